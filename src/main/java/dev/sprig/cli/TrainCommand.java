@@ -1,0 +1,151 @@
+package dev.sprig.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sprig.SprigException;
+import dev.sprig.data.DataRoot;
+import dev.sprig.data.DataSplits;
+import dev.sprig.train.Json;
+import dev.sprig.train.Progress;
+import dev.sprig.train.RunFolder;
+import dev.sprig.train.RunSummary;
+import dev.sprig.train.TrainConfig;
+import dev.sprig.train.Trainer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sprig train}: one training run into a run folder.
+ *
+ * <p>Options named like config keys ({@code --batch-size} ↔ {@code batch_size}) override the
+ * YAML file given by {@code --config}; their help defaults are read from {@link TrainConfig}, so
+ * the help text and the config cannot disagree.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true,
+        defaultValueProvider = TrainCommand.ConfigDefaults.class,
+        description = "Train a model; writes config.yaml, metrics.jsonl, summary.json and checkpoints to --out.")
+final class TrainCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", description = "YAML config; flags override its values")
+    Path configFile;
+
+    @Option(names = "--out", description = "output folder (default: runs/<model>-<dataset>-<method>-seed<seed>)")
+    Path out;
+
+    @Option(names = "--resume", description = "continue the run in --out from its last checkpoint")
+    boolean resume;
+
+    @Option(names = "--overwrite", description = "replace a run already in --out")
+    boolean overwrite;
+
+    @Option(names = "--quiet", description = "print only the summary")
+    boolean quiet;
+
+    @Option(names = "--method", description = "training method") String method;
+    @Option(names = "--model", description = "model, see `sprig models`") String model;
+    @Option(names = "--width-multiplier", description = "scale of hidden widths") Double widthMultiplier;
+    @Option(names = "--dataset", description = "mnist, fashion-mnist, cifar-10, cifar-100, synthetic") String dataset;
+    @Option(names = "--data-dir", description = "data root (default: $SPRIG_DATA, else ~/.sprig/data)") String dataDir;
+    @Option(names = "--validation-fraction", description = "training fraction held out for validation") Double validationFraction;
+    @Option(names = "--augment", description = "auto (CIFAR only), on, off") String augment;
+    @Option(names = "--epochs", description = "epochs") Integer epochs;
+    @Option(names = "--batch-size", description = "mini-batch size") Integer batchSize;
+    @Option(names = "--eval-batch-size", description = "evaluation batch size") Integer evalBatchSize;
+    @Option(names = "--max-steps-per-epoch", description = "cut epochs short (0 = full); smoke runs") Integer maxStepsPerEpoch;
+    @Option(names = "--lr", description = "base learning rate") Double lr;
+    @Option(names = "--lr-schedule", description = "constant, step, multistep, cosine") String lrSchedule;
+    @Option(names = "--lr-milestones", split = ",", description = "multistep epochs, e.g. 80,120") List<Integer> lrMilestones;
+    @Option(names = "--lr-step-epochs", description = "epochs between step decays") Integer lrStepEpochs;
+    @Option(names = "--lr-gamma", description = "decay factor") Double lrGamma;
+    @Option(names = "--warmup-epochs", description = "linear warm-up epochs") Double warmupEpochs;
+    @Option(names = "--momentum", description = "SGD momentum") Double momentum;
+    @Option(names = "--nesterov", arity = "0..1", description = "Nesterov momentum") Boolean nesterov;
+    @Option(names = "--weight-decay", description = "L2 weight decay") Double weightDecay;
+    @Option(names = "--label-smoothing", description = "label smoothing") Double labelSmoothing;
+    @Option(names = "--bn-gamma-init", description = "initial batch-norm scale") Double bnGammaInit;
+    @Option(names = "--seed", description = "seed of all randomness") Long seed;
+    @Option(names = "--device", description = "auto, cpu, gpu, gpu:N") String device;
+    @Option(names = "--threads", description = "engine threads (0 = engine default)") Integer threads;
+    @Option(names = "--checkpoint-every", description = "also checkpoint every N steps (0 = epoch ends)") Integer checkpointEvery;
+
+    private static final List<String> NOT_CONFIG = List.of("config", "out", "resume", "overwrite", "quiet", "help", "version");
+
+    @Override
+    public Integer call() {
+        if (resume && overwrite) {
+            throw new SprigException("--resume and --overwrite exclude each other");
+        }
+        TrainConfig config = resolve();
+        Path dir = out != null ? out : Path.of("runs", config.model + "-" + config.dataset + "-" + config.method + "-seed" + config.seed);
+        if (resume) {
+            // The run continues with the configuration it started with; flags may not change it.
+            config = Json.readConfig(dir.resolve("config.yaml"));
+        }
+        config.validate();
+        RunFolder folder = RunFolder.open(dir, resume ? RunFolder.Mode.RESUME : overwrite ? RunFolder.Mode.OVERWRITE : RunFolder.Mode.NEW);
+        DataSplits data = DataSplits.load(config.dataset, DataRoot.resolve(config.dataDir), config.validationFraction, config.seed);
+        if (!quiet) {
+            System.out.printf("sprig train: %s on %s (%s), %d epochs -> %s%n", config.model, config.dataset, config.method,
+                    config.epochs, dir);
+        }
+        Trainer trainer = new Trainer(config, data, folder, List.of(), resume)
+                .progress(quiet ? Progress.silent() : Progress.auto(System.out));
+        RunSummary summary = trainer.run();
+        System.out.printf(Locale.ROOT, "test accuracy %.4f  test loss %.4f  train FLOPs %.3g (%.2fx dense)  wall %.1f s  -> %s%n",
+                summary.testAccuracy(), summary.testLoss(), summary.trainFlops(),
+                summary.trainFlops() / summary.denseTrainFlops(), summary.wallSeconds(), folder.summary());
+        return 0;
+    }
+
+    /** Starts from the YAML file (or defaults) and applies every option the user typed. */
+    TrainConfig resolve() {
+        TrainConfig config = configFile == null ? new TrainConfig() : Json.readConfig(configFile);
+        ObjectNode overrides = Json.JSON.createObjectNode();
+        CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+        for (CommandLine.Model.OptionSpec o : spec.options()) {
+            String key = key(o);
+            if (NOT_CONFIG.contains(key) || !pr.hasMatchedOption(o)) {
+                continue;
+            }
+            overrides.set(key, Json.JSON.valueToTree(o.getValue()));
+        }
+        try {
+            return Json.JSON.readerForUpdating(config).readValue(overrides);
+        } catch (IOException e) {
+            throw new SprigException("bad option value: " + e.getMessage().split("\n")[0]);
+        }
+    }
+
+    static String key(CommandLine.Model.OptionSpec o) {
+        return o.longestName().replaceFirst("^--", "").replace('-', '_');
+    }
+
+    /** Supplies help defaults from a default {@link TrainConfig}. */
+    static final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
+        private static final JsonNode DEFAULTS = Json.JSON.valueToTree(new TrainConfig());
+
+        @Override
+        public String defaultValue(CommandLine.Model.ArgSpec arg) {
+            if (!(arg instanceof CommandLine.Model.OptionSpec o)) {
+                return null;
+            }
+            JsonNode v = DEFAULTS.get(key(o));
+            if (v == null || v.isNull() || (v.isArray() && v.isEmpty())) {
+                return null;
+            }
+            if (v.isArray()) {
+                List<String> items = new java.util.ArrayList<>();
+                v.forEach(item -> items.add(item.asText()));
+                return String.join(",", items);
+            }
+            return v.asText();
+        }
+    }
+}

@@ -1,0 +1,270 @@
+package dev.sprig.models;
+
+import ai.djl.Device;
+import dev.sprig.SprigException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Sprig's model zoo, by name.
+ *
+ * <ul>
+ *   <li>{@code lenet-300-100}: the MLP of the RigL and SNFS MNIST experiments.
+ *   <li>{@code lenet-5}: the Caffe LeNet-5 (conv 20, conv 50, fc 500) of the SNFS results.
+ *   <li>{@code vgg-11|16|19}: CIFAR layout with batch norm and one linear head, as in the
+ *       Early-Bird code; global average pooling replaces its final 2×2 average pool so 28×28
+ *       inputs work too.
+ *   <li>{@code resnet-20|32|56} (any 6n+2): CIFAR ResNets of He et al.
+ *   <li>{@code preresnet-N} (N = 9n+2): bottleneck pre-activation ResNet of network slimming.
+ *   <li>{@code wrn-D-K}: wide ResNet, (D−4)/6 pre-activation basic blocks per stage, width K.
+ *   <li>{@code resnet-18|34|50}: ImageNet layout (7×7 stem, max pool, four stages).
+ *   <li>{@code mobilenet-v1}: depthwise-separable network; the stem stride is 1 for inputs up
+ *       to 64 pixels so CIFAR-sized images keep spatial extent.
+ * </ul>
+ *
+ * <p>Every model takes any channel count and class count, and a width multiplier that scales
+ * every hidden width (useful to fit CPU budgets; 1 reproduces the published architecture).
+ */
+public final class ModelZoo {
+    private static final Pattern RESNET_CIFAR = Pattern.compile("resnet-?(\\d+)");
+    private static final Pattern PRERESNET = Pattern.compile("preresnet-?(\\d+)");
+    private static final Pattern WRN = Pattern.compile("wrn-?(\\d+)-(\\d+)");
+
+    private ModelZoo() {}
+
+    /**
+     * Lists the model names with a one-line description.
+     *
+     * @return (name, description) pairs
+     */
+    public static List<String[]> catalogue() {
+        List<String[]> list = new ArrayList<>();
+        list.add(new String[] {"lenet-300-100", "MLP 300-100 (RigL/SNFS MNIST)"});
+        list.add(new String[] {"lenet-5", "Caffe LeNet-5: conv20-conv50-fc500"});
+        list.add(new String[] {"vgg-11, vgg-16, vgg-19", "CIFAR VGG with batch norm (Early-Bird)"});
+        list.add(new String[] {"resnet-20, resnet-32, resnet-56", "CIFAR ResNet, any depth 6n+2"});
+        list.add(new String[] {"preresnet-56, preresnet-101, ...", "bottleneck pre-activation ResNet, depth 9n+2"});
+        list.add(new String[] {"wrn-16-4, wrn-22-2, wrn-28-10, ...", "wide ResNet WRN-depth-width"});
+        list.add(new String[] {"resnet-18, resnet-34, resnet-50", "ImageNet-layout ResNet"});
+        list.add(new String[] {"mobilenet-v1", "MobileNet v1 (depthwise separable)"});
+        return list;
+    }
+
+    /**
+     * Builds and initialises a model.
+     *
+     * @param name model name (see the class documentation)
+     * @param channels input channels
+     * @param size input height = width
+     * @param classes output classes
+     * @param widthMultiplier scale of hidden widths, in (0, 4]
+     * @param device where the parameters live
+     * @param seed initialisation seed
+     * @param gammaInit initial batch-norm scale
+     * @return the model, owning its manager
+     * @throws SprigException for an unknown name or an input too small for the architecture
+     */
+    public static SprigModel create(
+            String name, int channels, int size, int classes, double widthMultiplier, Device device, long seed, float gammaInit) {
+        if (!(widthMultiplier > 0 && widthMultiplier <= 4)) {
+            throw new SprigException("width multiplier must be in (0, 4], got " + widthMultiplier);
+        }
+        if (classes < 2) {
+            throw new SprigException("a classifier needs at least 2 classes, got " + classes);
+        }
+        String key = name.trim().toLowerCase(Locale.ROOT);
+        NetBuilder net;
+        try {
+            net = build(key, new NetBuilder(channels, size, size), classes, widthMultiplier);
+        } catch (IllegalArgumentException e) {
+            throw new SprigException("model " + name + " does not fit " + channels + "x" + size + "x" + size + " inputs: " + e.getMessage());
+        }
+        SprigModel model = new SprigModel(key, net, channels, size, classes, device);
+        model.initialize(seed, gammaInit);
+        return model;
+    }
+
+    private static NetBuilder build(String key, NetBuilder n, int classes, double k) {
+        if (key.equals("lenet-300-100") || key.equals("lenet300-100") || key.equals("mlp")) {
+            return n.linear("fc1", w(300, k)).relu().linear("fc2", w(100, k)).relu().linear("fc3", classes);
+        }
+        if (key.equals("lenet-5") || key.equals("lenet5")) {
+            return n.conv("conv1", w(20, k), 5, 1, 0, 1, true).maxPool(2, 2, 0)
+                    .conv("conv2", w(50, k), 5, 1, 0, 1, true).maxPool(2, 2, 0)
+                    .linear("fc1", w(500, k)).relu().linear("fc2", classes);
+        }
+        if (key.startsWith("vgg")) {
+            return vgg(key, n, classes, k);
+        }
+        if (key.equals("mobilenet-v1") || key.equals("mobilenet")) {
+            return mobilenet(n, classes, k);
+        }
+        Matcher m = PRERESNET.matcher(key);
+        if (m.matches()) {
+            return preResNet(Integer.parseInt(m.group(1)), n, classes, k);
+        }
+        m = WRN.matcher(key);
+        if (m.matches()) {
+            return wideResNet(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), n, classes, k);
+        }
+        if (key.equals("resnet-18") || key.equals("resnet-34") || key.equals("resnet-50")) {
+            return imagenetResNet(Integer.parseInt(key.substring(7)), n, classes, k);
+        }
+        m = RESNET_CIFAR.matcher(key);
+        if (m.matches()) {
+            return cifarResNet(Integer.parseInt(m.group(1)), n, classes, k);
+        }
+        throw new SprigException("unknown model '" + key + "'; run `sprig models` for the list");
+    }
+
+    private static int w(int width, double k) {
+        return Math.max(1, (int) Math.round(width * k));
+    }
+
+    private static NetBuilder vgg(String key, NetBuilder n, int classes, double k) {
+        int[] cfg =
+                switch (key) {
+                    case "vgg-11", "vgg11" -> new int[] {64, 0, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512};
+                    case "vgg-16", "vgg16" -> new int[] {64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512};
+                    case "vgg-19", "vgg19" -> new int[] {
+                        64, 64, 0, 128, 128, 0, 256, 256, 256, 256, 0, 512, 512, 512, 512, 0, 512, 512, 512, 512
+                    };
+                    default -> throw new SprigException("unknown model '" + key + "'; VGG depths are 11, 16, 19");
+                };
+        int conv = 0;
+        for (int c : cfg) {
+            if (c == 0) {
+                n.maxPool(2, 2, 0);
+            } else {
+                n.conv("features." + conv + ".conv", w(c, k), 3, 1, 1).bn("features." + conv + ".bn").relu();
+                conv++;
+            }
+        }
+        return n.globalAvgPool().linear("classifier", classes);
+    }
+
+    private static NetBuilder cifarResNet(int depth, NetBuilder n, int classes, double k) {
+        if (depth < 8 || (depth - 2) % 6 != 0) {
+            throw new SprigException("CIFAR ResNet depth must be 6n+2 (20, 32, 56, 110), got " + depth);
+        }
+        int blocks = (depth - 2) / 6;
+        n.conv("conv1", w(16, k), 3, 1, 1).bn("bn1").relu();
+        int[] widths = {w(16, k), w(32, k), w(64, k)};
+        for (int s = 0; s < 3; s++) {
+            for (int b = 0; b < blocks; b++) {
+                String p = "layer" + (s + 1) + "." + b + ".";
+                int stride = (b == 0 && s > 0) ? 2 : 1;
+                int out = widths[s];
+                boolean project = stride != 1 || n.channels() != out;
+                n.residual(
+                        x -> x.conv(p + "conv1", out, 3, stride, 1).bn(p + "bn1").relu()
+                                .conv(p + "conv2", out, 3, 1, 1).bn(p + "bn2"),
+                        project ? x -> x.conv(p + "shortcut.conv", out, 1, stride, 0).bn(p + "shortcut.bn") : null,
+                        true);
+            }
+        }
+        return n.globalAvgPool().linear("fc", classes);
+    }
+
+    private static NetBuilder preResNet(int depth, NetBuilder n, int classes, double k) {
+        if (depth < 11 || (depth - 2) % 9 != 0) {
+            throw new SprigException("PreResNet depth must be 9n+2 (29, 56, 101, 164), got " + depth);
+        }
+        int blocks = (depth - 2) / 9;
+        n.conv("conv1", w(16, k), 3, 1, 1);
+        int[] planes = {w(16, k), w(32, k), w(64, k)};
+        for (int s = 0; s < 3; s++) {
+            for (int b = 0; b < blocks; b++) {
+                String p = "layer" + (s + 1) + "." + b + ".";
+                int stride = (b == 0 && s > 0) ? 2 : 1;
+                int mid = planes[s];
+                int out = mid * 4;
+                boolean project = stride != 1 || n.channels() != out;
+                n.residual(
+                        x -> x.bn(p + "bn1").relu().conv(p + "conv1", mid, 1, 1, 0)
+                                .bn(p + "bn2").relu().conv(p + "conv2", mid, 3, stride, 1)
+                                .bn(p + "bn3").relu().conv(p + "conv3", out, 1, 1, 0),
+                        project ? x -> x.conv(p + "downsample.conv", out, 1, stride, 0) : null,
+                        false);
+            }
+        }
+        return n.bn("bn").relu().globalAvgPool().linear("fc", classes);
+    }
+
+    private static NetBuilder wideResNet(int depth, int widen, NetBuilder n, int classes, double k) {
+        if (depth < 10 || (depth - 4) % 6 != 0) {
+            throw new SprigException("WRN depth must be 6n+4 (16, 22, 28, 40), got " + depth);
+        }
+        int blocks = (depth - 4) / 6;
+        n.conv("conv1", w(16, k), 3, 1, 1);
+        int[] widths = {w(16 * widen, k), w(32 * widen, k), w(64 * widen, k)};
+        for (int s = 0; s < 3; s++) {
+            for (int b = 0; b < blocks; b++) {
+                String p = "block" + (s + 1) + "." + b + ".";
+                int stride = (b == 0 && s > 0) ? 2 : 1;
+                int out = widths[s];
+                if (stride != 1 || n.channels() != out) {
+                    // Zagoruyko & Komodakis: when the shape changes, both branches see the activated input.
+                    n.bn(p + "bn1").relu();
+                    n.residual(
+                            x -> x.conv(p + "conv1", out, 3, stride, 1).bn(p + "bn2").relu().conv(p + "conv2", out, 3, 1, 1),
+                            x -> x.conv(p + "shortcut.conv", out, 1, stride, 0),
+                            false);
+                } else {
+                    n.residual(
+                            x -> x.bn(p + "bn1").relu().conv(p + "conv1", out, 3, 1, 1)
+                                    .bn(p + "bn2").relu().conv(p + "conv2", out, 3, 1, 1),
+                            null,
+                            false);
+                }
+            }
+        }
+        return n.bn("bn").relu().globalAvgPool().linear("fc", classes);
+    }
+
+    private static NetBuilder imagenetResNet(int depth, NetBuilder n, int classes, double k) {
+        int[] counts = depth == 50 || depth == 34 ? new int[] {3, 4, 6, 3} : new int[] {2, 2, 2, 2};
+        boolean bottleneck = depth == 50;
+        n.conv("conv1", w(64, k), 7, 2, 3).bn("bn1").relu().maxPool(3, 2, 1);
+        int[] widths = {w(64, k), w(128, k), w(256, k), w(512, k)};
+        for (int s = 0; s < 4; s++) {
+            for (int b = 0; b < counts[s]; b++) {
+                String p = "layer" + (s + 1) + "." + b + ".";
+                int stride = (b == 0 && s > 0) ? 2 : 1;
+                int mid = widths[s];
+                int out = bottleneck ? mid * 4 : mid;
+                boolean project = stride != 1 || n.channels() != out;
+                n.residual(
+                        bottleneck
+                                ? x -> x.conv(p + "conv1", mid, 1, 1, 0).bn(p + "bn1").relu()
+                                        .conv(p + "conv2", mid, 3, stride, 1).bn(p + "bn2").relu()
+                                        .conv(p + "conv3", out, 1, 1, 0).bn(p + "bn3")
+                                : x -> x.conv(p + "conv1", mid, 3, stride, 1).bn(p + "bn1").relu()
+                                        .conv(p + "conv2", out, 3, 1, 1).bn(p + "bn2"),
+                        project ? x -> x.conv(p + "downsample.conv", out, 1, stride, 0).bn(p + "downsample.bn") : null,
+                        true);
+            }
+        }
+        return n.globalAvgPool().linear("fc", classes);
+    }
+
+    private static NetBuilder mobilenet(NetBuilder n, int classes, double k) {
+        int stemStride = n.height() > 64 ? 2 : 1;
+        n.conv("conv1", w(32, k), 3, stemStride, 1).bn("bn1").relu();
+        int[][] cfg = {
+            {64, 1}, {128, 2}, {128, 1}, {256, 2}, {256, 1}, {512, 2},
+            {512, 1}, {512, 1}, {512, 1}, {512, 1}, {512, 1}, {1024, 2}, {1024, 1}
+        };
+        for (int i = 0; i < cfg.length; i++) {
+            String p = "layers." + i + ".";
+            int in = n.channels();
+            int stride = n.height() >= 2 ? cfg[i][1] : 1;
+            n.conv(p + "dw", in, 3, stride, 1, in, false).bn(p + "dw_bn").relu()
+                    .conv(p + "pw", w(cfg[i][0], k), 1, 1, 0).bn(p + "pw_bn").relu();
+        }
+        return n.globalAvgPool().linear("fc", classes);
+    }
+}

@@ -1,0 +1,305 @@
+package dev.sprig.models;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import dev.sprig.SeedStream;
+import dev.sprig.SprigException;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A network from Sprig's model zoo: the engine's block plus the description of every layer and a
+ * stable name for every parameter.
+ *
+ * <p>Weights are initialised from the run seed in Java (Kaiming-normal, fan-out, for
+ * convolutions as in the authors' VGG/ResNet code; PyTorch's default uniform ±1/√fan-in for
+ * linear layers), not by the engine's random generator, so the same seed gives the same network
+ * on CPU and GPU. The model owns its manager: close the model to free its arrays.
+ */
+public final class SprigModel implements AutoCloseable {
+    private final String architecture;
+    private final Block block;
+    private final List<LayerSpec> layers;
+    private final Shape inputShape;
+    private final int classes;
+    private final NDManager manager;
+    private final ParameterStore store;
+    private final Map<String, NamedParameter> parameters = new LinkedHashMap<>();
+
+    SprigModel(String architecture, NetBuilder net, int channels, int size, int classes, Device device) {
+        this.architecture = architecture;
+        this.block = net.block();
+        this.layers = net.specs();
+        this.inputShape = new Shape(1, channels, size, size);
+        this.classes = classes;
+        this.manager = NDManager.newBaseManager(device);
+        block.initialize(manager, DataType.FLOAT32, inputShape);
+        this.store = new ParameterStore(manager, false);
+        nameParameters();
+    }
+
+    private void nameParameters() {
+        Iterator<Pair<String, Parameter>> it = block.getParameters().iterator();
+        for (LayerSpec layer : layers) {
+            List<ParameterRole> roles =
+                    switch (layer.kind()) {
+                        case CONV, LINEAR -> layer.bias()
+                                ? List.of(ParameterRole.WEIGHT, ParameterRole.BIAS)
+                                : List.of(ParameterRole.WEIGHT);
+                        case BATCH_NORM -> List.of(
+                                ParameterRole.GAMMA,
+                                ParameterRole.BETA,
+                                ParameterRole.RUNNING_MEAN,
+                                ParameterRole.RUNNING_VAR);
+                        default -> List.of();
+                    };
+            for (ParameterRole role : roles) {
+                if (!it.hasNext()) {
+                    throw new IllegalStateException(architecture + ": block has fewer parameters than its specs");
+                }
+                Parameter p = it.next().getValue();
+                if (role == ParameterRole.WEIGHT
+                        && !p.getArray().getShape().equals(new Shape(layer.weightShape()))) {
+                    throw new IllegalStateException(
+                            architecture + ": " + layer.name() + " expects weight " + new Shape(layer.weightShape())
+                                    + " but the block has " + p.getArray().getShape());
+                }
+                String name = layer.name() + "." + role.name().toLowerCase(java.util.Locale.ROOT);
+                parameters.put(name, new NamedParameter(name, role, layer, p));
+            }
+        }
+        if (it.hasNext()) {
+            throw new IllegalStateException(architecture + ": block has more parameters than its specs");
+        }
+    }
+
+    /**
+     * Re-initialises all weights and biases from a seed (batch-norm γ to {@code gammaInit}, β to 0).
+     *
+     * @param seed the run seed
+     * @param gammaInit initial batch-norm scale (1; network slimming and Early-Bird use 0.5)
+     */
+    public void initialize(long seed, float gammaInit) {
+        SeedStream seeds = new SeedStream(seed);
+        int index = 0;
+        for (NamedParameter p : parameters.values()) {
+            index++;
+            LayerSpec l = p.layer();
+            int n = (int) p.size();
+            float[] v = new float[n];
+            SplittableRandom r = seeds.derive("init", index);
+            switch (p.role()) {
+                case WEIGHT -> {
+                    if (l.kind() == LayerKind.CONV) {
+                        double std = Math.sqrt(2.0 / ((double) l.outChannels() * l.kernel() * l.kernel()));
+                        for (int i = 0; i < n; i++) {
+                            v[i] = (float) (r.nextGaussian() * std);
+                        }
+                    } else {
+                        fillUniform(v, r, 1.0 / Math.sqrt(l.inChannels()));
+                    }
+                }
+                case BIAS -> fillUniform(v, r, l.kind() == LayerKind.LINEAR ? 1.0 / Math.sqrt(l.inChannels()) : 0);
+                case GAMMA, RUNNING_VAR -> java.util.Arrays.fill(v, p.role() == ParameterRole.GAMMA ? gammaInit : 1f);
+                default -> {
+                    // beta and running mean start at 0
+                }
+            }
+            p.array().set(v);
+        }
+    }
+
+    private static void fillUniform(float[] v, SplittableRandom r, double bound) {
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) ((r.nextDouble() * 2 - 1) * bound);
+        }
+    }
+
+    /**
+     * Runs the network. Outputs are attached to the input's manager.
+     *
+     * @param images (N, C, H, W) input
+     * @param training whether batch norm uses batch statistics (and updates running ones)
+     * @return logits (N, classes)
+     */
+    public NDArray forward(NDArray images, boolean training) {
+        return block.forward(store, new NDList(images), training).singletonOrThrow();
+    }
+
+    /**
+     * Returns the architecture key, e.g. {@code resnet-20}.
+     *
+     * @return the key
+     */
+    public String architecture() {
+        return architecture;
+    }
+
+    /**
+     * Returns the engine block.
+     *
+     * @return the block
+     */
+    public Block block() {
+        return block;
+    }
+
+    /**
+     * Returns every layer's description in order.
+     *
+     * @return layer specs
+     */
+    public List<LayerSpec> layers() {
+        return layers;
+    }
+
+    /**
+     * Returns all parameters by stable name, in block order.
+     *
+     * @return unmodifiable map
+     */
+    public Map<String, NamedParameter> parameters() {
+        return Collections.unmodifiableMap(parameters);
+    }
+
+    /**
+     * Returns the parameters the optimiser updates.
+     *
+     * @return trainable parameters in block order
+     */
+    public List<NamedParameter> trainableParameters() {
+        List<NamedParameter> list = new ArrayList<>();
+        for (NamedParameter p : parameters.values()) {
+            if (p.role().trainable()) {
+                list.add(p);
+            }
+        }
+        return list;
+    }
+
+    /**
+     * Returns the conv and linear weights: what unstructured sparsity acts on.
+     *
+     * @return prunable weights in block order
+     */
+    public List<NamedParameter> prunableWeights() {
+        List<NamedParameter> list = new ArrayList<>();
+        for (NamedParameter p : parameters.values()) {
+            if (p.role() == ParameterRole.WEIGHT) {
+                list.add(p);
+            }
+        }
+        return list;
+    }
+
+    /**
+     * Returns the batch-norm scales γ: what Early-Bird's channel masks are drawn from.
+     *
+     * @return batch-norm γ parameters in block order
+     */
+    public List<NamedParameter> batchNormScales() {
+        List<NamedParameter> list = new ArrayList<>();
+        for (NamedParameter p : parameters.values()) {
+            if (p.role() == ParameterRole.GAMMA) {
+                list.add(p);
+            }
+        }
+        return list;
+    }
+
+    /**
+     * Returns the number of trainable parameters.
+     *
+     * @return parameter count
+     */
+    public long parameterCount() {
+        long n = 0;
+        for (NamedParameter p : trainableParameters()) {
+            n += p.size();
+        }
+        return n;
+    }
+
+    /**
+     * Returns the input shape with batch size 1.
+     *
+     * @return (1, C, H, W)
+     */
+    public Shape inputShape() {
+        return inputShape;
+    }
+
+    /**
+     * Returns the number of output classes.
+     *
+     * @return classes
+     */
+    public int classes() {
+        return classes;
+    }
+
+    /**
+     * Returns the manager that owns the parameters.
+     *
+     * @return the model's manager
+     */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /**
+     * Returns the device the parameters live on.
+     *
+     * @return the device
+     */
+    public Device device() {
+        return manager.getDevice();
+    }
+
+    /**
+     * Writes all parameters (running statistics included).
+     *
+     * @param out the stream
+     * @throws IOException on write failure
+     */
+    public void saveParameters(DataOutputStream out) throws IOException {
+        block.saveParameters(out);
+    }
+
+    /**
+     * Reads parameters written by {@link #saveParameters} for the same architecture.
+     *
+     * @param in the stream
+     * @throws IOException on read failure
+     * @throws SprigException when the stored parameters do not fit this architecture
+     */
+    public void loadParameters(DataInputStream in) throws IOException {
+        try {
+            block.loadParameters(manager, in);
+        } catch (MalformedModelException | IllegalArgumentException e) {
+            throw new SprigException("stored parameters do not fit " + architecture + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

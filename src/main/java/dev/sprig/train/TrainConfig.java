@@ -1,0 +1,137 @@
+package dev.sprig.train;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.sprig.SprigException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Every setting of a training run, declared once: the YAML config, the command-line defaults,
+ * the resolved {@code config.yaml} of a run folder and its provenance all read these fields.
+ *
+ * <p>Defaults are a reasonable quick CPU setting (LeNet-300-100 on MNIST); the published
+ * settings of each paper live in recipes. Keys are snake_case in YAML and JSON.
+ */
+@JsonPropertyOrder(alphabetic = false)
+public final class TrainConfig {
+    @JsonPropertyDescription("training method; 'dense' here, sparse methods register more")
+    public String method = "dense";
+
+    @JsonPropertyDescription("model name, see `sprig models`")
+    public String model = "lenet-300-100";
+
+    @JsonPropertyDescription("scale of every hidden width (1 = published architecture)")
+    public double widthMultiplier = 1.0;
+
+    @JsonPropertyDescription("data set: mnist, fashion-mnist, cifar-10, cifar-100, synthetic")
+    public String dataset = "mnist";
+
+    @JsonPropertyDescription("data root; null = $SPRIG_DATA or ~/.sprig/data")
+    public String dataDir;
+
+    @JsonPropertyDescription("fraction of training images held out for validation")
+    public double validationFraction = 0.1;
+
+    @JsonPropertyDescription("augmentation: auto (CIFAR only), on, off")
+    public String augment = "auto";
+
+    @JsonPropertyDescription("number of epochs")
+    public int epochs = 10;
+
+    @JsonPropertyDescription("mini-batch size")
+    public int batchSize = 128;
+
+    @JsonPropertyDescription("batch size for evaluation")
+    public int evalBatchSize = 1000;
+
+    @JsonPropertyDescription("stop each epoch after this many steps (0 = full epoch); for smoke runs")
+    public int maxStepsPerEpoch = 0;
+
+    @JsonPropertyDescription("base learning rate")
+    public double lr = 0.1;
+
+    @JsonPropertyDescription("learning-rate schedule: constant, step, multistep, cosine")
+    public String lrSchedule = "cosine";
+
+    @JsonPropertyDescription("epochs at which multistep multiplies the rate by lr_gamma")
+    public List<Integer> lrMilestones = new ArrayList<>();
+
+    @JsonPropertyDescription("epochs between decays of the step schedule")
+    public int lrStepEpochs = 30;
+
+    @JsonPropertyDescription("decay factor of the step and multistep schedules")
+    public double lrGamma = 0.1;
+
+    @JsonPropertyDescription("linear warm-up length in epochs")
+    public double warmupEpochs = 0;
+
+    @JsonPropertyDescription("SGD momentum")
+    public double momentum = 0.9;
+
+    @JsonPropertyDescription("Nesterov momentum")
+    public boolean nesterov = false;
+
+    @JsonPropertyDescription("L2 weight decay, applied to all trainable parameters")
+    public double weightDecay = 5e-4;
+
+    @JsonPropertyDescription("label smoothing of the cross-entropy, in [0, 1)")
+    public double labelSmoothing = 0.0;
+
+    @JsonPropertyDescription("initial batch-norm scale (network slimming and Early-Bird use 0.5)")
+    public double bnGammaInit = 1.0;
+
+    @JsonPropertyDescription("seed of everything random: init, split, order, augmentation, masks")
+    public long seed = 0;
+
+    @JsonPropertyDescription("device: auto, cpu, gpu, gpu:N")
+    public String device = "auto";
+
+    @JsonPropertyDescription("engine threads (0 = engine default)")
+    public int threads = 0;
+
+    @JsonPropertyDescription("also checkpoint every N steps inside an epoch (0 = at epoch ends only)")
+    public int checkpointEvery = 0;
+
+    /**
+     * Checks every value and throws one clear message for the first bad one.
+     *
+     * @return this config
+     * @throws SprigException naming the bad key and value
+     */
+    public TrainConfig validate() {
+        require(epochs >= 1, "epochs must be at least 1, got " + epochs);
+        require(batchSize >= 1, "batch_size must be at least 1, got " + batchSize);
+        require(evalBatchSize >= 1, "eval_batch_size must be at least 1, got " + evalBatchSize);
+        require(maxStepsPerEpoch >= 0, "max_steps_per_epoch must be >= 0, got " + maxStepsPerEpoch);
+        require(lr > 0 && Double.isFinite(lr), "lr must be positive, got " + lr);
+        require(momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got " + momentum);
+        require(weightDecay >= 0, "weight_decay must be >= 0, got " + weightDecay);
+        require(labelSmoothing >= 0 && labelSmoothing < 1, "label_smoothing must be in [0, 1), got " + labelSmoothing);
+        require(validationFraction >= 0 && validationFraction < 1,
+                "validation_fraction must be in [0, 1), got " + validationFraction);
+        require(widthMultiplier > 0 && widthMultiplier <= 4, "width_multiplier must be in (0, 4], got " + widthMultiplier);
+        require(warmupEpochs >= 0 && warmupEpochs < epochs, "warmup_epochs must be in [0, epochs), got " + warmupEpochs);
+        require(lrGamma > 0 && lrGamma <= 1, "lr_gamma must be in (0, 1], got " + lrGamma);
+        require(lrStepEpochs >= 1, "lr_step_epochs must be at least 1, got " + lrStepEpochs);
+        require(checkpointEvery >= 0, "checkpoint_every must be >= 0, got " + checkpointEvery);
+        require(threads >= 0, "threads must be >= 0, got " + threads);
+        require(bnGammaInit > 0, "bn_gamma_init must be positive, got " + bnGammaInit);
+        String s = lrSchedule.toLowerCase(Locale.ROOT);
+        require(List.of("constant", "step", "multistep", "cosine").contains(s),
+                "lr_schedule must be constant, step, multistep or cosine, got '" + lrSchedule + "'");
+        require(List.of("auto", "on", "off", "true", "false").contains(augment.toLowerCase(Locale.ROOT)),
+                "augment must be auto, on or off, got '" + augment + "'");
+        for (int m : lrMilestones) {
+            require(m >= 1 && m < epochs, "lr_milestones must lie in [1, epochs), got " + m);
+        }
+        return this;
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new SprigException(message);
+        }
+    }
+}

@@ -1,0 +1,310 @@
+package dev.sprig.train;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sprig.Sprig;
+import dev.sprig.SprigException;
+import dev.sprig.cost.CostModel;
+import dev.sprig.cost.FlopsCostModel;
+import dev.sprig.cost.FlopsLedger;
+import dev.sprig.cost.LayerDensities;
+import dev.sprig.data.BatchSource;
+import dev.sprig.data.DataSplits;
+import dev.sprig.data.ImageSet;
+import dev.sprig.models.ModelZoo;
+import dev.sprig.models.NamedParameter;
+import dev.sprig.models.SprigModel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The training loop shared by every method.
+ *
+ * <p>Each step runs in its own sub-manager, so memory stays flat over long runs; hooks plug in
+ * around the step (see {@link TrainingHook}). Each epoch is evaluated on the validation and test
+ * sets, one line is written to {@code metrics.jsonl}, and a checkpoint is saved (also every
+ * {@code checkpoint_every} steps when set). A resumed run continues from the last checkpoint and
+ * ends with the same figures as an uninterrupted one. A non-finite loss stops the run with a
+ * clear message and leaves the last good checkpoint in place.
+ */
+public final class Trainer {
+    private final TrainConfig config;
+    private final DataSplits data;
+    private final RunFolder folder;
+    private final List<TrainingHook> hooks;
+    private final boolean resume;
+    private final CostModel cost = FlopsCostModel.INSTANCE;
+    private Progress progress = Progress.silent();
+
+    /**
+     * Creates a trainer.
+     *
+     * @param config the resolved config (validated here)
+     * @param data the data splits
+     * @param folder run folder, or null to write nothing (tests, benchmarks)
+     * @param hooks hooks in call order
+     * @param resume whether to continue from the folder's last checkpoint
+     */
+    public Trainer(TrainConfig config, DataSplits data, RunFolder folder, List<TrainingHook> hooks, boolean resume) {
+        this.config = config.validate();
+        this.data = data;
+        this.folder = folder;
+        this.hooks = List.copyOf(hooks);
+        this.resume = resume;
+        if (resume && folder == null) {
+            throw new IllegalArgumentException("resume needs a run folder");
+        }
+    }
+
+    /**
+     * Sets how progress is shown.
+     *
+     * @param progress the reporter
+     * @return this trainer
+     */
+    public Trainer progress(Progress progress) {
+        this.progress = progress;
+        return this;
+    }
+
+    /**
+     * Builds the model a config describes, for the given data.
+     *
+     * @param config the config
+     * @param train training images (for input shape and classes)
+     * @param device device
+     * @return the initialised model
+     */
+    public static SprigModel buildModel(TrainConfig config, ImageSet train, Device device) {
+        if (train.height() != train.width()) {
+            throw new SprigException("images must be square, got " + train.height() + "x" + train.width());
+        }
+        return ModelZoo.create(
+                config.model, train.channels(), train.height(), train.classes(), config.widthMultiplier, device,
+                config.seed, (float) config.bnGammaInit);
+    }
+
+    /**
+     * Trains and returns the final figures.
+     *
+     * @return the summary (also written to {@code summary.json} when there is a folder)
+     */
+    public RunSummary run() {
+        if (config.threads > 0) {
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(config.threads));
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        }
+        Engine engine = Sprig.engine();
+        Device device = Sprig.device(config.device);
+        long runStart = System.nanoTime();
+        try (SprigModel model = buildModel(config, data.train(), device)) {
+            SgdOptimizer optimizer = new SgdOptimizer(config.momentum, config.nesterov, config.weightDecay);
+            boolean augment = switch (config.augment.toLowerCase(java.util.Locale.ROOT)) {
+                case "on", "true" -> true;
+                case "off", "false" -> false;
+                default -> data.augment();
+            };
+            BatchSource train = new BatchSource(data.train(), data.normalization(), config.batchSize, true, augment, config.seed);
+            BatchSource val = data.validation() == null
+                    ? null
+                    : new BatchSource(data.validation(), data.normalization(), config.evalBatchSize, false, false, config.seed);
+            BatchSource test = new BatchSource(data.test(), data.normalization(), config.evalBatchSize, false, false, config.seed);
+            int steps = config.maxStepsPerEpoch > 0
+                    ? Math.min(config.maxStepsPerEpoch, train.batchesPerEpoch())
+                    : train.batchesPerEpoch();
+            LrSchedule schedule = LrSchedule.of(config, steps);
+            FlopsLedger ledger = new FlopsLedger();
+            RunContext run = new RunContext(config, model, optimizer, ledger, cost, steps);
+
+            Checkpoint.State state;
+            if (resume) {
+                state = Checkpoint.load(folder.lastCheckpoint(), model, optimizer, hooks);
+                ledger.restore(state.trainFlops(), state.denseTrainFlops());
+            } else {
+                state = new Checkpoint.State(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, List.of());
+                if (folder != null) {
+                    RunFolder.writeAtomic(folder.config(), Json.toYaml(config));
+                }
+            }
+            for (TrainingHook h : hooks) {
+                h.onTrainingBegin(run);
+            }
+            List<String> metricsLines = new ArrayList<>(state.metricsLines());
+            List<NamedParameter> params = model.trainableParameters();
+            long denseStepFlops = cost.trainStepFlops(model.layers(), LayerDensities.DENSE, false);
+            long step = state.step();
+            double wallBefore = state.wallSeconds();
+            double bestVal = state.bestValAccuracy();
+            int bestEpoch = state.bestEpoch();
+            EpochMetrics last = null;
+
+            for (int epoch = state.epoch(); epoch < config.epochs; epoch++) {
+                boolean continuing = epoch == state.epoch();
+                int startBatch = continuing ? state.batch() : 0;
+                double lossSum = continuing ? state.epochLossSum() : 0;
+                long correct = continuing ? state.epochCorrect() : 0;
+                long seen = continuing ? state.epochSeen() : 0;
+                double epochSeconds = continuing ? state.epochSeconds() : 0;
+                progress.epochStart(epoch + 1, config.epochs, steps, startBatch);
+                for (int b = startBatch; b < steps; b++) {
+                    long t0 = System.nanoTime();
+                    BatchSource.Batch batch = train.batch(epoch, b);
+                    double lr = schedule.at(step);
+                    double stepLoss;
+                    long stepCorrect;
+                    try (NDManager sub = model.manager().newSubManager()) {
+                        StepContext ctx = new StepContext(run, sub, step, epoch, b, lr, batch.size());
+                        ImageSet s = data.train();
+                        NDArray x = sub.create(batch.images(), new Shape(batch.size(), s.channels(), s.height(), s.width()));
+                        NDArray y = sub.create(Evaluation.toLong(batch.labels()));
+                        for (TrainingHook h : hooks) {
+                            h.beforeForward(ctx);
+                        }
+                        NDArray logits;
+                        NDArray loss;
+                        try (GradientCollector gc = engine.newGradientCollector()) {
+                            logits = model.forward(x, true);
+                            loss = Losses.crossEntropy(logits, y, config.labelSmoothing);
+                            gc.backward(loss);
+                        }
+                        stepLoss = loss.getFloat();
+                        if (!Double.isFinite(stepLoss)) {
+                            throw new SprigException(String.format(
+                                    "training diverged at epoch %d, step %d: loss is %s; the last good checkpoint is %s"
+                                            + " (resume it with a lower lr)",
+                                    epoch + 1, step, stepLoss,
+                                    folder == null ? "not kept (no output folder)" : folder.lastCheckpoint()));
+                        }
+                        stepCorrect = Losses.correct(logits, y);
+                        for (TrainingHook h : hooks) {
+                            h.afterBackward(ctx);
+                        }
+                        if (!ctx.optimizerStepSkipped()) {
+                            optimizer.step(params, lr, sub);
+                        } else {
+                            zeroGradients(params, sub);
+                        }
+                        for (TrainingHook h : hooks) {
+                            h.afterOptimizerStep(ctx);
+                        }
+                        ledger.record(batch.size(),
+                                cost.trainStepFlops(model.layers(), run.densities(), ctx.denseWeightGradientCharged()),
+                                denseStepFlops);
+                    }
+                    step++;
+                    lossSum += stepLoss * batch.size();
+                    correct += stepCorrect;
+                    seen += batch.size();
+                    epochSeconds += (System.nanoTime() - t0) / 1e9;
+                    progress.step(batch.size(), lossSum / seen, (double) correct / seen);
+                    if (folder != null && config.checkpointEvery > 0 && step % config.checkpointEvery == 0 && b + 1 < steps) {
+                        Checkpoint.save(folder.lastCheckpoint(),
+                                new Checkpoint.State(epoch, b + 1, step, ledger.trainFlops(), ledger.denseTrainFlops(),
+                                        lossSum, correct, seen, epochSeconds, wallBefore + (System.nanoTime() - runStart) / 1e9,
+                                        bestVal, bestEpoch, metricsLines),
+                                model, optimizer, hooks);
+                    }
+                }
+                Evaluation v = val == null ? null : Evaluation.of(model, val);
+                Evaluation t = Evaluation.of(model, test);
+                last = new EpochMetrics(epoch + 1, step, schedule.at(Math.max(0, step - 1)), lossSum / seen,
+                        (double) correct / seen, v == null ? null : v.loss(), v == null ? null : v.accuracy(),
+                        t.loss(), t.accuracy(), epochSeconds, ledger.trainFlops(), ledger.denseTrainFlops());
+                Map<String, Object> extra = new LinkedHashMap<>();
+                EpochContext ectx = new EpochContext(run, epoch, last, extra);
+                for (TrainingHook h : hooks) {
+                    h.onEpochEnd(ectx);
+                }
+                ObjectNode line = Json.JSON.valueToTree(last);
+                extra.forEach((k, val2) -> line.set(k, Json.JSON.valueToTree(val2)));
+                metricsLines.add(Json.line(line));
+                progress.epochEnd(String.format(
+                        "epoch %d/%d  loss %.4f  train acc %.4f%s  test acc %.4f  lr %.4g  %.1f s  (%.0f samples/s)",
+                        epoch + 1, config.epochs, last.trainLoss(), last.trainAccuracy(),
+                        v == null ? "" : String.format("  val acc %.4f", v.accuracy()), t.accuracy(), last.lr(),
+                        epochSeconds, seen / Math.max(epochSeconds, 1e-9)));
+                boolean improved = v != null && v.accuracy() > bestVal;
+                if (improved) {
+                    bestVal = v.accuracy();
+                    bestEpoch = epoch + 1;
+                }
+                if (folder != null) {
+                    RunFolder.writeAtomic(folder.metrics(), String.join("\n", metricsLines) + "\n");
+                    Checkpoint.State done = new Checkpoint.State(epoch + 1, 0, step, ledger.trainFlops(),
+                            ledger.denseTrainFlops(), 0, 0, 0, 0, wallBefore + (System.nanoTime() - runStart) / 1e9,
+                            bestVal, bestEpoch, metricsLines);
+                    Checkpoint.save(folder.lastCheckpoint(), done, model, optimizer, hooks);
+                    if (improved) {
+                        Checkpoint.save(folder.bestCheckpoint(), done, model, optimizer, hooks);
+                    }
+                }
+            }
+            if (last == null) {
+                // Resumed a run that had already finished: report its last recorded epoch.
+                last = lastRecorded(metricsLines);
+            }
+            for (TrainingHook h : hooks) {
+                h.onTrainingEnd(run);
+            }
+            return summarize(run, last, bestVal, bestEpoch, wallBefore + (System.nanoTime() - runStart) / 1e9);
+        }
+    }
+
+    private static EpochMetrics lastRecorded(List<String> metricsLines) {
+        if (metricsLines.isEmpty()) {
+            throw new SprigException("checkpoint says the run finished but holds no metrics");
+        }
+        try {
+            ObjectNode node = (ObjectNode) Json.JSON.readTree(metricsLines.get(metricsLines.size() - 1));
+            node.retain(List.of("epoch", "step", "lr", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
+                    "test_loss", "test_accuracy", "epoch_seconds", "train_flops", "dense_train_flops"));
+            return Json.JSON.treeToValue(node, EpochMetrics.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new SprigException("corrupt metrics in checkpoint: " + e.getOriginalMessage());
+        }
+    }
+
+    private static void zeroGradients(List<NamedParameter> params, NDManager sub) {
+        for (NamedParameter p : params) {
+            NDArray g = p.array().getGradient();
+            g.attach(sub);
+            g.muli(0);
+        }
+    }
+
+    private RunSummary summarize(RunContext run, EpochMetrics last, double bestVal, int bestEpoch, double wall) {
+        SprigModel model = run.model();
+        LayerDensities d = run.densities();
+        long prunable = 0;
+        double nonzeroPrunable = 0;
+        for (NamedParameter w : model.prunableWeights()) {
+            prunable += w.size();
+            nonzeroPrunable += w.size() * d.of(w.layer().name());
+        }
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("train_accuracy", last.trainAccuracy());
+        if (bestEpoch > 0) {
+            extra.put("best_val_accuracy", bestVal);
+            extra.put("best_epoch", bestEpoch);
+        }
+        extra.put("steps", last.step());
+        extra.put("device", model.device().toString());
+        extra.put("sprig_version", Sprig.VERSION);
+        extra.putAll(run.summaryExtra());
+        RunSummary summary = new RunSummary(config.method, config.model, data.dataset(), last.testAccuracy(),
+                last.testLoss(), prunable == 0 ? 0 : 1 - nonzeroPrunable / prunable, model.parameterCount(),
+                cost.parameters(model.layers(), d), last.trainFlops(), last.denseTrainFlops(),
+                cost.forwardFlops(model.layers(), d), wall, last.epoch(), config.seed, extra);
+        if (folder != null) {
+            RunFolder.writeAtomic(folder.summary(), Json.pretty(summary.toMap()) + "\n");
+        }
+        return summary;
+    }
+}
