@@ -39,6 +39,7 @@ public final class SprigCommand implements Runnable {
      */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new SprigCommand());
+        cl.setOverwrittenOptionsAllowed(true);
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
             PrintWriter err = line.getErr();
             if (ex instanceof SprigException || ex instanceof EngineException) {

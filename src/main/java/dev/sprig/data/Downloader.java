@@ -30,9 +30,20 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  */
 public final class Downloader {
     private final HttpClient client;
+    private final String baseUrlOverride;
 
-    /** Creates a downloader with a 30 s connection timeout. */
+    /** Creates a downloader for the canonical addresses, with a 30 s connection timeout. */
     public Downloader() {
+        this(null);
+    }
+
+    /**
+     * Creates a downloader that fetches every file from a mirror instead of the canonical address.
+     *
+     * @param baseUrlOverride mirror prefix ending in '/', or null for the canonical addresses
+     */
+    public Downloader(String baseUrlOverride) {
+        this.baseUrlOverride = baseUrlOverride;
         this.client =
                 HttpClient.newBuilder()
                         .connectTimeout(Duration.ofSeconds(30))
@@ -60,7 +71,8 @@ public final class Downloader {
             if (Files.isRegularFile(target) && md5(target).equals(file[1])) {
                 continue;
             }
-            fetch(dataset, dataset.url(file[0]), target, file[1]);
+            String url = baseUrlOverride == null ? dataset.url(file[0]) : baseUrlOverride + file[0];
+            fetch(dataset, url, target, file[1]);
             if (file[0].endsWith(".tar.gz")) {
                 untar(target, dir);
             }

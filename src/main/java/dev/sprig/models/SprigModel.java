@@ -293,6 +293,12 @@ public final class SprigModel implements AutoCloseable {
     public void loadParameters(DataInputStream in) throws IOException {
         try {
             block.loadParameters(manager, in);
+            // Loading replaces the arrays; the new ones must be trainable again.
+            for (NamedParameter p : parameters.values()) {
+                if (p.role().trainable()) {
+                    p.array().setRequiresGradient(true);
+                }
+            }
         } catch (MalformedModelException | IllegalArgumentException e) {
             throw new SprigException("stored parameters do not fit " + architecture + ": " + e.getMessage(), e);
         }

@@ -1,0 +1,104 @@
+package dev.sprig.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sprig.data.TestFiles;
+import dev.sprig.train.Json;
+import dev.sprig.train.TrainConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CliTest {
+    @TempDir Path tmp;
+
+    record Result(int exit, String out, String err) {}
+
+    private Result sprig(String... args) {
+        CommandLine cl = SprigCommand.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private String[] quickTrain(String... more) {
+        List<String> a = new ArrayList<>(List.of("train", "--dataset", "synthetic", "--epochs", "1",
+                "--max-steps-per-epoch", "3", "--quiet", "--data-dir", tmp.toString()));
+        a.addAll(Arrays.asList(more));
+        return a.toArray(String[]::new);
+    }
+
+    private static void assertOneLineError(Result r, String fragment) {
+        assertThat(r.exit()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).contains(fragment).doesNotContain("\tat ").doesNotContain("Exception");
+        assertThat(r.err().strip().lines().filter(l -> l.startsWith("error:")).count()).isEqualTo(1);
+    }
+
+    @Test
+    void helpListsEveryOptionWithItsDefault() {
+        Result r = sprig("train", "--help");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("--batch-size", "Default: 128", "--lr-schedule", "Default: cosine", "--device",
+                "Default: auto", "--resume", "--overwrite");
+        assertThat(sprig("--help").out()).contains("train", "models", "datasets", "download", "bench");
+    }
+
+    @Test
+    void badInputGivesOneLineAndExitTwo() throws Exception {
+        assertOneLineError(sprig(quickTrain("--model", "alexnet", "--out", tmp.resolve("a").toString())), "unknown model 'alexnet'");
+        assertOneLineError(sprig(quickTrain("--epochs", "0", "--out", tmp.resolve("b").toString())), "epochs must be at least 1");
+        assertOneLineError(sprig(quickTrain("--lr-schedule", "wavy", "--out", tmp.resolve("b2").toString())), "lr_schedule");
+        assertOneLineError(sprig("train", "--epochs", "many"), "--epochs");
+        assertOneLineError(sprig(quickTrain("--device", "tpu:3", "--out", tmp.resolve("c").toString())), "device must be");
+        assertOneLineError(sprig(quickTrain("--resume", "--overwrite", "--out", tmp.resolve("d").toString())), "exclude each other");
+        Path cfg = Files.writeString(tmp.resolve("bad.yaml"), "epochs: 2\nbatch_sise: 3\n");
+        assertOneLineError(sprig(quickTrain("--config", cfg.toString(), "--out", tmp.resolve("e").toString())), "unknown key 'batch_sise'");
+        Path notYaml = Files.writeString(tmp.resolve("bad2.yaml"), "epochs: [1, 2\n");
+        assertOneLineError(sprig(quickTrain("--config", notYaml.toString(), "--out", tmp.resolve("f").toString())), "bad config");
+    }
+
+    @Test
+    void corruptDataFileIsReportedByName() throws Exception {
+        Path dir = TestFiles.mnistFolder(tmp, "mnist", 10, 4);
+        byte[] img = Files.readAllBytes(dir.resolve("t10k-images-idx3-ubyte"));
+        Files.write(dir.resolve("t10k-images-idx3-ubyte"), Arrays.copyOf(img, img.length - 10));
+        Result r = sprig("train", "--dataset", "mnist", "--data-dir", tmp.toString(), "--out", tmp.resolve("m").toString());
+        assertOneLineError(r, "truncated IDX image file");
+        assertThat(r.err()).contains("t10k-images-idx3-ubyte");
+    }
+
+    @Test
+    void refusesAnOutputFolderThatHoldsARunThenResumesOrOverwrites() throws Exception {
+        String out = tmp.resolve("run").toString();
+        assertThat(sprig(quickTrain("--out", out)).exit()).isZero();
+        String summary = Files.readString(tmp.resolve("run/summary.json"));
+        assertOneLineError(sprig(quickTrain("--out", out)), "already holds a run");
+        assertThat(Files.readString(tmp.resolve("run/summary.json"))).isEqualTo(summary);
+        assertThat(sprig(quickTrain("--out", out, "--resume")).exit()).isZero();
+        assertThat(sprig(quickTrain("--out", out, "--overwrite", "--seed", "3")).exit()).isZero();
+        assertThat(Json.readConfig(tmp.resolve("run/config.yaml")).seed).isEqualTo(3);
+    }
+
+    @Test
+    void flagsOverrideTheConfigFileAndTheResolvedConfigRoundTrips() throws Exception {
+        Path cfg = Files.writeString(tmp.resolve("c.yaml"), "epochs: 1\nlr: 0.02\nlr_schedule: multistep\nweight_decay: 0.001\n");
+        Result r = sprig(quickTrain("--config", cfg.toString(), "--lr", "0.03", "--out", tmp.resolve("o").toString()));
+        assertThat(r.exit()).as(r.err()).isZero();
+        TrainConfig resolved = Json.readConfig(tmp.resolve("o/config.yaml"));
+        assertThat(resolved.lr).isEqualTo(0.03);
+        assertThat(resolved.weightDecay).isEqualTo(0.001);
+        assertThat(resolved.lrSchedule).isEqualTo("multistep");
+        assertThat(resolved.maxStepsPerEpoch).isEqualTo(3);
+        assertThat(Json.toYaml(Json.YAML.readValue(Json.toYaml(resolved), TrainConfig.class))).isEqualTo(Json.toYaml(resolved));
+    }
+}
