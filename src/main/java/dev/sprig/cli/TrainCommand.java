@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sprig.SprigException;
 import dev.sprig.data.DataRoot;
 import dev.sprig.data.DataSplits;
+import dev.sprig.sparse.SparseMethods;
 import dev.sprig.train.Json;
 import dev.sprig.train.Progress;
 import dev.sprig.train.RunFolder;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -48,7 +50,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "print only the summary")
     boolean quiet;
 
-    @Option(names = "--method", description = "training method") String method;
+    @Option(names = "--method", description = "dense, static, snip, gmp, set, snfs, rigl") String method;
     @Option(names = "--model", description = "model, see `sprig models`") String model;
     @Option(names = "--width-multiplier", description = "scale of hidden widths") Double widthMultiplier;
     @Option(names = "--dataset", description = "mnist, fashion-mnist, cifar-10, cifar-100, synthetic") String dataset;
@@ -74,6 +76,20 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--device", description = "auto, cpu, gpu, gpu:N") String device;
     @Option(names = "--threads", description = "engine threads (0 = engine default)") Integer threads;
     @Option(names = "--checkpoint-every", description = "also checkpoint every N steps (0 = epoch ends)") Integer checkpointEvery;
+    @Option(names = "--sparsity", description = "overall sparsity of prunable weights, in [0, 1)") Double sparsity;
+    @Option(names = "--distribution", description = "layer densities: erk, er, uniform") String distribution;
+    @Option(names = "--first-layer-dense", arity = "0..1", description = "uniform: first layer dense") Boolean firstLayerDense;
+    @Option(names = "--last-layer-dense", arity = "0..1", description = "uniform: output layer dense") Boolean lastLayerDense;
+    @Option(names = "--layer-densities", split = ",", description = "explicit densities, e.g. fc1=0.05,fc3=1") Map<String, Double> layerDensities;
+    @Option(names = "--update-interval", description = "steps between mask updates (ΔT)") Integer updateInterval;
+    @Option(names = "--drop-fraction", description = "fraction dropped per update (α)") Double dropFraction;
+    @Option(names = "--drop-schedule", description = "cosine or constant") String dropSchedule;
+    @Option(names = "--begin-fraction", description = "first mask update, fraction of steps") Double beginFraction;
+    @Option(names = "--end-fraction", description = "last mask update T_end, fraction of steps") Double endFraction;
+    @Option(names = "--momentum-policy", description = "momentum of regrown weights: zero or keep") String momentumPolicy;
+    @Option(names = "--skip-update-step", arity = "0..1", description = "skip the optimiser step on update steps (default: RigL yes, others no)") Boolean skipUpdateStep;
+    @Option(names = "--snfs-decay", description = "SNFS gradient-average decay") Double snfsDecay;
+    @Option(names = "--mask-history-every", description = "record changed connections every N updates (0 = off)") Integer maskHistoryEvery;
 
     private static final List<String> NOT_CONFIG = List.of("config", "out", "resume", "overwrite", "quiet", "help", "version");
 
@@ -89,13 +105,14 @@ final class TrainCommand implements Callable<Integer> {
             config = Json.readConfig(dir.resolve("config.yaml"));
         }
         config.validate();
+        SparseMethods.hooksFor(config); // fail on an unknown method before touching the folder
         RunFolder folder = RunFolder.open(dir, resume ? RunFolder.Mode.RESUME : overwrite ? RunFolder.Mode.OVERWRITE : RunFolder.Mode.NEW);
         DataSplits data = DataSplits.load(config.dataset, DataRoot.resolve(config.dataDir), config.validationFraction, config.seed);
         if (!quiet) {
             System.out.printf("sprig train: %s on %s (%s), %d epochs -> %s%n", config.model, config.dataset, config.method,
                     config.epochs, dir);
         }
-        Trainer trainer = new Trainer(config, data, folder, List.of(), resume)
+        Trainer trainer = new Trainer(config, data, folder, SparseMethods.hooksFor(config), resume)
                 .progress(quiet ? Progress.silent() : Progress.auto(System.out));
         RunSummary summary = trainer.run();
         System.out.printf(Locale.ROOT, "test accuracy %.4f  test loss %.4f  train FLOPs %.3g (%.2fx dense)  wall %.1f s  -> %s%n",
@@ -137,7 +154,7 @@ final class TrainCommand implements Callable<Integer> {
                 return null;
             }
             JsonNode v = DEFAULTS.get(key(o));
-            if (v == null || v.isNull() || (v.isArray() && v.isEmpty())) {
+            if (v == null || v.isNull() || (v.isContainerNode() && v.isEmpty())) {
                 return null;
             }
             if (v.isArray()) {

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.sprig.SprigException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -16,7 +18,7 @@ import java.util.Locale;
  */
 @JsonPropertyOrder(alphabetic = false)
 public final class TrainConfig {
-    @JsonPropertyDescription("training method; 'dense' here, sparse methods register more")
+    @JsonPropertyDescription("training method: dense, static, snip, gmp, set, snfs, rigl")
     public String method = "dense";
 
     @JsonPropertyDescription("model name, see `sprig models`")
@@ -94,6 +96,48 @@ public final class TrainConfig {
     @JsonPropertyDescription("also checkpoint every N steps inside an epoch (0 = at epoch ends only)")
     public int checkpointEvery = 0;
 
+    @JsonPropertyDescription("overall sparsity of the prunable weights, in [0, 1) (sparse methods)")
+    public double sparsity = 0.9;
+
+    @JsonPropertyDescription("layer densities: erk (RigL default), er, uniform")
+    public String distribution = "erk";
+
+    @JsonPropertyDescription("uniform: keep the first layer dense")
+    public boolean firstLayerDense = false;
+
+    @JsonPropertyDescription("uniform: keep the output layer dense")
+    public boolean lastLayerDense = false;
+
+    @JsonPropertyDescription("explicit density per layer name (overrides the distribution)")
+    public Map<String, Double> layerDensities = new LinkedHashMap<>();
+
+    @JsonPropertyDescription("steps between mask updates, ΔT (RigL: 100)")
+    public int updateInterval = 100;
+
+    @JsonPropertyDescription("fraction of active weights dropped per update, α (RigL: 0.3)")
+    public double dropFraction = 0.3;
+
+    @JsonPropertyDescription("decay of the drop fraction: cosine (RigL) or constant")
+    public String dropSchedule = "cosine";
+
+    @JsonPropertyDescription("first mask update, as a fraction of all steps")
+    public double beginFraction = 0.0;
+
+    @JsonPropertyDescription("last mask update T_end, as a fraction of all steps (RigL: 0.75)")
+    public double endFraction = 0.75;
+
+    @JsonPropertyDescription("momentum of regrown weights: zero (RigL) or keep (dense momentum, FreeTickets)")
+    public String momentumPolicy = "zero";
+
+    @JsonPropertyDescription("skip the optimiser step on mask-update steps (null = RigL yes, others no)")
+    public Boolean skipUpdateStep;
+
+    @JsonPropertyDescription("SNFS: decay of the gradient moving average")
+    public double snfsDecay = 0.9;
+
+    @JsonPropertyDescription("record per-layer changed connections every N mask updates (0 = off)")
+    public int maskHistoryEvery = 0;
+
     /**
      * Checks every value and throws one clear message for the first bad one.
      *
@@ -123,6 +167,17 @@ public final class TrainConfig {
                 "lr_schedule must be constant, step, multistep or cosine, got '" + lrSchedule + "'");
         require(List.of("auto", "on", "off", "true", "false").contains(augment.toLowerCase(Locale.ROOT)),
                 "augment must be auto, on or off, got '" + augment + "'");
+        require(sparsity >= 0 && sparsity < 1, "sparsity must be in [0, 1), got " + sparsity);
+        require(updateInterval >= 1, "update_interval must be at least 1, got " + updateInterval);
+        require(dropFraction >= 0 && dropFraction <= 1, "drop_fraction must be in [0, 1], got " + dropFraction);
+        require(beginFraction >= 0 && beginFraction < endFraction && endFraction <= 1,
+                "need 0 <= begin_fraction < end_fraction <= 1, got " + beginFraction + " and " + endFraction);
+        require(List.of("cosine", "constant").contains(dropSchedule.toLowerCase(Locale.ROOT)),
+                "drop_schedule must be cosine or constant, got '" + dropSchedule + "'");
+        require(List.of("zero", "keep").contains(momentumPolicy.toLowerCase(Locale.ROOT)),
+                "momentum_policy must be zero or keep, got '" + momentumPolicy + "'");
+        require(snfsDecay >= 0 && snfsDecay < 1, "snfs_decay must be in [0, 1), got " + snfsDecay);
+        require(maskHistoryEvery >= 0, "mask_history_every must be >= 0, got " + maskHistoryEvery);
         for (int m : lrMilestones) {
             require(m >= 1 && m < epochs, "lr_milestones must lie in [1, epochs), got " + m);
         }

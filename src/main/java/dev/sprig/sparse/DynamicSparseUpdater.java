@@ -1,0 +1,257 @@
+package dev.sprig.sparse;
+
+import ai.djl.ndarray.NDArray;
+import dev.sprig.models.NamedParameter;
+import dev.sprig.train.EpochContext;
+import dev.sprig.train.RunContext;
+import dev.sprig.train.StepContext;
+import dev.sprig.train.TrainConfig;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Dynamic sparse training: every ΔT steps between begin and T_end, each layer independently drops
+ * the \( \lfloor \alpha_t n_{active} \rfloor \) active weights of smallest magnitude and regrows as
+ * many inactive ones by a {@link GrowCriterion}, so every layer keeps its exact count.
+ *
+ * <p>As in {@code google-research/rigl} ({@code sparse_optimizers_base.py}): the drop fraction is
+ * \( \alpha_t = \frac{\alpha}{2}(1 + \cos(\pi t / T_{end})) \) (or constant); candidates for growth
+ * are all connections inactive after the drop, so a connection dropped and regrown in the same
+ * update keeps its value; truly new connections start at zero with zero momentum; RigL skips the
+ * optimiser step on update steps, SET and SNFS apply it and then update the mask. Ties break by
+ * index, so updates are deterministic.
+ *
+ * <p>Cost: RigL is charged a dense weight gradient on update steps only, SNFS on every step (its
+ * moving average needs the dense gradient each step), SET never.
+ */
+public class DynamicSparseUpdater extends StaticUpdater {
+    private final String name;
+    private final GrowCriterion grow;
+    private final boolean skipUpdateStep;
+    private long beginStep;
+    private long endStep;
+    private final Map<String, float[]> growScores = new LinkedHashMap<>();
+    private final Map<String, NDArray> gradientAverage = new LinkedHashMap<>();
+    private final List<Map<String, Object>> history = new ArrayList<>();
+    private long updates;
+
+    /**
+     * Creates the updater.
+     *
+     * @param config run configuration
+     * @param name registry key
+     * @param grow growth criterion
+     * @param skipByDefault whether this method skips the optimiser step on update steps by default
+     */
+    public DynamicSparseUpdater(TrainConfig config, String name, GrowCriterion grow, boolean skipByDefault) {
+        super(config);
+        this.name = name;
+        this.grow = grow;
+        this.skipUpdateStep = config.skipUpdateStep == null ? skipByDefault : config.skipUpdateStep;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void onTrainingBegin(RunContext run) {
+        long total = (long) run.stepsPerEpoch() * run.config().epochs;
+        beginStep = Math.round(config.beginFraction * total);
+        endStep = Math.round(config.endFraction * total);
+        if (grow == GrowCriterion.MOMENTUM && gradientAverage.isEmpty()) {
+            for (NamedParameter w : run.model().prunableWeights()) {
+                NDArray a = w.array().zerosLike();
+                a.attach(w.array().getManager());
+                gradientAverage.put(w.layer().name(), a);
+            }
+        }
+        super.onTrainingBegin(run);
+    }
+
+    /**
+     * Whether a step updates the masks.
+     *
+     * @param step global step
+     * @return true every ΔT steps from begin, before T_end
+     */
+    public boolean isUpdateStep(long step) {
+        return step >= beginStep && step < endStep && (step - beginStep) % config.updateInterval == 0;
+    }
+
+    /**
+     * Returns the drop fraction α_t of a step.
+     *
+     * @param step global step
+     * @return the fraction of active weights to drop
+     */
+    public double dropFraction(long step) {
+        if (config.dropSchedule.toLowerCase(Locale.ROOT).equals("constant")) {
+            return config.dropFraction;
+        }
+        double t = (double) (step - beginStep) / Math.max(1, endStep - beginStep);
+        return config.dropFraction / 2 * (1 + Math.cos(Math.PI * t));
+    }
+
+    @Override
+    public void afterBackward(StepContext step) {
+        boolean update = isUpdateStep(step.step());
+        if (grow == GrowCriterion.MOMENTUM) {
+            for (Map.Entry<String, NDArray> e : gradientAverage.entrySet()) {
+                NDArray g = masks.weight(e.getKey()).array().getGradient();
+                g.attach(step.manager());
+                NDArray scaled = g.mul((float) (1 - config.snfsDecay));
+                e.getValue().muli((float) config.snfsDecay).addi(scaled);
+            }
+            step.chargeDenseWeightGradient();
+        }
+        if (update) {
+            growScores.clear();
+            if (grow == GrowCriterion.GRADIENT) {
+                for (String layer : masks.layers()) {
+                    NDArray g = masks.weight(layer).array().getGradient();
+                    g.attach(step.manager());
+                    growScores.put(layer, g.toFloatArray());
+                }
+                step.chargeDenseWeightGradient();
+            }
+            if (skipUpdateStep) {
+                updateMasks(step.step());
+                step.skipOptimizerStep();
+            }
+        }
+        super.afterBackward(step);
+    }
+
+    @Override
+    public void afterOptimizerStep(StepContext step) {
+        if (isUpdateStep(step.step()) && !skipUpdateStep) {
+            updateMasks(step.step());
+        }
+        super.afterOptimizerStep(step);
+    }
+
+    private void updateMasks(long step) {
+        double fraction = dropFraction(step);
+        Map<String, Object> changed = new LinkedHashMap<>();
+        int layerIndex = 0;
+        for (String layer : masks.layers()) {
+            boolean[] old = masks.get(layer);
+            long active = masks.count(layer);
+            int nDrop = (int) Math.floor(active * fraction);
+            long size = old.length;
+            if (nDrop == 0 || active == size) {
+                layerIndex++;
+                continue; // dense layers (ERK may make some) stay dense
+            }
+            float[] w = masks.weight(layer).array().toFloatArray();
+            boolean[] next = old.clone();
+            for (int i : TopK.smallest(w, old, nDrop)) {
+                next[i] = false;
+            }
+            boolean[] candidates = new boolean[old.length];
+            for (int i = 0; i < old.length; i++) {
+                candidates[i] = !next[i];
+            }
+            for (int i : TopK.largest(scores(layer, layerIndex, step, old.length), candidates, nDrop)) {
+                next[i] = true;
+            }
+            int fresh = 0;
+            for (int i = 0; i < old.length; i++) {
+                if (next[i] && !old[i]) {
+                    fresh++;
+                }
+            }
+            masks.set(layer, next);
+            changed.put(layer, fresh);
+            layerIndex++;
+        }
+        // New connections are zero already (they were masked); dropped ones become zero here.
+        masks.applyToWeights();
+        if (masksOptimizerState()) {
+            masks.applyToMomentum(run.optimizer().momentum());
+        }
+        updates++;
+        if (config.maskHistoryEvery > 0 && (updates - 1) % config.maskHistoryEvery == 0) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("step", step);
+            entry.put("drop_fraction", fraction);
+            entry.put("changed", changed);
+            history.add(entry);
+        }
+    }
+
+    private float[] scores(String layer, int layerIndex, long step, int size) {
+        switch (grow) {
+            case GRADIENT:
+                return growScores.get(layer);
+            case MOMENTUM:
+                return gradientAverage.get(layer).toFloatArray();
+            default:
+                SplittableRandom r = seeds.derive("grow", step, layerIndex);
+                float[] s = new float[size];
+                for (int i = 0; i < size; i++) {
+                    s[i] = (float) r.nextDouble();
+                }
+                return s;
+        }
+    }
+
+    @Override
+    public void onEpochEnd(EpochContext epoch) {
+        epoch.extra().put("mask_updates", updates);
+        if (!history.isEmpty()) {
+            epoch.extra().put("mask_history", new ArrayList<>(history));
+            history.clear();
+        }
+    }
+
+    @Override
+    public void onTrainingEnd(RunContext run) {
+        super.onTrainingEnd(run);
+        run.summaryExtra().put("mask_updates", updates);
+        run.summaryExtra().put("update_interval", config.updateInterval);
+        run.summaryExtra().put("drop_fraction", config.dropFraction);
+        run.summaryExtra().put("end_step", endStep);
+    }
+
+    @Override
+    protected void saveExtraState(DataOutputStream out) throws IOException {
+        out.writeLong(updates);
+        out.writeInt(gradientAverage.size());
+        for (Map.Entry<String, NDArray> e : gradientAverage.entrySet()) {
+            out.writeUTF(e.getKey());
+            float[] v = e.getValue().toFloatArray();
+            out.writeInt(v.length);
+            for (float f : v) {
+                out.writeFloat(f);
+            }
+        }
+    }
+
+    @Override
+    protected void loadExtraState(DataInputStream in) throws IOException {
+        updates = in.readLong();
+        int n = in.readInt();
+        for (int k = 0; k < n; k++) {
+            String layer = in.readUTF();
+            float[] v = new float[in.readInt()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = in.readFloat();
+            }
+            NDArray a = gradientAverage.get(layer);
+            if (a == null || a.size() != v.length) {
+                throw new IOException("gradient average for " + layer + " does not fit this model");
+            }
+            a.set(v);
+        }
+    }
+}
