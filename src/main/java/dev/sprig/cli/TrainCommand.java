@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sprig.SprigException;
 import dev.sprig.data.DataRoot;
 import dev.sprig.data.DataSplits;
+import dev.sprig.sparse.LotteryTicketSearch;
 import dev.sprig.sparse.SparseMethods;
 import dev.sprig.train.Json;
 import dev.sprig.train.Progress;
@@ -50,7 +51,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "print only the summary")
     boolean quiet;
 
-    @Option(names = "--method", description = "dense, static, snip, gmp, set, snfs, rigl") String method;
+    @Option(names = "--method", description = "dense, static, snip, gmp, set, snfs, rigl, lth") String method;
     @Option(names = "--model", description = "model, see `sprig models`") String model;
     @Option(names = "--width-multiplier", description = "scale of hidden widths") Double widthMultiplier;
     @Option(names = "--dataset", description = "mnist, fashion-mnist, cifar-10, cifar-100, synthetic") String dataset;
@@ -89,6 +90,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--momentum-policy", description = "momentum of regrown weights: zero or keep") String momentumPolicy;
     @Option(names = "--skip-update-step", arity = "0..1", description = "skip the optimiser step on update steps (default: RigL yes, others no)") Boolean skipUpdateStep;
     @Option(names = "--snfs-decay", description = "SNFS gradient-average decay") Double snfsDecay;
+    @Option(names = "--lth-rounds", description = "LTH: pruning rounds after the dense round") Integer lthRounds;
+    @Option(names = "--rewind-step", description = "LTH: step whose weights each round rewinds to") Long rewindStep;
     @Option(names = "--mask-history-every", description = "record changed connections every N updates (0 = off)") Integer maskHistoryEvery;
 
     private static final List<String> NOT_CONFIG = List.of("config", "out", "resume", "overwrite", "quiet", "help", "version");
@@ -105,16 +108,20 @@ final class TrainCommand implements Callable<Integer> {
             config = Json.readConfig(dir.resolve("config.yaml"));
         }
         config.validate();
-        SparseMethods.hooksFor(config); // fail on an unknown method before touching the folder
+        boolean lth = config.method.equalsIgnoreCase(SparseMethods.LTH);
+        if (!lth) {
+            SparseMethods.hooksFor(config); // fail on an unknown method before touching the folder
+        }
         RunFolder folder = RunFolder.open(dir, resume ? RunFolder.Mode.RESUME : overwrite ? RunFolder.Mode.OVERWRITE : RunFolder.Mode.NEW);
         DataSplits data = DataSplits.load(config.dataset, DataRoot.resolve(config.dataDir), config.validationFraction, config.seed);
         if (!quiet) {
             System.out.printf("sprig train: %s on %s (%s), %d epochs -> %s%n", config.model, config.dataset, config.method,
                     config.epochs, dir);
         }
-        Trainer trainer = new Trainer(config, data, folder, SparseMethods.hooksFor(config), resume)
-                .progress(quiet ? Progress.silent() : Progress.auto(System.out));
-        RunSummary summary = trainer.run();
+        Progress progress = quiet ? Progress.silent() : Progress.auto(System.out);
+        RunSummary summary = lth
+                ? LotteryTicketSearch.run(config, data, folder, resume, progress)
+                : new Trainer(config, data, folder, SparseMethods.hooksFor(config), resume).progress(progress).run();
         System.out.printf(Locale.ROOT, "test accuracy %.4f  test loss %.4f  train FLOPs %.3g (%.2fx dense)  wall %.1f s  -> %s%n",
                 summary.testAccuracy(), summary.testLoss(), summary.trainFlops(),
                 summary.trainFlops() / summary.denseTrainFlops(), summary.wallSeconds(), folder.summary());

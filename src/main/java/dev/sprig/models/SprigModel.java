@@ -185,13 +185,7 @@ public final class SprigModel implements AutoCloseable {
      * @return trainable parameters in block order
      */
     public List<NamedParameter> trainableParameters() {
-        List<NamedParameter> list = new ArrayList<>();
-        for (NamedParameter p : parameters.values()) {
-            if (p.role().trainable()) {
-                list.add(p);
-            }
-        }
-        return list;
+        return parametersWhere(p -> p.role().trainable());
     }
 
     /**
@@ -200,13 +194,7 @@ public final class SprigModel implements AutoCloseable {
      * @return prunable weights in block order
      */
     public List<NamedParameter> prunableWeights() {
-        List<NamedParameter> list = new ArrayList<>();
-        for (NamedParameter p : parameters.values()) {
-            if (p.role() == ParameterRole.WEIGHT) {
-                list.add(p);
-            }
-        }
-        return list;
+        return parametersWhere(p -> p.role() == ParameterRole.WEIGHT);
     }
 
     /**
@@ -215,9 +203,13 @@ public final class SprigModel implements AutoCloseable {
      * @return batch-norm γ parameters in block order
      */
     public List<NamedParameter> batchNormScales() {
+        return parametersWhere(p -> p.role() == ParameterRole.GAMMA);
+    }
+
+    private List<NamedParameter> parametersWhere(java.util.function.Predicate<NamedParameter> test) {
         List<NamedParameter> list = new ArrayList<>();
         for (NamedParameter p : parameters.values()) {
-            if (p.role() == ParameterRole.GAMMA) {
+            if (test.test(p)) {
                 list.add(p);
             }
         }

@@ -4,7 +4,6 @@ import dev.sprig.models.LayerSpec;
 import dev.sprig.train.RunContext;
 import dev.sprig.train.StepContext;
 import dev.sprig.train.TrainConfig;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -43,13 +42,7 @@ public final class GmpUpdater extends SparseUpdater {
 
     @Override
     protected Map<String, boolean[]> initialMasks(List<LayerSpec> layers) {
-        Map<String, boolean[]> m = new LinkedHashMap<>();
-        for (LayerSpec l : layers) {
-            boolean[] all = new boolean[(int) l.weightCount()];
-            java.util.Arrays.fill(all, true);
-            m.put(l.name(), all);
-        }
-        return m;
+        return denseMasks(layers);
     }
 
     /**

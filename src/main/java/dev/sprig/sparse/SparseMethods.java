@@ -25,6 +25,9 @@ public final class SparseMethods {
         register("rigl", c -> new DynamicSparseUpdater(c, "rigl", GrowCriterion.GRADIENT, true));
     }
 
+    /** Iterative magnitude pruning with rewinding; several trainings, see {@link LotteryTicketSearch}. */
+    public static final String LTH = "lth";
+
     private SparseMethods() {}
 
     /**
@@ -45,6 +48,7 @@ public final class SparseMethods {
     public static synchronized List<String> names() {
         List<String> n = new java.util.ArrayList<>(REGISTRY.keySet());
         n.add(0, "dense");
+        n.add(LTH);
         return n;
     }
 
@@ -59,6 +63,9 @@ public final class SparseMethods {
         String key = config.method.toLowerCase(Locale.ROOT);
         if (key.equals("dense")) {
             return List.of();
+        }
+        if (key.equals(LTH)) {
+            throw new SprigException("lth trains several rounds: run it with LotteryTicketSearch.run (the CLI does)");
         }
         Function<TrainConfig, SparseUpdater> f = REGISTRY.get(key);
         if (f == null) {

@@ -97,6 +97,22 @@ public abstract class SparseUpdater implements TrainingHook {
     protected abstract Map<String, boolean[]> initialMasks(List<LayerSpec> layers);
 
     /**
+     * All-ones masks: the start of methods that begin dense (SNIP before its first gradient, GMP).
+     *
+     * @param layers prunable layers
+     * @return a full mask per layer
+     */
+    protected static Map<String, boolean[]> denseMasks(List<LayerSpec> layers) {
+        Map<String, boolean[]> m = new LinkedHashMap<>();
+        for (LayerSpec l : layers) {
+            boolean[] all = new boolean[(int) l.weightCount()];
+            java.util.Arrays.fill(all, true);
+            m.put(l.name(), all);
+        }
+        return m;
+    }
+
+    /**
      * A uniformly random mask with exactly {@code keep} true entries, from (seed, "mask-init", layer).
      *
      * @param size number of weights

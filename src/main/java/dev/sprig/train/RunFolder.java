@@ -45,7 +45,7 @@ public final class RunFolder {
      * @param dir the folder
      * @param mode what to do if it holds a run
      * @return the folder
-     * @throws SprigException when it holds a run and mode is NEW, or has no checkpoint and mode is RESUME
+     * @throws SprigException when it holds a run and mode is NEW, or holds none and mode is RESUME
      */
     public static RunFolder open(Path dir, Mode mode) {
         RunFolder f = new RunFolder(dir);
@@ -59,8 +59,8 @@ public final class RunFolder {
             }
             case OVERWRITE -> f.clear();
             case RESUME -> {
-                if (!Files.isRegularFile(f.lastCheckpoint())) {
-                    throw new SprigException("cannot resume: no checkpoint at " + f.lastCheckpoint());
+                if (!Files.isRegularFile(f.config())) {
+                    throw new SprigException("nothing to resume: no run in " + dir);
                 }
             }
         }

@@ -138,6 +138,12 @@ public final class TrainConfig {
     @JsonPropertyDescription("record per-layer changed connections every N mask updates (0 = off)")
     public int maskHistoryEvery = 0;
 
+    @JsonPropertyDescription("LTH: pruning rounds after the dense round")
+    public int lthRounds = 3;
+
+    @JsonPropertyDescription("LTH: step whose weights every round rewinds to (Frankle et al. 2019)")
+    public long rewindStep = 100;
+
     /**
      * Checks every value and throws one clear message for the first bad one.
      *
@@ -177,6 +183,8 @@ public final class TrainConfig {
         require(List.of("zero", "keep").contains(momentumPolicy.toLowerCase(Locale.ROOT)),
                 "momentum_policy must be zero or keep, got '" + momentumPolicy + "'");
         require(snfsDecay >= 0 && snfsDecay < 1, "snfs_decay must be in [0, 1), got " + snfsDecay);
+        require(lthRounds >= 1, "lth_rounds must be at least 1, got " + lthRounds);
+        require(rewindStep >= 0, "rewind_step must be >= 0, got " + rewindStep);
         require(maskHistoryEvery >= 0, "mask_history_every must be >= 0, got " + maskHistoryEvery);
         for (int m : lrMilestones) {
             require(m >= 1 && m < epochs, "lr_milestones must lie in [1, epochs), got " + m);

@@ -124,12 +124,13 @@ public final class Trainer {
             RunContext run = new RunContext(config, model, optimizer, ledger, cost, steps);
 
             Checkpoint.State state;
-            if (resume) {
+            // A run killed before its first checkpoint resumes by starting over.
+            if (resume && java.nio.file.Files.isRegularFile(folder.lastCheckpoint())) {
                 state = Checkpoint.load(folder.lastCheckpoint(), model, optimizer, hooks);
                 ledger.restore(state.trainFlops(), state.denseTrainFlops());
             } else {
                 state = new Checkpoint.State(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, List.of());
-                if (folder != null) {
+                if (folder != null && !resume) {
                     RunFolder.writeAtomic(folder.config(), Json.toYaml(config));
                 }
             }

@@ -61,10 +61,26 @@ class CliTest {
         assertOneLineError(sprig("train", "--epochs", "many"), "--epochs");
         assertOneLineError(sprig(quickTrain("--device", "tpu:3", "--out", tmp.resolve("c").toString())), "device must be");
         assertOneLineError(sprig(quickTrain("--resume", "--overwrite", "--out", tmp.resolve("d").toString())), "exclude each other");
+        assertOneLineError(sprig(quickTrain("--method", "rigl", "--sparsity", "1.2", "--out", tmp.resolve("s").toString())),
+                "sparsity must be in [0, 1), got 1.2");
+        assertOneLineError(sprig(quickTrain("--method", "lottery", "--out", tmp.resolve("l").toString())), "unknown method 'lottery'");
+        assertThat(tmp.resolve("l")).doesNotExist();
         Path cfg = Files.writeString(tmp.resolve("bad.yaml"), "epochs: 2\nbatch_sise: 3\n");
         assertOneLineError(sprig(quickTrain("--config", cfg.toString(), "--out", tmp.resolve("e").toString())), "unknown key 'batch_sise'");
         Path notYaml = Files.writeString(tmp.resolve("bad2.yaml"), "epochs: [1, 2\n");
         assertOneLineError(sprig(quickTrain("--config", notYaml.toString(), "--out", tmp.resolve("f").toString())), "bad config");
+    }
+
+    @Test
+    void sparseMethodsTrainFromTheCommandLine() throws Exception {
+        Result r = sprig(quickTrain("--method", "rigl", "--sparsity", "0.95", "--distribution", "erk", "--update-interval", "1",
+                "--out", tmp.resolve("rigl").toString()));
+        assertThat(r.exit()).as(r.err()).isZero();
+        var summary = Json.JSON.readTree(tmp.resolve("rigl/summary.json").toFile());
+        assertThat(summary.get("method").asText()).isEqualTo("rigl");
+        assertThat(summary.get("sparsity").asDouble()).isBetween(0.949, 0.951);
+        assertThat(summary.get("layer_densities").has("fc1")).isTrue();
+        assertThat(summary.get("train_flops").asDouble()).isLessThan(summary.get("dense_train_flops").asDouble());
     }
 
     @Test

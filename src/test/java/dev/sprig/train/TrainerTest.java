@@ -138,7 +138,7 @@ class TrainerTest {
         RunFolder.open(dir, RunFolder.Mode.OVERWRITE);
         assertThat(dir.resolve("summary.json")).doesNotExist();
         assertThatThrownBy(() -> RunFolder.open(tmp.resolve("empty"), RunFolder.Mode.RESUME))
-                .hasMessageContaining("no checkpoint");
+                .hasMessageContaining("nothing to resume");
     }
 
     @Test
