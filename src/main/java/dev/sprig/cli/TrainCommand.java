@@ -89,6 +89,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--end-fraction", description = "last mask update T_end, fraction of steps") Double endFraction;
     @Option(names = "--momentum-policy", description = "momentum of regrown weights: zero or keep") String momentumPolicy;
     @Option(names = "--skip-update-step", arity = "0..1", description = "skip the optimiser step on update steps (default: RigL yes, others no)") Boolean skipUpdateStep;
+    @Option(names = "--grow-init", description = "regrown weights: zero or random_normal") String growInit;
+    @Option(names = "--reinit-when-same", arity = "0..1", description = "re-initialise connections dropped and regrown in one update") Boolean reinitWhenSame;
     @Option(names = "--snfs-decay", description = "SNFS gradient-average decay") Double snfsDecay;
     @Option(names = "--lth-rounds", description = "LTH: pruning rounds after the dense round") Integer lthRounds;
     @Option(names = "--rewind-step", description = "LTH: step whose weights each round rewinds to") Long rewindStep;

@@ -24,7 +24,8 @@ import java.util.SplittableRandom;
  * <p>As in {@code google-research/rigl} ({@code sparse_optimizers_base.py}): the drop fraction is
  * \( \alpha_t = \frac{\alpha}{2}(1 + \cos(\pi t / T_{end})) \) (or constant); candidates for growth
  * are all connections inactive after the drop, so a connection dropped and regrown in the same
- * update keeps its value; truly new connections start at zero with zero momentum; RigL skips the
+ * update keeps its value ({@code reinit_when_same} makes it new); truly new connections start at
+ * zero ({@code grow_init}, or N(0, σ²) of the layer's active weights) with zero momentum; RigL skips the
  * optimiser step on update steps, SET and SNFS apply it and then update the mask. Ties break by
  * index, so updates are deterministic.
  *
@@ -154,8 +155,10 @@ public class DynamicSparseUpdater extends StaticUpdater {
             }
             float[] w = masks.weight(layer).array().toFloatArray();
             boolean[] next = old.clone();
+            boolean[] droppedNow = new boolean[old.length];
             for (int i : TopK.smallest(w, old, nDrop)) {
                 next[i] = false;
+                droppedNow[i] = true;
             }
             boolean[] candidates = new boolean[old.length];
             for (int i = 0; i < old.length; i++) {
@@ -164,14 +167,16 @@ public class DynamicSparseUpdater extends StaticUpdater {
             for (int i : TopK.largest(scores(layer, layerIndex, step, old.length), candidates, nDrop)) {
                 next[i] = true;
             }
-            int fresh = 0;
+            // New connections: grown where inactive before, or (reinit_when_same) dropped and regrown now.
+            boolean[] fresh = new boolean[old.length];
+            int freshCount = 0;
             for (int i = 0; i < old.length; i++) {
-                if (next[i] && !old[i]) {
-                    fresh++;
-                }
+                fresh[i] = next[i] && (!old[i] || (config.reinitWhenSame && droppedNow[i]));
+                freshCount += fresh[i] ? 1 : 0;
             }
+            initialiseNew(layer, w, old, fresh, step, layerIndex);
             masks.set(layer, next);
-            changed.put(layer, fresh);
+            changed.put(layer, freshCount);
             layerIndex++;
         }
         // New connections are zero already (they were masked); dropped ones become zero here.
@@ -186,6 +191,48 @@ public class DynamicSparseUpdater extends StaticUpdater {
             entry.put("drop_fraction", fraction);
             entry.put("changed", changed);
             history.add(entry);
+        }
+    }
+
+    /**
+     * Gives new connections their initial value (zero, or N(0, σ²) with σ the standard deviation of
+     * the layer's active weights) and zero momentum. Without re-initialisation of dropped-and-regrown
+     * connections and with zero init, nothing needs writing: new connections were masked to zero.
+     */
+    private void initialiseNew(String layer, float[] w, boolean[] old, boolean[] fresh, long step, int layerIndex) {
+        boolean random = config.growInit.toLowerCase(Locale.ROOT).equals("random_normal");
+        if (!random && !config.reinitWhenSame) {
+            return;
+        }
+        double sum = 0;
+        double sq = 0;
+        long n = 0;
+        for (int i = 0; i < w.length; i++) {
+            if (old[i]) {
+                sum += w[i];
+                sq += (double) w[i] * w[i];
+                n++;
+            }
+        }
+        double std = n == 0 ? 0 : Math.sqrt(Math.max(0, sq / n - (sum / n) * (sum / n)));
+        SplittableRandom r = seeds.derive("grow-init", step, layerIndex);
+        float[] updated = w.clone();
+        for (int i = 0; i < w.length; i++) {
+            if (fresh[i]) {
+                updated[i] = random ? (float) (r.nextGaussian() * std) : 0f;
+            }
+        }
+        NamedParameter p = masks.weight(layer);
+        p.array().set(updated);
+        NDArray v = run.optimizer().momentum().get(p.name());
+        if (v != null) {
+            float[] mv = v.toFloatArray();
+            for (int i = 0; i < mv.length; i++) {
+                if (fresh[i]) {
+                    mv[i] = 0f;
+                }
+            }
+            v.set(mv);
         }
     }
 

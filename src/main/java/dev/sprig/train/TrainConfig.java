@@ -132,6 +132,12 @@ public final class TrainConfig {
     @JsonPropertyDescription("skip the optimiser step on mask-update steps (null = RigL yes, others no)")
     public Boolean skipUpdateStep;
 
+    @JsonPropertyDescription("value of regrown weights: zero (RigL default) or random_normal (std of the layer's active weights)")
+    public String growInit = "zero";
+
+    @JsonPropertyDescription("treat a connection dropped and regrown in one update as new (RigL: false, it keeps its value)")
+    public boolean reinitWhenSame = false;
+
     @JsonPropertyDescription("SNFS: decay of the gradient moving average")
     public double snfsDecay = 0.9;
 
@@ -182,6 +188,8 @@ public final class TrainConfig {
                 "drop_schedule must be cosine or constant, got '" + dropSchedule + "'");
         require(List.of("zero", "keep").contains(momentumPolicy.toLowerCase(Locale.ROOT)),
                 "momentum_policy must be zero or keep, got '" + momentumPolicy + "'");
+        require(List.of("zero", "random_normal").contains(growInit.toLowerCase(Locale.ROOT)),
+                "grow_init must be zero or random_normal, got '" + growInit + "'");
         require(snfsDecay >= 0 && snfsDecay < 1, "snfs_decay must be in [0, 1), got " + snfsDecay);
         require(lthRounds >= 1, "lth_rounds must be at least 1, got " + lthRounds);
         require(rewindStep >= 0, "rewind_step must be >= 0, got " + rewindStep);

@@ -149,6 +149,48 @@ class SparseUpdaterContractTest {
     }
 
     @Test
+    void randomGrowInitWithReinitKeepsInvariants() {
+        TrainConfig c = config("rigl", 0.9, 8, "erk");
+        c.growInit = "random_normal";
+        c.reinitWhenSame = true;
+        c.skipUpdateStep = false;
+        train(c, true);
+    }
+
+    @Test
+    void regrownConnectionsStartAtZeroByDefault() {
+        TrainConfig c = config("set", 0.9, 9, "erk");
+        SparseUpdater u = (SparseUpdater) SparseMethods.hooksFor(c).get(0);
+        List<Integer> checked = new ArrayList<>();
+        TrainingHook watch = new TrainingHook() {
+            Map<String, boolean[]> before = new LinkedHashMap<>();
+
+            @Override
+            public void beforeForward(StepContext s) {
+                for (String l : u.masks().layers()) {
+                    before.put(l, u.masks().get(l));
+                }
+            }
+
+            @Override
+            public void afterOptimizerStep(StepContext s) {
+                for (String l : u.masks().layers()) {
+                    boolean[] now = u.masks().get(l);
+                    float[] w = u.masks().weight(l).array().toFloatArray();
+                    for (int i = 0; i < now.length; i++) {
+                        if (now[i] && !before.get(l)[i]) {
+                            assertThat(w[i]).isZero();
+                            checked.add(i);
+                        }
+                    }
+                }
+            }
+        };
+        new Trainer(c, DataSplits.load("synthetic", Path.of("."), 0, 9), null, List.of(u, watch), false).run();
+        assertThat(checked).isNotEmpty();
+    }
+
+    @Test
     void gmpRampsDownToTheTargetAndNeverRegrows() {
         TrainConfig c = config("gmp", 0.9, 5, "uniform");
         c.endFraction = 0.5;
