@@ -21,7 +21,7 @@ class DependencyDirectionTest {
             "models", Set.of(),
             "cost", Set.of("models"),
             "train", Set.of("data", "models", "cost"),
-            "sparse", Set.of("models", "cost", "train"),
+            "sparse", Set.of("data", "models", "cost", "train"),
             "cli", Set.of("data", "models", "cost", "train", "sparse"));
 
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?dev\\.sprig\\.([a-z]+)\\.", Pattern.MULTILINE);
