@@ -65,21 +65,7 @@ public final class GmpUpdater extends SparseUpdater {
         boolean update = t >= beginStep && (t - beginStep) % config.updateInterval == 0 && t <= endStep
                 || t == endStep;
         if (update) {
-            LayerAllocation target = allocate(prunableLayers(), sparsityAt(t));
-            for (String layer : masks.layers()) {
-                boolean[] m = masks.get(layer);
-                long excess = masks.count(layer) - target.keep().get(layer);
-                if (excess > 0) {
-                    float[] w = masks.weight(layer).array().toFloatArray();
-                    for (int i : TopK.smallest(w, m, (int) excess)) {
-                        m[i] = false;
-                    }
-                    masks.set(layer, m);
-                }
-            }
-            if (masksOptimizerState()) {
-                masks.applyToMomentum(run.optimizer().momentum());
-            }
+            pruneByMagnitudeTo(allocate(prunableLayers(), sparsityAt(t)));
             run.setDensities(currentAllocation().densities());
         }
         super.afterOptimizerStep(step);

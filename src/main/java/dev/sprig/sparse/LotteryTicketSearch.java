@@ -208,18 +208,7 @@ public final class LotteryTicketSearch {
             if (nextSparsity < 0) {
                 return;
             }
-            LayerAllocation target = super.allocate(prunableLayers(), nextSparsity);
-            for (String layer : masks.layers()) {
-                boolean[] m = masks.get(layer);
-                long excess = masks.count(layer) - target.keep().get(layer);
-                if (excess > 0) {
-                    float[] w = masks.weight(layer).array().toFloatArray();
-                    for (int i : TopK.smallest(w, m, (int) excess)) {
-                        m[i] = false;
-                    }
-                }
-                masks.set(layer, m);
-            }
+            pruneByMagnitudeTo(super.allocate(prunableLayers(), nextSparsity));
             try {
                 ByteArrayOutputStream bytes = new ByteArrayOutputStream();
                 masks.save(new DataOutputStream(bytes));

@@ -113,6 +113,31 @@ public abstract class SparseUpdater implements TrainingHook {
     }
 
     /**
+     * Removes, in each layer, the surviving weights of smallest magnitude until the layer holds its
+     * count in {@code target}; layers already at or below their count are left alone. Pruned
+     * weights are zeroed (and their momentum, under momentum policy {@code zero}).
+     *
+     * @param target keep count per layer
+     */
+    protected void pruneByMagnitudeTo(LayerAllocation target) {
+        for (String layer : masks.layers()) {
+            boolean[] m = masks.get(layer);
+            long excess = masks.count(layer) - target.keep().get(layer);
+            if (excess > 0) {
+                float[] w = masks.weight(layer).array().toFloatArray();
+                for (int i : TopK.smallest(w, m, (int) excess)) {
+                    m[i] = false;
+                }
+                masks.set(layer, m);
+            }
+        }
+        masks.applyToWeights();
+        if (masksOptimizerState()) {
+            masks.applyToMomentum(run.optimizer().momentum());
+        }
+    }
+
+    /**
      * A uniformly random mask with exactly {@code keep} true entries, from (seed, "mask-init", layer).
      *
      * @param size number of weights
