@@ -131,7 +131,10 @@ public final class Trainer {
             } else {
                 state = new Checkpoint.State(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, List.of());
                 if (folder != null && !resume) {
-                    RunFolder.writeAtomic(folder.config(), Json.toYaml(config));
+                    String yaml = Json.toYaml(config);
+                    RunFolder.writeAtomic(folder.config(), yaml);
+                    RunFolder.writeAtomic(folder.dir().resolve("provenance.json"),
+                            Json.pretty(RunProvenance.of(config, yaml, device)) + "\n");
                 }
             }
             for (TrainingHook h : hooks) {

@@ -55,6 +55,11 @@ class TrainerTest {
         assertThat(summary.get("sparsity").asDouble()).isZero();
         assertThat(Files.readAllLines(f.metrics())).hasSize(3);
         assertThat(Json.readConfig(f.config()).seed).isEqualTo(11);
+        JsonNode prov = Json.JSON.readTree(f.dir().resolve("provenance.json").toFile());
+        assertThat(prov.get("djl_version").asText()).isNotBlank();
+        assertThat(prov.get("engine").asText()).startsWith("PyTorch");
+        assertThat(prov.get("config_sha256").asText()).hasSize(64);
+        assertThat(prov.get("seed").asLong()).isEqualTo(11);
         assertThat(f.lastCheckpoint()).exists();
         assertThat(f.bestCheckpoint()).exists();
         // 12 steps of 64 examples, three epochs, 3 × 532,400 FLOPs per example.
