@@ -84,6 +84,18 @@ class CliTest {
     }
 
     @Test
+    void benchTrainWritesOneRowPerModel() throws Exception {
+        Path json = tmp.resolve("bench.json");
+        Result r = sprig("bench", "train", "--models", "lenet-300-100", "--steps", "3", "--rounds", "3", "--json", json.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        var rows = Json.JSON.readTree(json.toFile());
+        assertThat(rows).hasSize(1);
+        assertThat(rows.get(0).get("model").asText()).isEqualTo("lenet-300-100");
+        assertThat(rows.get(0).get("samples_per_s").asDouble()).isPositive();
+        assertThat(rows.get(0).get("rounds")).hasSize(2);
+    }
+
+    @Test
     void corruptDataFileIsReportedByName() throws Exception {
         Path dir = TestFiles.mnistFolder(tmp, "mnist", 10, 4);
         byte[] img = Files.readAllBytes(dir.resolve("t10k-images-idx3-ubyte"));
