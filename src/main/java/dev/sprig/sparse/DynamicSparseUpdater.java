@@ -2,6 +2,7 @@ package dev.sprig.sparse;
 
 import ai.djl.ndarray.NDArray;
 import dev.sprig.models.NamedParameter;
+import dev.sprig.train.Checkpoint;
 import dev.sprig.train.EpochContext;
 import dev.sprig.train.RunContext;
 import dev.sprig.train.StepContext;
@@ -276,11 +277,7 @@ public class DynamicSparseUpdater extends StaticUpdater {
         out.writeInt(gradientAverage.size());
         for (Map.Entry<String, NDArray> e : gradientAverage.entrySet()) {
             out.writeUTF(e.getKey());
-            float[] v = e.getValue().toFloatArray();
-            out.writeInt(v.length);
-            for (float f : v) {
-                out.writeFloat(f);
-            }
+            Checkpoint.writeFloats(out, e.getValue().toFloatArray());
         }
     }
 
@@ -290,10 +287,7 @@ public class DynamicSparseUpdater extends StaticUpdater {
         int n = in.readInt();
         for (int k = 0; k < n; k++) {
             String layer = in.readUTF();
-            float[] v = new float[in.readInt()];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = in.readFloat();
-            }
+            float[] v = Checkpoint.readFloats(in);
             NDArray a = gradientAverage.get(layer);
             if (a == null || a.size() != v.length) {
                 throw new IOException("gradient average for " + layer + " does not fit this model");

@@ -62,8 +62,9 @@ public final class GmpUpdater extends SparseUpdater {
     @Override
     public void afterOptimizerStep(StepContext step) {
         long t = step.step();
-        boolean update = t >= beginStep && (t - beginStep) % config.updateInterval == 0 && t <= endStep
-                || t == endStep;
+        // Every ΔT steps from begin, and once more exactly at T_end so the ramp ends on the target.
+        boolean update = t >= beginStep && t <= endStep
+                && ((t - beginStep) % config.updateInterval == 0 || t == endStep);
         if (update) {
             pruneByMagnitudeTo(allocate(prunableLayers(), sparsityAt(t)));
             run.setDensities(currentAllocation().densities());

@@ -168,14 +168,29 @@ public final class Checkpoint {
         }
     }
 
-    private static void writeFloats(DataOutputStream out, float[] v) throws IOException {
+    /**
+     * Writes a float array as its length and big-endian values; the one format for float state in
+     * checkpoints (momentum, hook state).
+     *
+     * @param out the stream
+     * @param v the values
+     * @throws IOException on write failure
+     */
+    public static void writeFloats(DataOutputStream out, float[] v) throws IOException {
         out.writeInt(v.length);
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * v.length);
         b.asFloatBuffer().put(v);
         out.write(b.array());
     }
 
-    private static float[] readFloats(DataInputStream in) throws IOException {
+    /**
+     * Reads what {@link #writeFloats} wrote.
+     *
+     * @param in the stream
+     * @return the values
+     * @throws IOException on read failure
+     */
+    public static float[] readFloats(DataInputStream in) throws IOException {
         int n = in.readInt();
         byte[] raw = new byte[4 * n];
         in.readFully(raw);
