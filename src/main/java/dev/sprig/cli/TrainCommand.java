@@ -16,6 +16,11 @@ import dev.sprig.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import dev.sprig.Sprig;
+import dev.sprig.models.LayerSpec;
+import dev.sprig.models.ModelZoo;
+import dev.sprig.sparse.exec.ExecutionPath;
+import dev.sprig.sparse.exec.SparseMlpTrainer;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -92,6 +97,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--grow-init", description = "regrown weights: zero or random_normal") String growInit;
     @Option(names = "--reinit-when-same", arity = "0..1", description = "re-initialise connections dropped and regrown in one update") Boolean reinitWhenSame;
     @Option(names = "--snfs-decay", description = "SNFS gradient-average decay") Double snfsDecay;
+    @Option(names = "--exec", description = "auto, sparse (CSR kernels, MLPs) or dense (masked)") String exec;
     @Option(names = "--lth-rounds", description = "LTH: pruning rounds after the dense round") Integer lthRounds;
     @Option(names = "--rewind-step", description = "LTH: step whose weights each round rewinds to") Long rewindStep;
     @Option(names = "--mask-history-every", description = "record changed connections every N updates (0 = off)") Integer maskHistoryEvery;
@@ -121,13 +127,24 @@ final class TrainCommand implements Callable<Integer> {
                     config.epochs, dir);
         }
         Progress progress = quiet ? Progress.silent() : Progress.auto(System.out);
-        RunSummary summary = lth
-                ? LotteryTicketSearch.run(config, data, folder, resume, progress)
-                : new Trainer(config, data, folder, SparseMethods.hooksFor(config), resume).progress(progress).run();
+        RunSummary summary;
+        if (lth) {
+            summary = LotteryTicketSearch.run(config, data, folder, resume, progress);
+        } else if (sparsePath(config, data)) {
+            summary = new SparseMlpTrainer(config, data, folder, resume).progress(progress).run();
+        } else {
+            summary = new Trainer(config, data, folder, SparseMethods.hooksFor(config), resume).progress(progress).run();
+        }
         System.out.printf(Locale.ROOT, "test accuracy %.4f  test loss %.4f  train FLOPs %.3g (%.2fx dense)  wall %.1f s  -> %s%n",
                 summary.testAccuracy(), summary.testLoss(), summary.trainFlops(),
                 summary.trainFlops() / summary.denseTrainFlops(), summary.wallSeconds(), folder.summary());
         return 0;
+    }
+
+    private static boolean sparsePath(TrainConfig config, DataSplits data) {
+        var s = data.train();
+        List<LayerSpec> specs = ModelZoo.specs(config.model, s.channels(), s.height(), s.classes(), config.widthMultiplier);
+        return ExecutionPath.choose(config, specs, Sprig.device(config.device)) == ExecutionPath.SPARSE;
     }
 
     /** Starts from the YAML file (or defaults) and applies every option the user typed. */

@@ -43,6 +43,7 @@ public final class ModelZoo {
     public static List<String[]> catalogue() {
         List<String[]> list = new ArrayList<>();
         list.add(new String[] {"lenet-300-100", "MLP 300-100 (RigL/SNFS MNIST)"});
+        list.add(new String[] {"mlp-4096-4096, mlp-H1-H2-...", "MLP with the given hidden widths (ReLU)"});
         list.add(new String[] {"lenet-5", "Caffe LeNet-5: conv20-conv50-fc500"});
         list.add(new String[] {"vgg-11, vgg-16, vgg-19", "CIFAR VGG with batch norm (Early-Bird)"});
         list.add(new String[] {"resnet-20, resnet-32, resnet-56", "CIFAR ResNet, any depth 6n+2"});
@@ -87,9 +88,40 @@ public final class ModelZoo {
         return model;
     }
 
+    /**
+     * Describes a model's layers without allocating its parameters, for networks too large to
+     * build densely (the sparse execution path) and for cost estimates.
+     *
+     * @param name model name
+     * @param channels input channels
+     * @param size input height = width
+     * @param classes output classes
+     * @param widthMultiplier scale of hidden widths
+     * @return the layer specs in order
+     */
+    public static List<LayerSpec> specs(String name, int channels, int size, int classes, double widthMultiplier) {
+        String key = name.trim().toLowerCase(Locale.ROOT);
+        try {
+            return build(key, new NetBuilder(channels, size, size), classes, widthMultiplier).specs();
+        } catch (IllegalArgumentException e) {
+            throw new SprigException("model " + name + " does not fit " + channels + "x" + size + "x" + size + " inputs: " + e.getMessage());
+        }
+    }
+
     private static NetBuilder build(String key, NetBuilder n, int classes, double k) {
         if (key.equals("lenet-300-100") || key.equals("lenet300-100") || key.equals("mlp")) {
             return n.linear("fc1", w(300, k)).relu().linear("fc2", w(100, k)).relu().linear("fc3", classes);
+        }
+        if (key.matches("mlp(-\\d+)+")) {
+            String[] widths = key.substring(4).split("-");
+            for (int i = 0; i < widths.length; i++) {
+                int h = Integer.parseInt(widths[i]);
+                if (h < 1) {
+                    throw new SprigException("model " + key + ": hidden widths must be positive");
+                }
+                n = n.linear("fc" + (i + 1), w(h, k)).relu();
+            }
+            return n.linear("fc" + (widths.length + 1), classes);
         }
         if (key.equals("lenet-5") || key.equals("lenet5")) {
             return n.conv("conv1", w(20, k), 5, 1, 0, 1, true).maxPool(2, 2, 0)

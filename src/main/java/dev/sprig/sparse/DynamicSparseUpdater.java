@@ -37,8 +37,7 @@ public class DynamicSparseUpdater extends StaticUpdater {
     private final String name;
     private final GrowCriterion grow;
     private final boolean skipUpdateStep;
-    private long beginStep;
-    private long endStep;
+    private DropSchedule schedule;
     private final Map<String, float[]> growScores = new LinkedHashMap<>();
     private final Map<String, NDArray> gradientAverage = new LinkedHashMap<>();
     private final List<Map<String, Object>> history = new ArrayList<>();
@@ -67,8 +66,7 @@ public class DynamicSparseUpdater extends StaticUpdater {
     @Override
     public void onTrainingBegin(RunContext run) {
         long total = (long) run.stepsPerEpoch() * run.config().epochs;
-        beginStep = Math.round(config.beginFraction * total);
-        endStep = Math.round(config.endFraction * total);
+        schedule = DropSchedule.of(config, total);
         if (grow == GrowCriterion.MOMENTUM && gradientAverage.isEmpty()) {
             for (NamedParameter w : run.model().prunableWeights()) {
                 NDArray a = w.array().zerosLike();
@@ -86,7 +84,7 @@ public class DynamicSparseUpdater extends StaticUpdater {
      * @return true every ΔT steps from begin, before T_end
      */
     public boolean isUpdateStep(long step) {
-        return step >= beginStep && step < endStep && (step - beginStep) % config.updateInterval == 0;
+        return schedule.isUpdateStep(step);
     }
 
     /**
@@ -96,11 +94,7 @@ public class DynamicSparseUpdater extends StaticUpdater {
      * @return the fraction of active weights to drop
      */
     public double dropFraction(long step) {
-        if (config.dropSchedule.toLowerCase(Locale.ROOT).equals("constant")) {
-            return config.dropFraction;
-        }
-        double t = (double) (step - beginStep) / Math.max(1, endStep - beginStep);
-        return config.dropFraction / 2 * (1 + Math.cos(Math.PI * t));
+        return schedule.dropFraction(step);
     }
 
     @Override
@@ -268,7 +262,7 @@ public class DynamicSparseUpdater extends StaticUpdater {
         run.summaryExtra().put("mask_updates", updates);
         run.summaryExtra().put("update_interval", config.updateInterval);
         run.summaryExtra().put("drop_fraction", config.dropFraction);
-        run.summaryExtra().put("end_step", endStep);
+        run.summaryExtra().put("end_step", schedule.endStep());
     }
 
     @Override

@@ -146,7 +146,19 @@ public abstract class SparseUpdater implements TrainingHook {
      * @return the mask
      */
     protected boolean[] randomMask(int size, long keep, int layerIndex) {
-        SplittableRandom r = seeds.derive("mask-init", layerIndex);
+        return uniformMask(seeds.derive("mask-init", layerIndex), size, keep);
+    }
+
+    /**
+     * A uniformly random mask with exactly {@code keep} true entries (partial Fisher–Yates), the
+     * draw every path that must reproduce Sprig's initial masks uses.
+     *
+     * @param r random source
+     * @param size number of weights
+     * @param keep active count
+     * @return the mask
+     */
+    public static boolean[] uniformMask(SplittableRandom r, int size, long keep) {
         int[] idx = new int[size];
         for (int i = 0; i < size; i++) {
             idx[i] = i;

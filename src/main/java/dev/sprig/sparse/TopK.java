@@ -9,7 +9,7 @@ import java.util.Arrays;
  * <p>Scores and indices are packed into one {@code long} per candidate (the IEEE bits of a
  * non-negative float order like the float), so a primitive sort does the work.
  */
-final class TopK {
+public final class TopK {
     private TopK() {}
 
     /**
@@ -20,7 +20,7 @@ final class TopK {
      * @param k how many to pick
      * @return the picked positions
      */
-    static int[] smallest(float[] scores, boolean[] candidate, int k) {
+    public static int[] smallest(float[] scores, boolean[] candidate, int k) {
         return pick(scores, candidate, k, false);
     }
 
@@ -32,8 +32,35 @@ final class TopK {
      * @param k how many to pick
      * @return the picked positions
      */
-    static int[] largest(float[] scores, boolean[] candidate, int k) {
+    public static int[] largest(float[] scores, boolean[] candidate, int k) {
         return pick(scores, candidate, k, true);
+    }
+
+    /**
+     * The sort key of one candidate: ascending keys are best-first (largest or smallest |score|),
+     * ties by lower index. Exposed so that streaming selections over layers too large for one
+     * array pick exactly what {@link #largest} would.
+     *
+     * @param score the score (its magnitude counts; NaN ranks as largest)
+     * @param index position, in [0, 2³²)
+     * @param largest whether larger magnitudes rank first
+     * @return the key
+     */
+    public static long key(float score, long index, boolean largest) {
+        float s = Math.abs(score);
+        int bits = Float.isNaN(s) ? Integer.MAX_VALUE : Float.floatToIntBits(s);
+        long ordered = largest ? (long) Integer.MAX_VALUE - bits : bits;
+        return (ordered << 32) | index;
+    }
+
+    /**
+     * Recovers the position from a key.
+     *
+     * @param key a key from {@link #key}
+     * @return the index
+     */
+    public static long index(long key) {
+        return key & 0xFFFFFFFFL;
     }
 
     private static int[] pick(float[] scores, boolean[] candidate, int k, boolean largest) {
@@ -50,10 +77,7 @@ final class TopK {
         int j = 0;
         for (int i = 0; i < scores.length; i++) {
             if (candidate[i]) {
-                float s = Math.abs(scores[i]);
-                int bits = Float.isNaN(s) ? Integer.MAX_VALUE : Float.floatToIntBits(s);
-                long ordered = largest ? (long) Integer.MAX_VALUE - bits : bits;
-                keys[j++] = (ordered << 32) | i;
+                keys[j++] = key(scores[i], i, largest);
             }
         }
         Arrays.sort(keys);

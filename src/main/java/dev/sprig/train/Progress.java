@@ -28,21 +28,41 @@ public abstract class Progress {
     public static Progress silent() {
         return new Progress() {
             @Override
-            void epochStart(int epoch, int epochs, int batches, int startBatch) {}
+            public void epochStart(int epoch, int epochs, int batches, int startBatch) {}
 
             @Override
-            void step(long examples, double loss, double accuracy) {}
+            public void step(long examples, double loss, double accuracy) {}
 
             @Override
-            void epochEnd(String line) {}
+            public void epochEnd(String line) {}
         };
     }
 
-    abstract void epochStart(int epoch, int epochs, int batches, int startBatch);
+    /**
+     * Announces an epoch.
+     *
+     * @param epoch epoch number from 1
+     * @param epochs total epochs
+     * @param batches batches in the epoch
+     * @param startBatch first batch (after a resume)
+     */
+    public abstract void epochStart(int epoch, int epochs, int batches, int startBatch);
 
-    abstract void step(long examples, double loss, double accuracy);
+    /**
+     * Reports one training step.
+     *
+     * @param examples examples in the step
+     * @param loss running mean loss
+     * @param accuracy running accuracy
+     */
+    public abstract void step(long examples, double loss, double accuracy);
 
-    abstract void epochEnd(String line);
+    /**
+     * Closes an epoch with its summary line.
+     *
+     * @param line the line
+     */
+    public abstract void epochEnd(String line);
 
     private static final class Bar extends Progress {
         private ProgressBar bar;
@@ -50,7 +70,7 @@ public abstract class Progress {
         private long examples;
 
         @Override
-        void epochStart(int epoch, int epochs, int batches, int startBatch) {
+        public void epochStart(int epoch, int epochs, int batches, int startBatch) {
             bar = new ProgressBarBuilder()
                     .setTaskName("epoch " + epoch + "/" + epochs)
                     .setInitialMax(batches)
@@ -64,7 +84,7 @@ public abstract class Progress {
         }
 
         @Override
-        void step(long batchExamples, double loss, double accuracy) {
+        public void step(long batchExamples, double loss, double accuracy) {
             examples += batchExamples;
             double secs = (System.nanoTime() - startNanos) / 1e9;
             bar.step();
@@ -72,7 +92,7 @@ public abstract class Progress {
         }
 
         @Override
-        void epochEnd(String line) {
+        public void epochEnd(String line) {
             bar.close();
             System.out.println(line);
         }
@@ -86,13 +106,13 @@ public abstract class Progress {
         }
 
         @Override
-        void epochStart(int epoch, int epochs, int batches, int startBatch) {}
+        public void epochStart(int epoch, int epochs, int batches, int startBatch) {}
 
         @Override
-        void step(long examples, double loss, double accuracy) {}
+        public void step(long examples, double loss, double accuracy) {}
 
         @Override
-        void epochEnd(String line) {
+        public void epochEnd(String line) {
             out.println(line);
             out.flush();
         }

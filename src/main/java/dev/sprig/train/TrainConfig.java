@@ -144,6 +144,9 @@ public final class TrainConfig {
     @JsonPropertyDescription("record per-layer changed connections every N mask updates (0 = off)")
     public int maskHistoryEvery = 0;
 
+    @JsonPropertyDescription("execution path: auto (sparse kernels for sparse MLPs on a CPU), sparse or dense (masked)")
+    public String exec = "auto";
+
     @JsonPropertyDescription("LTH: pruning rounds after the dense round")
     public int lthRounds = 3;
 
@@ -190,6 +193,8 @@ public final class TrainConfig {
                 "momentum_policy must be zero or keep, got '" + momentumPolicy + "'");
         require(List.of("zero", "random_normal").contains(growInit.toLowerCase(Locale.ROOT)),
                 "grow_init must be zero or random_normal, got '" + growInit + "'");
+        require(List.of("auto", "sparse", "dense").contains(exec.toLowerCase(Locale.ROOT)),
+                "exec must be auto, sparse or dense, got '" + exec + "'");
         require(snfsDecay >= 0 && snfsDecay < 1, "snfs_decay must be in [0, 1), got " + snfsDecay);
         require(lthRounds >= 1, "lth_rounds must be at least 1, got " + lthRounds);
         require(rewindStep >= 0, "rewind_step must be >= 0, got " + rewindStep);

@@ -1,0 +1,55 @@
+package dev.sprig.sparse;
+
+import dev.sprig.train.TrainConfig;
+import java.util.Locale;
+
+/**
+ * When a dynamic sparse method updates its masks and how much it drops, as in
+ * {@code google-research/rigl} ({@code sparse_optimizers_base.py}): every ΔT steps from
+ * {@code begin_fraction} to {@code end_fraction} of training, dropping the fraction
+ * \( \alpha_t = \frac{\alpha}{2}(1 + \cos(\pi t / T_{end})) \) (or a constant α).
+ *
+ * @param beginStep first step that may update
+ * @param endStep no update at or after this step
+ * @param interval ΔT
+ * @param fraction α
+ * @param cosine whether α decays by the cosine rule
+ */
+public record DropSchedule(long beginStep, long endStep, int interval, double fraction, boolean cosine) {
+    /**
+     * Builds the schedule of a run.
+     *
+     * @param config update interval, drop fraction, schedule and begin/end fractions
+     * @param totalSteps optimiser steps in the whole run
+     * @return the schedule
+     */
+    public static DropSchedule of(TrainConfig config, long totalSteps) {
+        return new DropSchedule(Math.round(config.beginFraction * totalSteps), Math.round(config.endFraction * totalSteps),
+                config.updateInterval, config.dropFraction,
+                !config.dropSchedule.toLowerCase(Locale.ROOT).equals("constant"));
+    }
+
+    /**
+     * Whether a step updates the masks.
+     *
+     * @param step global step
+     * @return true every ΔT steps from begin, before the end
+     */
+    public boolean isUpdateStep(long step) {
+        return step >= beginStep && step < endStep && (step - beginStep) % interval == 0;
+    }
+
+    /**
+     * Returns the drop fraction α_t of a step.
+     *
+     * @param step global step
+     * @return the fraction of active weights to drop
+     */
+    public double dropFraction(long step) {
+        if (!cosine) {
+            return fraction;
+        }
+        double t = (double) (step - beginStep) / Math.max(1, endStep - beginStep);
+        return fraction / 2 * (1 + Math.cos(Math.PI * t));
+    }
+}

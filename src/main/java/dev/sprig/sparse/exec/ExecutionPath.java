@@ -1,0 +1,90 @@
+package dev.sprig.sparse.exec;
+
+import ai.djl.Device;
+import dev.sprig.SprigException;
+import dev.sprig.models.LayerKind;
+import dev.sprig.models.LayerSpec;
+import dev.sprig.train.TrainConfig;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Which engine trains a run: the masked-dense path (the DJL engine, every model and method) or
+ * the sparse path ({@link SparseMlpTrainer}: MLPs, methods that keep a fixed count per layer).
+ */
+public enum ExecutionPath {
+    /** Dense weights times masks, on the engine. */
+    DENSE,
+    /** Compressed sparse rows, hand-written kernels. */
+    SPARSE;
+
+    /**
+     * Lowest sparsity at which {@code exec: auto} picks the sparse path. Measured by
+     * {@code sprig bench sparse} on the 2-core CI machine: on LeNet-300-100 the sparse path
+     * overtakes the masked-dense one between 0 and 0.9 sparsity (see the README table), so the
+     * switch sits at the point where the sparse kernels do a tenth of the dense arithmetic
+     * with room for their lower per-FLOP efficiency.
+     */
+    public static final double AUTO_MIN_SPARSITY = 0.8;
+
+    private static final Set<String> METHODS = Set.of("dense", "static", "set", "snfs", "rigl");
+
+    /**
+     * Says why a run cannot use the sparse path.
+     *
+     * @param config the run
+     * @param specs its model's layers
+     * @return the reason, or null when it can
+     */
+    public static String whyNotSparse(TrainConfig config, List<LayerSpec> specs) {
+        for (LayerSpec l : specs) {
+            if (l.kind() != LayerKind.LINEAR) {
+                return "model " + config.model + " has " + l.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ')
+                        + " layers; the sparse path runs fully-connected networks only";
+            }
+        }
+        String method = config.method.toLowerCase(Locale.ROOT);
+        if (!METHODS.contains(method)) {
+            return "method " + config.method + " needs dense weights (the sparse path runs " + String.join(", ",
+                    new java.util.TreeSet<>(METHODS)) + ")";
+        }
+        if (!method.equals("dense") && config.momentumPolicy.toLowerCase(Locale.ROOT).equals("keep")) {
+            return "momentum_policy keep needs momentum at inactive positions, which the sparse path does not store";
+        }
+        if (method.equals("snfs")) {
+            for (LayerSpec l : specs) {
+                if (l.weightCount() > SparseMlpTrainer.DENSE_DRAW_LIMIT) {
+                    return "snfs keeps a dense gradient average, too large for layer " + l.name();
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Picks the path of a run from its {@code exec} setting.
+     *
+     * @param config the run ({@code exec}: auto, sparse or dense)
+     * @param specs its model's layers
+     * @param device the device the engine would use
+     * @return the path
+     * @throws SprigException when {@code exec: sparse} is asked of a run that cannot use it
+     */
+    public static ExecutionPath choose(TrainConfig config, List<LayerSpec> specs, Device device) {
+        String exec = config.exec.toLowerCase(Locale.ROOT);
+        String why = whyNotSparse(config, specs);
+        switch (exec) {
+            case "dense":
+                return DENSE;
+            case "sparse":
+                if (why != null) {
+                    throw new SprigException("--exec sparse: " + why);
+                }
+                return SPARSE;
+            default:
+                boolean sparseEnough = !config.method.equalsIgnoreCase("dense") && config.sparsity >= AUTO_MIN_SPARSITY;
+                return why == null && sparseEnough && Device.Type.CPU.equals(device.getDeviceType()) ? SPARSE : DENSE;
+        }
+    }
+}
