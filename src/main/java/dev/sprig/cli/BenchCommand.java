@@ -13,6 +13,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import dev.sprig.sparse.SparseMethods;
+import dev.sprig.sparse.exec.SparseMlpTrainer;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,11 +23,11 @@ import picocli.CommandLine.Option;
 
 /** Benchmarks (speed is measured here, never in tests). */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {BenchCommand.Train.class})
+        subcommands = {BenchCommand.Train.class, BenchCommand.Sparse.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {
-        System.out.println("usage: sprig bench train [--help]");
+        System.out.println("usage: sprig bench train|sparse [--help]");
     }
 
     /**
@@ -92,5 +95,159 @@ final class BenchCommand implements Runnable {
             }
             return 0;
         }
+    }
+
+    /**
+     * Training throughput of MLPs on the sparse path, the masked-dense path and (when Debian's
+     * python3-torch is installed) PyTorch dense and masked, at several sparsities, all with the
+     * same batch, optimiser, thread count and timing rule: each round is one short epoch on
+     * synthetic 1×28×28 data, the first round is warm-up, the median of the rest is reported.
+     * Masks are static and uniform (every layer at the target sparsity), so the rows measure the
+     * training step itself; RigL's periodic updates are measured by real runs.
+     */
+    @Command(name = "sparse", mixinStandardHelpOptions = true, showDefaultValues = true,
+            description = "Samples/s of the sparse vs masked-dense paths (and PyTorch) on MLPs.")
+    static final class Sparse implements Callable<Integer> {
+        @Option(names = "--steps", description = "steps per round") int steps = 30;
+        @Option(names = "--rounds", description = "rounds (the first is warm-up)") int rounds = 4;
+        @Option(names = "--batch", description = "batch size") int batch = 128;
+        @Option(names = "--threads", description = "threads for every framework (0 = all cores)") int threads = 0;
+        @Option(names = "--models", split = ",", description = "MLP models") List<String> models =
+                List.of("lenet-300-100", "mlp-4096-4096");
+        @Option(names = "--sparsities", split = ",", description = "sparsities") List<Double> sparsities =
+                List.of(0.0, 0.9, 0.95, 0.98, 0.99);
+        @Option(names = "--pytorch", description = "PyTorch script to run with /usr/bin/python3 (skipped when torch is missing; 'off' to skip)")
+        String pytorch = "bench/pytorch_sparse.py";
+        @Option(names = "--json", description = "write one row per (model, path, sparsity) here") Path json;
+
+        @Override
+        public Integer call() {
+            int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+            ImageSet train = SyntheticImages.generate(batch * steps, 1, 28, 10, 1);
+            ImageSet test = SyntheticImages.generate(batch, 1, 28, 10, 2);
+            DataSplits data = DataSplits.split("synthetic", train, test, SyntheticImages.normalization(1), 0, 0, false);
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (String model : models) {
+                for (double s : sparsities) {
+                    for (String path : List.of("sprig-sparse", "sprig-masked-dense")) {
+                        TrainConfig c = new TrainConfig();
+                        c.model = model;
+                        c.dataset = "synthetic";
+                        c.method = s == 0 ? "dense" : "static";
+                        c.sparsity = s;
+                        c.distribution = "uniform";
+                        c.epochs = rounds;
+                        c.batchSize = batch;
+                        c.evalBatchSize = batch;
+                        c.maxStepsPerEpoch = steps;
+                        c.lrSchedule = "constant";
+                        c.lr = 0.01;
+                        c.threads = t;
+                        c.validationFraction = 0;
+                        c.exec = path.equals("sprig-sparse") ? "sparse" : "dense";
+                        List<Double> rates = new ArrayList<>();
+                        if (path.equals("sprig-sparse")) {
+                            new SparseMlpTrainer(c, data, null, false).onEpoch(m -> {
+                                if (m.epoch() > 1) {
+                                    rates.add(steps * (double) batch / m.epochSeconds());
+                                }
+                            }).run();
+                        } else {
+                            TrainingHook timer = new TrainingHook() {
+                                @Override
+                                public void onEpochEnd(EpochContext e) {
+                                    if (e.epoch() > 0) {
+                                        rates.add(steps * (double) batch / e.metrics().epochSeconds());
+                                    }
+                                }
+                            };
+                            List<TrainingHook> hooks = new ArrayList<>(SparseMethods.hooksFor(c));
+                            hooks.add(timer);
+                            new Trainer(c, data, null, hooks, false).run();
+                        }
+                        Map<String, Object> row = new LinkedHashMap<>();
+                        row.put("model", model);
+                        row.put("path", path);
+                        row.put("sparsity", s);
+                        row.put("samples_per_s", median(rates));
+                        row.put("rounds", rates);
+                        row.put("threads", t);
+                        row.put("batch_size", batch);
+                        rows.add(row);
+                        System.out.printf(Locale.ROOT, "%-14s %-20s sparsity %.2f  %10.0f samples/s%n", model, path, s, median(rates));
+                    }
+                }
+            }
+            rows.addAll(pytorchRows(t));
+            printRatios(rows);
+            if (json != null) {
+                RunFolder.writeAtomic(json, Json.pretty(rows) + "\n");
+            }
+            return 0;
+        }
+
+        private List<Map<String, Object>> pytorchRows(int t) {
+            Path script = Path.of(pytorch);
+            if (pytorch.equals("off")) {
+                return List.of();
+            }
+            if (!java.nio.file.Files.isRegularFile(script) || !java.nio.file.Files.isExecutable(Path.of("/usr/bin/python3"))) {
+                System.out.println("pytorch rows skipped: " + script + " or /usr/bin/python3 not found");
+                return List.of();
+            }
+            List<String> cmd = new ArrayList<>(List.of("/usr/bin/python3", script.toString(), "--threads", Integer.toString(t),
+                    "--steps", Integer.toString(steps), "--rounds", Integer.toString(rounds), "--batch", Integer.toString(batch),
+                    "--models", String.join(",", models), "--sparsities",
+                    String.join(",", sparsities.stream().map(String::valueOf).toList())));
+            try {
+                ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+                pb.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(t));
+                pb.environment().put("OMP_NUM_THREADS", Integer.toString(t));
+                Process p = pb.start();
+                String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                if (p.waitFor() != 0) {
+                    System.out.println("pytorch rows skipped: the script failed (is python3-torch installed? apt-get install python3-torch)");
+                    return List.of();
+                }
+                List<Map<String, Object>> rows = Json.JSON.readValue(out.trim(),
+                        new com.fasterxml.jackson.core.type.TypeReference<List<Map<String, Object>>>() { });
+                for (Map<String, Object> r : rows) {
+                    System.out.printf(Locale.ROOT, "%-14s %-20s sparsity %.2f  %10.0f samples/s%n", r.get("model"), r.get("path"),
+                            ((Number) r.get("sparsity")).doubleValue(), ((Number) r.get("samples_per_s")).doubleValue());
+                }
+                return rows;
+            } catch (java.io.IOException e) {
+                System.out.println("pytorch rows skipped: " + e.getMessage());
+                return List.of();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return List.of();
+            }
+        }
+
+        private static void printRatios(List<Map<String, Object>> rows) {
+            Map<String, Double> torchDense = new LinkedHashMap<>();
+            for (Map<String, Object> r : rows) {
+                if ("pytorch-dense".equals(r.get("path"))) {
+                    torchDense.put((String) r.get("model"), ((Number) r.get("samples_per_s")).doubleValue());
+                }
+            }
+            for (Map<String, Object> r : rows) {
+                Double base = torchDense.get((String) r.get("model"));
+                if ("sprig-sparse".equals(r.get("path")) && base != null) {
+                    System.out.printf(Locale.ROOT, "%-14s sparsity %.2f  sprig sparse / pytorch dense = %.2fx%n", r.get("model"),
+                            ((Number) r.get("sparsity")).doubleValue(), ((Number) r.get("samples_per_s")).doubleValue() / base);
+                }
+            }
+        }
+    }
+
+    static double median(List<Double> v) {
+        List<Double> s = new ArrayList<>(v);
+        s.sort(Double::compare);
+        if (s.isEmpty()) {
+            return Double.NaN;
+        }
+        return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
     }
 }

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
         description = "Cheaper deep-network training through sparsity.",
         subcommands = {
             TrainCommand.class,
+            EarlyBirdCommand.class,
             ModelsCommand.class,
             DatasetsCommand.class,
             DownloadCommand.class,

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import dev.sprig.Sprig;
+import dev.sprig.earlybird.EarlyBird;
 import dev.sprig.models.LayerSpec;
 import dev.sprig.models.ModelZoo;
 import dev.sprig.sparse.exec.ExecutionPath;
@@ -38,7 +39,7 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true,
         defaultValueProvider = TrainCommand.ConfigDefaults.class,
         description = "Train a model; writes config.yaml, metrics.jsonl, summary.json and checkpoints to --out.")
-final class TrainCommand implements Callable<Integer> {
+class TrainCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--config", description = "YAML config; flags override its values")
@@ -56,7 +57,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "print only the summary")
     boolean quiet;
 
-    @Option(names = "--method", description = "dense, static, snip, gmp, set, snfs, rigl, lth") String method;
+    @Option(names = "--method", description = "dense, static, snip, gmp, set, snfs, rigl, lth, earlybird, earlybird-reinit, slimming") String method;
     @Option(names = "--model", description = "model, see `sprig models`") String model;
     @Option(names = "--width-multiplier", description = "scale of hidden widths") Double widthMultiplier;
     @Option(names = "--dataset", description = "mnist, fashion-mnist, cifar-10, cifar-100, synthetic") String dataset;
@@ -97,6 +98,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--grow-init", description = "regrown weights: zero or random_normal") String growInit;
     @Option(names = "--reinit-when-same", arity = "0..1", description = "re-initialise connections dropped and regrown in one update") Boolean reinitWhenSame;
     @Option(names = "--snfs-decay", description = "SNFS gradient-average decay") Double snfsDecay;
+    @Option(names = "--prune-ratio", description = "Early-Bird/slimming: fraction of channels pruned") Double pruneRatio;
+    @Option(names = "--eb-ratios", split = ",", description = "Early-Bird: ratios searched together") List<Double> ebRatios;
+    @Option(names = "--eb-epsilon", description = "Early-Bird: mask-distance threshold ε") Double ebEpsilon;
+    @Option(names = "--eb-queue", description = "Early-Bird: masks in the distance queue") Integer ebQueue;
+    @Option(names = "--eb-per-layer", arity = "0..1", description = "Early-Bird: per-layer |γ| thresholds") Boolean ebPerLayer;
+    @Option(names = "--eb-distance-matrix", arity = "0..1", description = "Early-Bird: write eb_distances.json") Boolean ebDistanceMatrix;
+    @Option(names = "--bn-l1", description = "L1 on batch-norm scales (default 1e-4 for earlybird/slimming)") Double bnL1;
+    @Option(names = "--finetune-epochs", description = "slimming: fine-tuning epochs (0 = epochs/4)") Integer finetuneEpochs;
     @Option(names = "--exec", description = "auto, sparse (CSR kernels, MLPs) or dense (masked)") String exec;
     @Option(names = "--lth-rounds", description = "LTH: pruning rounds after the dense round") Integer lthRounds;
     @Option(names = "--rewind-step", description = "LTH: step whose weights each round rewinds to") Long rewindStep;
@@ -117,6 +126,22 @@ final class TrainCommand implements Callable<Integer> {
         }
         config.validate();
         boolean lth = config.method.equalsIgnoreCase(SparseMethods.LTH);
+        if (EarlyBird.METHODS.contains(config.method.toLowerCase(Locale.ROOT))) {
+            DataSplits data = DataSplits.load(config.dataset, DataRoot.resolve(config.dataDir), config.validationFraction, config.seed);
+            if (!quiet) {
+                System.out.printf("sprig %s: %s on %s, prune ratio %.2f, %d epochs -> %s%n", config.method, config.model,
+                        config.dataset, config.pruneRatio, config.epochs, dir);
+            }
+            RunSummary summary = EarlyBird.run(config, data, dir,
+                    resume ? RunFolder.Mode.RESUME : overwrite ? RunFolder.Mode.OVERWRITE : RunFolder.Mode.NEW,
+                    quiet ? Progress.silent() : Progress.auto(System.out));
+            System.out.printf(Locale.ROOT, "ticket epoch %s  channels kept %.1f%% of params  test accuracy %.4f  train FLOPs %.3g"
+                            + " (%.2fx dense)  wall %.1f s  -> %s%n",
+                    summary.extra().getOrDefault("eb_epoch", "-"), 100 * (1 - summary.sparsity()), summary.testAccuracy(),
+                    summary.trainFlops(), summary.trainFlops() / summary.denseTrainFlops(), summary.wallSeconds(),
+                    dir.resolve("summary.json"));
+            return 0;
+        }
         if (!lth) {
             SparseMethods.hooksFor(config); // fail on an unknown method before touching the folder
         }

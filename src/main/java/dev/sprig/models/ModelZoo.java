@@ -70,6 +70,25 @@ public final class ModelZoo {
      */
     public static SprigModel create(
             String name, int channels, int size, int classes, double widthMultiplier, Device device, long seed, float gammaInit) {
+        return create(name, channels, size, classes, widthMultiplier, java.util.Map.of(), device, seed, gammaInit);
+    }
+
+    /**
+     * Builds and initialises a model with some convolutions narrowed (a pruned ticket).
+     *
+     * @param name model name
+     * @param channels input channels
+     * @param size input height = width
+     * @param classes output classes
+     * @param widthMultiplier scale of hidden widths
+     * @param channelWidths output channels by convolution name, overriding the architecture
+     * @param device where the parameters live
+     * @param seed initialisation seed
+     * @param gammaInit initial batch-norm scale
+     * @return the model, owning its manager
+     */
+    public static SprigModel create(String name, int channels, int size, int classes, double widthMultiplier,
+            java.util.Map<String, Integer> channelWidths, Device device, long seed, float gammaInit) {
         if (!(widthMultiplier > 0 && widthMultiplier <= 4)) {
             throw new SprigException("width multiplier must be in (0, 4], got " + widthMultiplier);
         }
@@ -79,11 +98,16 @@ public final class ModelZoo {
         String key = name.trim().toLowerCase(Locale.ROOT);
         NetBuilder net;
         try {
-            net = build(key, new NetBuilder(channels, size, size), classes, widthMultiplier);
+            net = build(key, new NetBuilder(channels, size, size, channelWidths), classes, widthMultiplier);
+            java.util.Set<String> unknown = new java.util.TreeSet<>(channelWidths.keySet());
+            net.specs().forEach(l -> unknown.remove(l.name()));
+            if (!unknown.isEmpty()) {
+                throw new SprigException("channel_widths names layers that " + name + " does not have: " + unknown);
+            }
         } catch (IllegalArgumentException e) {
             throw new SprigException("model " + name + " does not fit " + channels + "x" + size + "x" + size + " inputs: " + e.getMessage());
         }
-        SprigModel model = new SprigModel(key, net, channels, size, classes, device);
+        SprigModel model = new SprigModel(key, net, channels, size, classes, widthMultiplier, channelWidths, device);
         model.initialize(seed, gammaInit);
         return model;
     }
@@ -115,9 +139,9 @@ public final class ModelZoo {
         if (key.matches("mlp(-\\d+)+")) {
             String[] widths = key.substring(4).split("-");
             for (int i = 0; i < widths.length; i++) {
-                int h = Integer.parseInt(widths[i]);
+                int h = widths[i].length() > 9 ? -1 : Integer.parseInt(widths[i]);
                 if (h < 1) {
-                    throw new SprigException("model " + key + ": hidden widths must be positive");
+                    throw new SprigException("model " + key + ": hidden widths must be between 1 and 999,999,999");
                 }
                 n = n.linear("fc" + (i + 1), w(h, k)).relu();
             }

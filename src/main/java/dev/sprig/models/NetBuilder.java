@@ -13,6 +13,7 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
@@ -30,6 +31,7 @@ public final class NetBuilder {
     private int height;
     private int width;
     private boolean flat;
+    private final Map<String, Integer> widths;
 
     /**
      * Starts a network for inputs of shape (C, H, W).
@@ -39,10 +41,25 @@ public final class NetBuilder {
      * @param width W
      */
     public NetBuilder(int channels, int height, int width) {
-        this(new ArrayList<>(), channels, height, width, false);
+        this(new ArrayList<>(), channels, height, width, false, Map.of());
     }
 
-    private NetBuilder(List<LayerSpec> specs, int channels, int height, int width, boolean flat) {
+    /**
+     * Starts a network whose named convolutions get other output widths than the architecture
+     * says: how channel surgery builds the thinner network of a ticket, with every consumer's
+     * input width following automatically.
+     *
+     * @param channels C
+     * @param height H
+     * @param width W
+     * @param widths output channels by convolution name (others keep theirs)
+     */
+    public NetBuilder(int channels, int height, int width, Map<String, Integer> widths) {
+        this(new ArrayList<>(), channels, height, width, false, Map.copyOf(widths));
+    }
+
+    private NetBuilder(List<LayerSpec> specs, int channels, int height, int width, boolean flat, Map<String, Integer> widths) {
+        this.widths = widths;
         this.specs = specs;
         this.channels = channels;
         this.height = height;
@@ -94,8 +111,12 @@ public final class NetBuilder {
      * @param bias whether to add a bias
      * @return this builder
      */
-    public NetBuilder conv(String name, int out, int kernel, int stride, int pad, int groups, boolean bias) {
+    public NetBuilder conv(String name, int requestedOut, int kernel, int stride, int pad, int groups, boolean bias) {
         requireSpatial(name);
+        int out = widths.getOrDefault(name, requestedOut);
+        if (out < 1) {
+            throw new IllegalArgumentException(name + ": width must be at least 1, got " + out);
+        }
         if (channels % groups != 0 || out % groups != 0) {
             throw new IllegalArgumentException(name + ": channels not divisible by groups " + groups);
         }
@@ -218,8 +239,8 @@ public final class NetBuilder {
      */
     public NetBuilder residual(UnaryOperator<NetBuilder> main, UnaryOperator<NetBuilder> shortcut, boolean reluAfter) {
         requireSpatial("residual");
-        NetBuilder m = main.apply(new NetBuilder(specs, channels, height, width, false));
-        NetBuilder s = new NetBuilder(specs, channels, height, width, false);
+        NetBuilder m = main.apply(new NetBuilder(specs, channels, height, width, false, widths));
+        NetBuilder s = new NetBuilder(specs, channels, height, width, false, widths);
         Block shortcutBlock;
         if (shortcut == null) {
             shortcutBlock = Blocks.identityBlock();

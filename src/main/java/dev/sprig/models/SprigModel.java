@@ -42,9 +42,14 @@ public final class SprigModel implements AutoCloseable {
     private final NDManager manager;
     private final ParameterStore store;
     private final Map<String, NamedParameter> parameters = new LinkedHashMap<>();
+    private final double widthMultiplier;
+    private final Map<String, Integer> channelWidths;
 
-    SprigModel(String architecture, NetBuilder net, int channels, int size, int classes, Device device) {
+    SprigModel(String architecture, NetBuilder net, int channels, int size, int classes, double widthMultiplier,
+            Map<String, Integer> channelWidths, Device device) {
         this.architecture = architecture;
+        this.widthMultiplier = widthMultiplier;
+        this.channelWidths = Map.copyOf(channelWidths);
         this.block = net.block();
         this.layers = net.specs();
         this.inputShape = new Shape(1, channels, size, size);
@@ -227,6 +232,24 @@ public final class SprigModel implements AutoCloseable {
             n += p.size();
         }
         return n;
+    }
+
+    /**
+     * Returns the width multiplier the model was built with.
+     *
+     * @return the multiplier
+     */
+    public double widthMultiplier() {
+        return widthMultiplier;
+    }
+
+    /**
+     * Returns the convolution widths that override the architecture (empty for a full model).
+     *
+     * @return width by convolution name
+     */
+    public Map<String, Integer> channelWidths() {
+        return channelWidths;
     }
 
     /**

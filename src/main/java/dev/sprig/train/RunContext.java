@@ -110,4 +110,23 @@ public final class RunContext {
     public Map<String, Object> summaryExtra() {
         return summaryExtra;
     }
+
+    private boolean stopRequested;
+
+    /**
+     * Asks the trainer to stop after the current epoch (its checkpoint and metrics are written
+     * first): how a search that has found what it looked for, such as an Early-Bird ticket, ends.
+     */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /**
+     * Whether a hook asked the run to stop.
+     *
+     * @return true after {@link #requestStop()}
+     */
+    public boolean stopRequested() {
+        return stopRequested;
+    }
 }

@@ -144,8 +144,35 @@ public final class TrainConfig {
     @JsonPropertyDescription("record per-layer changed connections every N mask updates (0 = off)")
     public int maskHistoryEvery = 0;
 
+    @JsonPropertyDescription("output channels by convolution name, overriding the architecture (a pruned ticket)")
+    public Map<String, Integer> channelWidths = new LinkedHashMap<>();
+
     @JsonPropertyDescription("execution path: auto (sparse kernels for sparse MLPs on a CPU), sparse or dense (masked)")
     public String exec = "auto";
+
+    @JsonPropertyDescription("Early-Bird / slimming: fraction of channels the retrained ticket prunes")
+    public double pruneRatio = 0.5;
+
+    @JsonPropertyDescription("Early-Bird: pruning ratios searched together (the prune ratio among them)")
+    public List<Double> ebRatios = new ArrayList<>(List.of(0.3, 0.5, 0.7));
+
+    @JsonPropertyDescription("Early-Bird: largest mask distance that counts as the same ticket (anchor: 0.1)")
+    public double ebEpsilon = 0.1;
+
+    @JsonPropertyDescription("Early-Bird: masks in the distance queue (anchor: 5)")
+    public int ebQueue = 5;
+
+    @JsonPropertyDescription("Early-Bird: threshold |gamma| per layer instead of globally")
+    public boolean ebPerLayer = false;
+
+    @JsonPropertyDescription("L1 penalty on batch-norm scales (null = 1e-4 for earlybird/slimming, else 0)")
+    public Double bnL1;
+
+    @JsonPropertyDescription("network slimming: fine-tuning epochs after pruning (0 = a quarter of epochs)")
+    public int finetuneEpochs = 0;
+
+    @JsonPropertyDescription("Early-Bird: write the pairwise mask-distance matrix of every searched ratio")
+    public boolean ebDistanceMatrix = false;
 
     @JsonPropertyDescription("LTH: pruning rounds after the dense round")
     public int lthRounds = 3;
@@ -193,6 +220,14 @@ public final class TrainConfig {
                 "momentum_policy must be zero or keep, got '" + momentumPolicy + "'");
         require(List.of("zero", "random_normal").contains(growInit.toLowerCase(Locale.ROOT)),
                 "grow_init must be zero or random_normal, got '" + growInit + "'");
+        require(pruneRatio >= 0 && pruneRatio < 1, "prune_ratio must be in [0, 1), got " + pruneRatio);
+        for (double p : ebRatios) {
+            require(p >= 0 && p < 1, "eb_ratios must lie in [0, 1), got " + p);
+        }
+        require(ebEpsilon >= 0 && ebEpsilon <= 1, "eb_epsilon must be in [0, 1], got " + ebEpsilon);
+        require(ebQueue >= 2, "eb_queue must be at least 2, got " + ebQueue);
+        require(bnL1 == null || bnL1 >= 0, "bn_l1 must be >= 0, got " + bnL1);
+        require(finetuneEpochs >= 0, "finetune_epochs must be >= 0, got " + finetuneEpochs);
         require(List.of("auto", "sparse", "dense").contains(exec.toLowerCase(Locale.ROOT)),
                 "exec must be auto, sparse or dense, got '" + exec + "'");
         require(snfsDecay >= 0 && snfsDecay < 1, "snfs_decay must be in [0, 1), got " + snfsDecay);

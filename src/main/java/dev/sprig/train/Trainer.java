@@ -87,7 +87,8 @@ public final class Trainer {
             throw new SprigException("images must be square, got " + train.height() + "x" + train.width());
         }
         return ModelZoo.create(
-                config.model, train.channels(), train.height(), train.classes(), config.widthMultiplier, device,
+                config.model, train.channels(), train.height(), train.classes(), config.widthMultiplier,
+                config.channelWidths == null ? java.util.Map.of() : config.channelWidths, device,
                 config.seed, (float) config.bnGammaInit);
     }
 
@@ -248,6 +249,9 @@ public final class Trainer {
                     if (improved) {
                         Checkpoint.save(folder.bestCheckpoint(), done, model, optimizer, hooks);
                     }
+                }
+                if (run.stopRequested()) {
+                    break;
                 }
             }
             if (last == null) {

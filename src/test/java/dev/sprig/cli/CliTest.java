@@ -81,6 +81,29 @@ class CliTest {
         assertThat(summary.get("sparsity").asDouble()).isBetween(0.949, 0.951);
         assertThat(summary.get("layer_densities").has("fc1")).isTrue();
         assertThat(summary.get("train_flops").asDouble()).isLessThan(summary.get("dense_train_flops").asDouble());
+        assertThat(summary.get("exec").asText()).as("auto picks the sparse path for a 95%% sparse MLP").isEqualTo("sparse");
+        assertThat(Files.readString(tmp.resolve("rigl/metrics.jsonl"))).contains("\"exec\":\"sparse\"");
+
+        Result dense = sprig(quickTrain("--method", "rigl", "--sparsity", "0.95", "--exec", "dense",
+                "--out", tmp.resolve("rigl-dense").toString()));
+        assertThat(dense.exit()).as(dense.err()).isZero();
+        assertThat(Json.JSON.readTree(tmp.resolve("rigl-dense/summary.json").toFile()).has("exec")).isFalse();
+        assertOneLineError(sprig(quickTrain("--method", "gmp", "--exec", "sparse", "--out", tmp.resolve("g").toString())),
+                "needs dense weights");
+    }
+
+    @Test
+    void benchSparseWritesOneRowPerModelPathAndSparsity() throws Exception {
+        Path json = tmp.resolve("sparse.json");
+        Result r = sprig("bench", "sparse", "--models", "mlp-32", "--sparsities", "0,0.9", "--steps", "2", "--rounds", "2",
+                "--batch", "16", "--pytorch", "off", "--json", json.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        var rows = Json.JSON.readTree(json.toFile());
+        assertThat(rows).hasSize(4);
+        for (var row : rows) {
+            assertThat(row.get("samples_per_s").asDouble()).isPositive();
+            assertThat(row.get("path").asText()).isIn("sprig-sparse", "sprig-masked-dense");
+        }
     }
 
     @Test

@@ -167,7 +167,13 @@ public final class CsrLayer {
             for (int r = from; r < to; r++) {
                 int o = r * batch;
                 Arrays.fill(out, o, o + batch, bias[r]);
-                for (int k = rowPtr[r]; k < rowPtr[r + 1]; k++) {
+                int k = rowPtr[r];
+                int end = rowPtr[r + 1];
+                for (; k + 3 < end; k += 4) {
+                    Kernels.axpy4(values[k], values[k + 1], values[k + 2], values[k + 3], in, colIdx[k] * batch,
+                            colIdx[k + 1] * batch, colIdx[k + 2] * batch, colIdx[k + 3] * batch, out, o, batch);
+                }
+                for (; k < end; k++) {
                     Kernels.axpy(values[k], in, colIdx[k] * batch, out, o, batch);
                 }
             }
@@ -189,7 +195,13 @@ public final class CsrLayer {
             for (int r = from; r < to; r++) {
                 int o = r * batch;
                 biasGrad[r] = Kernels.sum(dOut, o, batch);
-                for (int k = rowPtr[r]; k < rowPtr[r + 1]; k++) {
+                int k = rowPtr[r];
+                int end = rowPtr[r + 1];
+                for (; k + 3 < end; k += 4) {
+                    Kernels.dot4(dOut, o, in, colIdx[k] * batch, colIdx[k + 1] * batch, colIdx[k + 2] * batch,
+                            colIdx[k + 3] * batch, batch, grad, k);
+                }
+                for (; k < end; k++) {
                     grad[k] = Kernels.dot(dOut, o, in, colIdx[k] * batch, batch);
                 }
             }
@@ -199,7 +211,13 @@ public final class CsrLayer {
                 for (int c = from; c < to; c++) {
                     int i = c * batch;
                     Arrays.fill(dIn, i, i + batch, 0f);
-                    for (int t = colPtr[c]; t < colPtr[c + 1]; t++) {
+                    int t = colPtr[c];
+                    int end = colPtr[c + 1];
+                    for (; t + 3 < end; t += 4) {
+                        Kernels.axpy4(values[tPos[t]], values[tPos[t + 1]], values[tPos[t + 2]], values[tPos[t + 3]], dOut,
+                                tRow[t] * batch, tRow[t + 1] * batch, tRow[t + 2] * batch, tRow[t + 3] * batch, dIn, i, batch);
+                    }
+                    for (; t < end; t++) {
                         Kernels.axpy(values[tPos[t]], dOut, tRow[t] * batch, dIn, i, batch);
                     }
                 }

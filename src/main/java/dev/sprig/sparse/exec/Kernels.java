@@ -1,44 +1,77 @@
 package dev.sprig.sparse.exec;
 
 /**
- * The three inner loops of the sparse path, over rows of length {@code n} stored contiguously
- * (activations are feature-major: one row of the batch per feature).
+ * The inner loops of the sparse path, over rows of length {@code n} stored contiguously
+ * (activations are feature-major: one batch-length row per feature).
  *
- * <p>Written as plain counted loops so that C2's superword pass vectorises {@code axpy}; the dot
- * product keeps eight independent partial sums, which breaks the add-latency chain and lets C2
- * vectorise it too. Measured against {@code jdk.incubator.vector} (see {@code bench sparse}):
- * the incubator module would have to be enabled on every JVM that loads Sprig, for a gain that
- * did not show on batch-length rows.
+ * <p>Four stored weights of one row are processed together, so the output row is loaded and
+ * stored once per four multiply-adds (forward, input gradient) and the shared gradient row once
+ * per four dot products (weight gradient): the loops are load-bound, not FLOP-bound. When the JVM
+ * has {@code jdk.incubator.vector} ({@code --add-modules jdk.incubator.vector}, set by the
+ * launcher and the test runner) the loops run on {@link VectorKernels}; otherwise on the plain
+ * loops here, which C2 vectorises except for the reductions. {@code -Dsprig.vector=false} forces
+ * the plain loops (to measure the difference).
  */
 final class Kernels {
+    /** Whether the SIMD kernels are in use. */
+    static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && !"false".equals(System.getProperty("sprig.vector"));
+
     private Kernels() {}
 
-    /** y[yOff..yOff+n) += a · x[xOff..xOff+n). */
+    /** y[yOff..+n) += a · x[xOff..+n). */
     static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
+        if (VECTOR) {
+            VectorKernels.axpy(a, x, xOff, y, yOff, n);
+            return;
+        }
         for (int j = 0; j < n; j++) {
             y[yOff + j] += a * x[xOff + j];
         }
     }
 
+    /** y[yOff..+n) += Σ a_i · x[o_i..+n) for four rows of x. */
+    static void axpy4(float a0, float a1, float a2, float a3, float[] x, int o0, int o1, int o2, int o3, float[] y,
+            int yOff, int n) {
+        if (VECTOR) {
+            VectorKernels.axpy4(a0, a1, a2, a3, x, o0, o1, o2, o3, y, yOff, n);
+            return;
+        }
+        for (int j = 0; j < n; j++) {
+            y[yOff + j] += a0 * x[o0 + j] + a1 * x[o1 + j] + a2 * x[o2 + j] + a3 * x[o3 + j];
+        }
+    }
+
     /** Σ x[xOff+j] · y[yOff+j] over j < n. */
     static float dot(float[] x, int xOff, float[] y, int yOff, int n) {
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-        int j = 0;
-        for (; j + 7 < n; j += 8) {
-            s0 += x[xOff + j] * y[yOff + j];
-            s1 += x[xOff + j + 1] * y[yOff + j + 1];
-            s2 += x[xOff + j + 2] * y[yOff + j + 2];
-            s3 += x[xOff + j + 3] * y[yOff + j + 3];
-            s4 += x[xOff + j + 4] * y[yOff + j + 4];
-            s5 += x[xOff + j + 5] * y[yOff + j + 5];
-            s6 += x[xOff + j + 6] * y[yOff + j + 6];
-            s7 += x[xOff + j + 7] * y[yOff + j + 7];
+        if (VECTOR) {
+            return VectorKernels.dot(x, xOff, y, yOff, n);
         }
-        float s = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
-        for (; j < n; j++) {
+        float s = 0;
+        for (int j = 0; j < n; j++) {
             s += x[xOff + j] * y[yOff + j];
         }
         return s;
+    }
+
+    /** out[outOff + i] = dot(g[gOff..+n), x[o_i..+n)) for four rows of x. */
+    static void dot4(float[] g, int gOff, float[] x, int o0, int o1, int o2, int o3, int n, float[] out, int outOff) {
+        if (VECTOR) {
+            VectorKernels.dot4(g, gOff, x, o0, o1, o2, o3, n, out, outOff);
+            return;
+        }
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (int j = 0; j < n; j++) {
+            float gj = g[gOff + j];
+            s0 += gj * x[o0 + j];
+            s1 += gj * x[o1 + j];
+            s2 += gj * x[o2 + j];
+            s3 += gj * x[o3 + j];
+        }
+        out[outOff] = s0;
+        out[outOff + 1] = s1;
+        out[outOff + 2] = s2;
+        out[outOff + 3] = s3;
     }
 
     /** Σ x[off..off+n). */

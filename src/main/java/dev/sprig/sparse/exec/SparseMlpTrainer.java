@@ -40,7 +40,10 @@ import java.util.SplittableRandom;
  *
  * <p>For layers small enough to draw densely, the initial weights and masks are drawn exactly as
  * the masked-dense path draws them, so the same seed starts both paths from the same network;
- * larger layers (beyond {@link #DENSE_DRAW_LIMIT} weights) draw only their stored entries.
+ * larger layers (beyond {@link #DENSE_DRAW_LIMIT} weights) draw only their stored entries, from
+ * U(±1/√(fan-in × density)): the fan-in each neuron really has, as sparse-initialisation work
+ * recommends (Evci et al. 2022, "Gradient flow in sparse neural networks"; Liu et al. 2019). With
+ * the dense bound 1/√fan-in a 99.5%-sparse layer would shrink its signal by about √200 per layer.
  */
 public final class SparseMlpTrainer {
     /** Layers with more weights than this draw their masks and values sparsely. */
@@ -54,6 +57,18 @@ public final class SparseMlpTrainer {
     private Progress progress = Progress.silent();
     private SparseMlp network;
     private int stopAfterEpochs = -1;
+    private java.util.function.Consumer<EpochMetrics> epochListener = m -> { };
+
+    /**
+     * Sets a listener called with each epoch's metrics (benchmarks time epochs with it).
+     *
+     * @param listener the listener
+     * @return this
+     */
+    public SparseMlpTrainer onEpoch(java.util.function.Consumer<EpochMetrics> listener) {
+        this.epochListener = listener;
+        return this;
+    }
 
     /** Thrown by a run told to stop early (tests: a kill after a checkpoint). */
     static final class Stopped extends RuntimeException {
@@ -138,9 +153,10 @@ public final class SparseMlpTrainer {
             } else {
                 long[] pos = samplePositions(seeds.derive("mask-init", i), size, keep);
                 SplittableRandom r = seeds.derive("init-sparse", i);
+                double sparseBound = 1.0 / Math.sqrt(Math.max(1.0, cols * ((double) keep / size)));
                 float[] v = new float[pos.length];
                 for (int k = 0; k < v.length; k++) {
-                    v[k] = (float) ((r.nextDouble() * 2 - 1) * bound);
+                    v[k] = (float) ((r.nextDouble() * 2 - 1) * sparseBound);
                 }
                 layers.add(CsrLayer.of(l.name(), rows, cols, pos, v, bias));
             }
@@ -316,6 +332,7 @@ public final class SparseMlpTrainer {
                 last = new EpochMetrics(epoch + 1, step, schedule.at(Math.max(0, step - 1)), lossSum / seen,
                         (double) correct / seen, v == null ? null : v[0], v == null ? null : v[1], t[0], t[1],
                         epochSeconds, ledger.trainFlops(), ledger.denseTrainFlops());
+                epochListener.accept(last);
                 ObjectNode line = Json.JSON.valueToTree(last);
                 line.put("exec", "sparse");
                 line.put("samples_per_s", seen / Math.max(epochSeconds, 1e-9));

@@ -1,0 +1,270 @@
+package dev.sprig.earlybird;
+
+import dev.sprig.Sprig;
+import dev.sprig.SprigException;
+import dev.sprig.cost.FlopsCostModel;
+import dev.sprig.cost.LayerDensities;
+import dev.sprig.data.DataSplits;
+import dev.sprig.models.LayerSpec;
+import dev.sprig.models.ModelZoo;
+import dev.sprig.models.SprigModel;
+import dev.sprig.structured.ChannelMask;
+import dev.sprig.structured.Surgeon;
+import dev.sprig.train.Checkpoint;
+import dev.sprig.train.Json;
+import dev.sprig.train.Progress;
+import dev.sprig.train.RunContext;
+import dev.sprig.train.RunFolder;
+import dev.sprig.train.RunSummary;
+import dev.sprig.train.SgdOptimizer;
+import dev.sprig.train.TrainConfig;
+import dev.sprig.train.Trainer;
+import dev.sprig.train.TrainingHook;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The Early-Bird pipeline and its baselines, each a run folder holding the phases as sub-runs:
+ * <ul>
+ *   <li>{@code earlybird}: network-slimming search until the ticket appears → surgery → the thin
+ *       network trains for the rest of the schedule from the ticket's weights and momentum (the
+ *       anchor's {@code main_c.py} silently re-initialises here; Sprig carries them over);
+ *   <li>{@code earlybird-reinit}: the same ticket, re-initialised and trained for the whole schedule
+ *       (the paper's "EB Train (re-init)" row);
+ *   <li>{@code slimming}: network slimming, i.e. the full schedule with the L1 penalty, prune at the
+ *       end, fine-tune ({@code finetune_epochs}).
+ * </ul>
+ * The folder's {@code summary.json} reports the whole pipeline: its training FLOPs (search on
+ * the dense network + training of the thin one) against dense training for the same number of
+ * epochs, the ticket epoch of every searched ratio and the per-layer channel counts.
+ */
+public final class EarlyBird {
+    /** Methods this pipeline runs. */
+    public static final List<String> METHODS = List.of("earlybird", "earlybird-reinit", "slimming");
+
+    private EarlyBird() {}
+
+    /**
+     * Runs a pipeline.
+     *
+     * @param config the run (its method one of {@link #METHODS})
+     * @param data data splits
+     * @param dir output folder
+     * @param mode what to do with a run already there
+     * @param progress progress display
+     * @return the pipeline's summary
+     */
+    public static RunSummary run(TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, Progress progress) {
+        String method = config.method.toLowerCase(Locale.ROOT);
+        if (!METHODS.contains(method)) {
+            throw new SprigException("not an Early-Bird method: " + config.method);
+        }
+        if (config.bnL1 == null) {
+            config.bnL1 = 1e-4;
+        }
+        RunFolder root = RunFolder.open(dir, mode);
+        boolean resume = mode == RunFolder.Mode.RESUME;
+        RunFolder.Mode sub = resume ? RunFolder.Mode.RESUME : RunFolder.Mode.OVERWRITE;
+        if (!resume) {
+            RunFolder.writeAtomic(root.config(), Json.toYaml(config));
+        }
+        var s = data.train();
+        List<LayerSpec> full;
+        try (SprigModel probe = Trainer.buildModel(config, s, ai.djl.Device.cpu())) {
+            full = probe.layers();
+        }
+        if (Surgeon.groups(full).isEmpty()) {
+            throw new SprigException("model " + config.model + " has no batch-normed convolution channels to prune"
+                    + " (Early-Bird needs VGG, ResNet, PreResNet or WRN)");
+        }
+        Path retrainDir = dir.resolve(method.equals("slimming") ? "finetune" : "retrain");
+        boolean retrainStarted = Files.isRegularFile(retrainDir.resolve("config.yaml"));
+
+        TrainConfig searchConfig = copy(config);
+        searchConfig.method = method.equals("slimming") ? "slimming-train" : "earlybird-search";
+        TicketWriter writer = new TicketWriter(config, retrainDir, method);
+        EarlyBirdDetector detector = new EarlyBirdDetector(config.ebRatios, config.pruneRatio, config.ebQueue,
+                config.ebEpsilon, config.ebPerLayer, !method.equals("slimming"),
+                method.equals("slimming") ? null : writer);
+        RunSummary search;
+        Path searchDir = dir.resolve("search");
+        if (retrainStarted) {
+            search = readSummary(searchDir);
+        } else {
+            List<TrainingHook> hooks = List.of(new SlimmingPenalty(config.bnL1), detector, writer.finalHook(method));
+            boolean searchResume = resume && Files.isRegularFile(searchDir.resolve("config.yaml"));
+            search = new Trainer(searchConfig, data, RunFolder.open(searchDir, searchResume ? RunFolder.Mode.RESUME : sub),
+                    hooks, searchResume).progress(progress).run();
+            if (config.ebDistanceMatrix) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                for (double p : config.ebRatios) {
+                    m.put(Double.toString(p), detector.distanceMatrix(p));
+                }
+                RunFolder.writeAtomic(dir.resolve("eb_distances.json"), Json.pretty(m) + "\n");
+            }
+        }
+        double denseEpochFlops = search.denseTrainFlops() / search.epochs();
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("prune_ratio", config.pruneRatio);
+        extra.put("search_epochs", search.epochs());
+        extra.put("search_train_flops", search.trainFlops());
+        extra.put("search_test_accuracy", search.testAccuracy());
+        extra.put("eb_ticket_epochs", lastTicketEpochs(searchDir));
+        if (!Files.isRegularFile(retrainDir.resolve("config.yaml"))) {
+            // No ticket appeared within the schedule: the search is the whole run.
+            extra.put("ticket", "none: the masks never settled within eb_epsilon; the search trained the full network");
+            return write(root, config, data, search, full, full, search.trainFlops(), denseEpochFlops * config.epochs,
+                    search.wallSeconds(), extra);
+        }
+        TrainConfig retrainConfig = Json.readConfig(retrainDir.resolve("config.yaml"));
+        RunFolder retrainFolder = RunFolder.open(retrainDir, RunFolder.Mode.RESUME);
+        // The re-initialised ticket starts from scratch unless a killed run left a checkpoint.
+        boolean continues = !method.equals("earlybird-reinit") || Files.isRegularFile(retrainFolder.lastCheckpoint());
+        RunSummary retrain = new Trainer(retrainConfig, data, retrainFolder,
+                List.of(new SlimmingPenalty(method.equals("slimming") ? 0 : config.bnL1)), continues)
+                .progress(progress).run();
+        List<LayerSpec> thin;
+        try (SprigModel probe = Trainer.buildModel(retrainConfig, s, ai.djl.Device.cpu())) {
+            thin = probe.layers();
+        }
+        double retrainOwn = retrain.trainFlops() - (method.equals("earlybird") ? search.trainFlops() : 0);
+        extra.put("eb_epoch", writer.ticketEpoch(retrainDir));
+        extra.put("retrain_train_flops", retrainOwn);
+        extra.put("channel_counts", retrainConfig.channelWidths);
+        double wall = method.equals("earlybird") ? retrain.wallSeconds() : search.wallSeconds() + retrain.wallSeconds();
+        double dense = denseEpochFlops * config.epochs;
+        return write(root, config, data, retrain, full, thin, search.trainFlops() + retrainOwn, dense, wall, extra);
+    }
+
+    private static Object lastTicketEpochs(Path searchDir) {
+        try {
+            List<String> lines = Files.readAllLines(searchDir.resolve("metrics.jsonl"));
+            if (lines.isEmpty()) {
+                return Map.of();
+            }
+            return Json.JSON.readTree(lines.get(lines.size() - 1)).get("eb_ticket_epochs");
+        } catch (java.io.IOException e) {
+            return Map.of();
+        }
+    }
+
+    private static RunSummary readSummary(Path dir) {
+        try {
+            Map<String, Object> m = Json.JSON.readValue(dir.resolve("summary.json").toFile(),
+                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
+            Map<String, Object> extra = new LinkedHashMap<>(m);
+            return new RunSummary((String) m.get("method"), (String) m.get("model"), (String) m.get("dataset"),
+                    num(m, "test_accuracy"), num(m, "test_loss"), num(m, "sparsity"), (long) num(m, "params"),
+                    (long) num(m, "nonzero_params"), num(m, "train_flops"), num(m, "dense_train_flops"),
+                    (long) num(m, "inference_flops"), num(m, "wall_seconds"), (int) num(m, "epochs"), (long) num(m, "seed"),
+                    extra);
+        } catch (java.io.IOException e) {
+            throw new SprigException("cannot read the search summary in " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private static double num(Map<String, Object> m, String key) {
+        Object v = m.get(key);
+        if (!(v instanceof Number n)) {
+            throw new SprigException("summary lacks " + key);
+        }
+        return n.doubleValue();
+    }
+
+    private static RunSummary write(RunFolder root, TrainConfig config, DataSplits data, RunSummary last, List<LayerSpec> full,
+            List<LayerSpec> thin, double trainFlops, double denseFlops, double wall, Map<String, Object> extra) {
+        long fullParams = FlopsCostModel.INSTANCE.parameters(full, LayerDensities.DENSE);
+        long thinParams = FlopsCostModel.INSTANCE.parameters(thin, LayerDensities.DENSE);
+        extra.put("final_phase_test_accuracy", last.testAccuracy());
+        extra.put("device", last.extra().getOrDefault("device", "?"));
+        extra.put("sprig_version", Sprig.VERSION);
+        RunSummary summary = new RunSummary(config.method, config.model, data.dataset(), last.testAccuracy(), last.testLoss(),
+                1 - (double) thinParams / fullParams, fullParams, thinParams, trainFlops, denseFlops,
+                FlopsCostModel.INSTANCE.forwardFlops(thin, LayerDensities.DENSE), wall, config.epochs, config.seed, extra);
+        RunFolder.writeAtomic(root.summary(), Json.pretty(summary.toMap()) + "\n");
+        return summary;
+    }
+
+    static TrainConfig copy(TrainConfig c) {
+        try {
+            return Json.JSON.readValue(Json.JSON.writeValueAsString(c), TrainConfig.class);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Writes the phase after the search: at the ticket (Early-Bird) or at the end of training
+     * (slimming), shrinks the live network and writes the next phase's run folder: its config
+     * (the thin widths) and, when weights carry over, a checkpoint it resumes from.
+     */
+    static final class TicketWriter implements EarlyBirdDetector.TicketHandler {
+        private final TrainConfig config;
+        private final Path dir;
+        private final String method;
+
+        TicketWriter(TrainConfig config, Path dir, String method) {
+            this.config = config;
+            this.dir = dir;
+            this.method = method;
+        }
+
+        @Override
+        public void onTicket(int epoch, ChannelMask mask, RunContext run) {
+            SprigModel big = run.model();
+            boolean reinit = method.equals("earlybird-reinit");
+            TrainConfig next = copy(config);
+            next.method = method.equals("slimming") ? "slimming-finetune" : reinit ? "earlybird-reinit-train" : "earlybird-retrain";
+            next.channelWidths = new LinkedHashMap<>(Surgeon.widths(big.layers(), mask));
+            if (method.equals("slimming")) {
+                next.epochs = config.finetuneEpochs > 0 ? config.finetuneEpochs : Math.max(1, config.epochs / 4);
+                next.warmupEpochs = 0;
+                next.lrMilestones = new java.util.ArrayList<>();
+            }
+            RunFolder f = RunFolder.open(dir, RunFolder.Mode.OVERWRITE);
+            if (!reinit) {
+                boolean carryMomentum = !method.equals("slimming");
+                SgdOptimizer thinOpt = new SgdOptimizer(config.momentum, config.nesterov, config.weightDecay);
+                try (SprigModel thin = Surgeon.shrink(big, mask, carryMomentum ? run.optimizer() : null, thinOpt, config.seed)) {
+                    int startEpoch = method.equals("slimming") ? 0 : epoch;
+                    long step = (long) startEpoch * run.stepsPerEpoch();
+                    double flops = method.equals("slimming") ? 0 : run.ledger().trainFlops();
+                    double dense = method.equals("slimming") ? 0 : run.ledger().denseTrainFlops();
+                    Checkpoint.save(f.lastCheckpoint(), new Checkpoint.State(startEpoch, 0, step, flops, dense, 0, 0, 0, 0,
+                            0, -1, 0, List.of()), thin, thinOpt, List.of());
+                }
+            }
+            Map<String, Object> ticket = new LinkedHashMap<>();
+            ticket.put("epoch", epoch);
+            ticket.put("channel_counts", next.channelWidths);
+            RunFolder.writeAtomic(dir.resolve("ticket.json"), Json.pretty(ticket) + "\n");
+            RunFolder.writeAtomic(f.config(), Json.toYaml(next));
+        }
+
+        int ticketEpoch(Path retrainDir) {
+            try {
+                return Json.JSON.readTree(retrainDir.resolve("ticket.json").toFile()).get("epoch").asInt();
+            } catch (java.io.IOException e) {
+                throw new SprigException("cannot read " + retrainDir.resolve("ticket.json") + ": " + e.getMessage());
+            }
+        }
+
+        /** Slimming prunes once training ends; the other methods need nothing at the end. */
+        TrainingHook finalHook(String method) {
+            return new TrainingHook() {
+                @Override
+                public void onTrainingEnd(RunContext run) {
+                    if (method.equals("slimming")) {
+                        ChannelMask m = ChannelMask.fromScales(Surgeon.groupScales(run.model()), config.pruneRatio,
+                                config.ebPerLayer);
+                        onTicket(run.config().epochs, m, run);
+                    }
+                }
+            };
+        }
+    }
+}

@@ -1,0 +1,223 @@
+package dev.sprig.earlybird;
+
+import dev.sprig.structured.ChannelMask;
+import dev.sprig.structured.MaskDistanceTrigger;
+import dev.sprig.structured.Surgeon;
+import dev.sprig.train.EpochContext;
+import dev.sprig.train.RunContext;
+import dev.sprig.train.TrainingHook;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Draws the channel mask of every searched pruning ratio at the start of each epoch (at the
+ * start of training and after each epoch, which is the same point) and feeds Early-Bird's
+ * mask-distance queue. When the target ratio's ticket appears it hands the live model and
+ * optimizer to a callback (surgery) and, unless told to go on, stops the run.
+ *
+ * <p>All masks are kept (a few bits per channel per epoch), so the pairwise distance matrix of
+ * the paper's heat map can be reported, and a resumed search rebuilds its queues by replaying
+ * them.
+ */
+public final class EarlyBirdDetector implements TrainingHook {
+    /** Receives the ticket of the target ratio. */
+    @FunctionalInterface
+    public interface TicketHandler {
+        /**
+         * Called once, when the target ratio's ticket is declared.
+         *
+         * @param epoch epochs trained when it was drawn
+         * @param mask the ticket's channel mask
+         * @param run the live run (model, optimizer, ledger)
+         */
+        void onTicket(int epoch, ChannelMask mask, RunContext run);
+    }
+
+    private final List<Double> ratios;
+    private final double target;
+    private final int queue;
+    private final double epsilon;
+    private final boolean perLayer;
+    private final boolean stopAtTicket;
+    private final TicketHandler handler;
+    private final Map<Double, List<ChannelMask>> masks = new LinkedHashMap<>();
+    private final Map<Double, MaskDistanceTrigger> triggers = new LinkedHashMap<>();
+    private final Map<Double, Integer> ticketEpoch = new LinkedHashMap<>();
+    private boolean handled;
+
+    /**
+     * Creates the detector.
+     *
+     * @param ratios pruning ratios searched together
+     * @param target the ratio whose ticket is retrained (must be among {@code ratios})
+     * @param queue masks in the queue (anchor: 5)
+     * @param epsilon largest distance that counts as stable (anchor: 0.1)
+     * @param perLayer per-layer instead of global |γ| thresholds
+     * @param stopAtTicket whether the run stops at the target ticket
+     * @param handler receives the target ticket, or null
+     */
+    public EarlyBirdDetector(List<Double> ratios, double target, int queue, double epsilon, boolean perLayer,
+            boolean stopAtTicket, TicketHandler handler) {
+        if (!ratios.contains(target)) {
+            throw new IllegalArgumentException("prune ratio " + target + " is not among the searched ratios " + ratios);
+        }
+        this.ratios = List.copyOf(ratios);
+        this.target = target;
+        this.queue = queue;
+        this.epsilon = epsilon;
+        this.perLayer = perLayer;
+        this.stopAtTicket = stopAtTicket;
+        this.handler = handler;
+        for (double p : ratios) {
+            masks.put(p, new ArrayList<>());
+            triggers.put(p, new MaskDistanceTrigger(queue, epsilon));
+        }
+    }
+
+    private void observe(RunContext run, int epoch) {
+        Map<String, float[]> scales = Surgeon.groupScales(run.model());
+        for (double p : ratios) {
+            ChannelMask m = ChannelMask.fromScales(scales, p, perLayer);
+            masks.get(p).add(m);
+            if (triggers.get(p).observe(m)) {
+                ticketEpoch.put(p, epoch);
+                if (p == target && !handled) {
+                    handled = true;
+                    if (handler != null) {
+                        handler.onTicket(epoch, m, run);
+                    }
+                    if (stopAtTicket) {
+                        run.requestStop();
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void onTrainingBegin(RunContext run) {
+        if (masks.get(target).isEmpty()) {
+            observe(run, 0);
+        }
+    }
+
+    @Override
+    public void onEpochEnd(EpochContext e) {
+        observe(e.run(), e.epoch() + 1);
+        Map<String, Object> d = new LinkedHashMap<>();
+        for (double p : ratios) {
+            d.put(Double.toString(p), triggers.get(p).lastMaxDistance());
+        }
+        e.extra().put("eb_max_distance", d);
+        e.extra().put("eb_ticket_epochs", ticketEpochsByName());
+    }
+
+    private Map<String, Integer> ticketEpochsByName() {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        ticketEpoch.forEach((k, v) -> out.put(Double.toString(k), v));
+        return out;
+    }
+
+    /**
+     * Returns the epoch of each ratio's ticket found so far.
+     *
+     * @return epochs trained when each ratio's ticket was drawn
+     */
+    public Map<Double, Integer> ticketEpochs() {
+        return Map.copyOf(ticketEpoch);
+    }
+
+    /**
+     * Returns the pairwise mask distances over all epochs of one ratio (the paper's heat map).
+     *
+     * @param ratio a searched ratio
+     * @return d[i][j] between the masks drawn at the start of epochs i and j
+     */
+    public double[][] distanceMatrix(double ratio) {
+        List<ChannelMask> m = masks.get(ratio);
+        double[][] d = new double[m.size()][m.size()];
+        for (int i = 0; i < m.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                d[i][j] = d[j][i] = m.get(i).distance(m.get(j));
+            }
+        }
+        return d;
+    }
+
+    /**
+     * Returns the mask of one ratio drawn at the start of an epoch.
+     *
+     * @param ratio a searched ratio
+     * @param epoch epochs trained
+     * @return the mask
+     */
+    public ChannelMask mask(double ratio, int epoch) {
+        return masks.get(ratio).get(epoch);
+    }
+
+    @Override
+    public String stateKey() {
+        return "earlybird";
+    }
+
+    @Override
+    public void saveState(DataOutputStream out) throws IOException {
+        out.writeBoolean(handled);
+        out.writeInt(ratios.size());
+        for (double p : ratios) {
+            out.writeDouble(p);
+            List<ChannelMask> list = masks.get(p);
+            out.writeInt(list.size());
+            for (ChannelMask m : list) {
+                out.writeInt(m.layers().size());
+                for (String layer : m.layers()) {
+                    boolean[] k = m.layer(layer);
+                    out.writeUTF(layer);
+                    out.writeInt(k.length);
+                    for (boolean b : k) {
+                        out.writeBoolean(b);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void loadState(DataInputStream in) throws IOException {
+        handled = in.readBoolean();
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            double p = in.readDouble();
+            if (!masks.containsKey(p)) {
+                throw new IOException("checkpoint searched ratio " + p + ", this run does not");
+            }
+            MaskDistanceTrigger t = new MaskDistanceTrigger(queue, epsilon);
+            triggers.put(p, t);
+            List<ChannelMask> list = masks.get(p);
+            list.clear();
+            int count = in.readInt();
+            for (int e = 0; e < count; e++) {
+                Map<String, boolean[]> m = new LinkedHashMap<>();
+                int layers = in.readInt();
+                for (int l = 0; l < layers; l++) {
+                    String name = in.readUTF();
+                    boolean[] k = new boolean[in.readInt()];
+                    for (int c = 0; c < k.length; c++) {
+                        k[c] = in.readBoolean();
+                    }
+                    m.put(name, k);
+                }
+                ChannelMask mask = new ChannelMask(m);
+                list.add(mask);
+                if (t.observe(mask)) {
+                    ticketEpoch.put(p, e);
+                }
+            }
+        }
+    }
+}

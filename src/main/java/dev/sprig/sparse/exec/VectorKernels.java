@@ -1,0 +1,94 @@
+package dev.sprig.sparse.exec;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * SIMD versions of {@link Kernels}' loops on {@code jdk.incubator.vector}. Loaded only when the
+ * JVM was started with {@code --add-modules jdk.incubator.vector} (the {@code sprig} launcher and
+ * the test runner do): C2 does not vectorise float reductions on its own, and the weight
+ * gradient is nothing but reductions.
+ */
+final class VectorKernels {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    private VectorKernels() {}
+
+    static void axpy4(float a0, float a1, float a2, float a3, float[] x, int o0, int o1, int o2, int o3, float[] y,
+            int yOff, int n) {
+        FloatVector v0 = FloatVector.broadcast(S, a0);
+        FloatVector v1 = FloatVector.broadcast(S, a1);
+        FloatVector v2 = FloatVector.broadcast(S, a2);
+        FloatVector v3 = FloatVector.broadcast(S, a3);
+        int j = 0;
+        int bound = S.loopBound(n);
+        for (; j < bound; j += S.length()) {
+            FloatVector acc = FloatVector.fromArray(S, y, yOff + j);
+            acc = FloatVector.fromArray(S, x, o0 + j).fma(v0, acc);
+            acc = FloatVector.fromArray(S, x, o1 + j).fma(v1, acc);
+            acc = FloatVector.fromArray(S, x, o2 + j).fma(v2, acc);
+            acc = FloatVector.fromArray(S, x, o3 + j).fma(v3, acc);
+            acc.intoArray(y, yOff + j);
+        }
+        for (; j < n; j++) {
+            y[yOff + j] += a0 * x[o0 + j] + a1 * x[o1 + j] + a2 * x[o2 + j] + a3 * x[o3 + j];
+        }
+    }
+
+    static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
+        FloatVector va = FloatVector.broadcast(S, a);
+        int j = 0;
+        int bound = S.loopBound(n);
+        for (; j < bound; j += S.length()) {
+            FloatVector.fromArray(S, x, xOff + j).fma(va, FloatVector.fromArray(S, y, yOff + j)).intoArray(y, yOff + j);
+        }
+        for (; j < n; j++) {
+            y[yOff + j] += a * x[xOff + j];
+        }
+    }
+
+    static void dot4(float[] g, int gOff, float[] x, int o0, int o1, int o2, int o3, int n, float[] out, int outOff) {
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = FloatVector.zero(S);
+        FloatVector s2 = FloatVector.zero(S);
+        FloatVector s3 = FloatVector.zero(S);
+        int j = 0;
+        int bound = S.loopBound(n);
+        for (; j < bound; j += S.length()) {
+            FloatVector gv = FloatVector.fromArray(S, g, gOff + j);
+            s0 = gv.fma(FloatVector.fromArray(S, x, o0 + j), s0);
+            s1 = gv.fma(FloatVector.fromArray(S, x, o1 + j), s1);
+            s2 = gv.fma(FloatVector.fromArray(S, x, o2 + j), s2);
+            s3 = gv.fma(FloatVector.fromArray(S, x, o3 + j), s3);
+        }
+        float r0 = s0.reduceLanes(VectorOperators.ADD);
+        float r1 = s1.reduceLanes(VectorOperators.ADD);
+        float r2 = s2.reduceLanes(VectorOperators.ADD);
+        float r3 = s3.reduceLanes(VectorOperators.ADD);
+        for (; j < n; j++) {
+            r0 += g[gOff + j] * x[o0 + j];
+            r1 += g[gOff + j] * x[o1 + j];
+            r2 += g[gOff + j] * x[o2 + j];
+            r3 += g[gOff + j] * x[o3 + j];
+        }
+        out[outOff] = r0;
+        out[outOff + 1] = r1;
+        out[outOff + 2] = r2;
+        out[outOff + 3] = r3;
+    }
+
+    static float dot(float[] x, int xOff, float[] y, int yOff, int n) {
+        FloatVector s = FloatVector.zero(S);
+        int j = 0;
+        int bound = S.loopBound(n);
+        for (; j < bound; j += S.length()) {
+            s = FloatVector.fromArray(S, x, xOff + j).fma(FloatVector.fromArray(S, y, yOff + j), s);
+        }
+        float r = s.reduceLanes(VectorOperators.ADD);
+        for (; j < n; j++) {
+            r += x[xOff + j] * y[yOff + j];
+        }
+        return r;
+    }
+}

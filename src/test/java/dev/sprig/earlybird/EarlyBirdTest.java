@@ -1,0 +1,89 @@
+package dev.sprig.earlybird;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sprig.data.DataSplits;
+import dev.sprig.train.Json;
+import dev.sprig.train.Progress;
+import dev.sprig.train.RunFolder;
+import dev.sprig.train.RunSummary;
+import dev.sprig.train.TrainConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EarlyBirdTest {
+    @TempDir Path tmp;
+
+    static TrainConfig config(String method) {
+        TrainConfig c = new TrainConfig();
+        c.method = method;
+        c.model = "vgg-11";
+        c.widthMultiplier = 0.125;
+        c.dataset = "synthetic";
+        c.epochs = 6;
+        c.batchSize = 64;
+        c.maxStepsPerEpoch = 8;
+        c.lr = 0.05;
+        c.bnGammaInit = 0.5;
+        c.ebQueue = 2;
+        c.ebEpsilon = 0.2;
+        c.ebRatios = List.of(0.3, 0.5);
+        c.pruneRatio = 0.5;
+        c.validationFraction = 0;
+        c.threads = 2;
+        c.ebDistanceMatrix = true;
+        return c;
+    }
+
+    static DataSplits data(TrainConfig c) {
+        return DataSplits.load(c.dataset, Path.of("."), c.validationFraction, c.seed);
+    }
+
+    @Test
+    void searchThenSurgeryThenRetrainEndToEnd() throws Exception {
+        TrainConfig c = config("earlybird");
+        RunSummary s = EarlyBird.run(c, data(c), tmp.resolve("eb"), RunFolder.Mode.NEW, Progress.silent());
+        int ebEpoch = ((Number) s.extra().get("eb_epoch")).intValue();
+        assertThat(ebEpoch).isBetween(1, c.epochs - 1);
+        assertThat(s.epochs()).isEqualTo(c.epochs);
+        assertThat(s.nonzeroParams()).isLessThan(s.params());
+        assertThat(s.trainFlops()).isLessThan(s.denseTrainFlops());
+        assertThat(s.testAccuracy()).isGreaterThan(0.3);
+        // The search stopped at the ticket; the retrain continued from there to the end of the schedule.
+        var search = Json.JSON.readTree(tmp.resolve("eb/search/summary.json").toFile());
+        assertThat(search.get("epochs").asInt()).isEqualTo(ebEpoch);
+        var retrain = Json.JSON.readTree(tmp.resolve("eb/retrain/summary.json").toFile());
+        assertThat(retrain.get("epochs").asInt()).isEqualTo(c.epochs);
+        assertThat(Files.readAllLines(tmp.resolve("eb/retrain/metrics.jsonl"))).hasSize(c.epochs - ebEpoch);
+        @SuppressWarnings("unchecked")
+        Map<String, Integer> counts = (Map<String, Integer>) s.extra().get("channel_counts");
+        assertThat(counts).containsKey("features.0.conv").allSatisfy((k, v) -> assertThat(v).isPositive());
+        var top = Json.JSON.readTree(tmp.resolve("eb/summary.json").toFile());
+        for (String key : List.of("method", "model", "dataset", "test_accuracy", "test_loss", "sparsity", "params",
+                "nonzero_params", "train_flops", "dense_train_flops", "inference_flops", "wall_seconds", "epochs", "seed")) {
+            assertThat(top.has(key)).as(key).isTrue();
+        }
+        assertThat(Json.JSON.readTree(tmp.resolve("eb/eb_distances.json").toFile()).get("0.5").size()).isEqualTo(ebEpoch + 1);
+    }
+
+    @Test
+    void baselinesRunInTheSameFamily() {
+        TrainConfig r = config("earlybird-reinit");
+        RunSummary reinit = EarlyBird.run(r, data(r), tmp.resolve("reinit"), RunFolder.Mode.NEW, Progress.silent());
+        assertThat(reinit.trainFlops()).isGreaterThan(0);
+        assertThat(Files.readAllLines(tmp.resolve("reinit/retrain/metrics.jsonl"))).hasSize(r.epochs);
+        TrainConfig n = config("slimming");
+        n.epochs = 3;
+        n.finetuneEpochs = 2;
+        RunSummary slim = EarlyBird.run(n, data(n), tmp.resolve("ns"), RunFolder.Mode.NEW, Progress.silent());
+        assertThat(Files.readAllLines(tmp.resolve("ns/search/metrics.jsonl"))).hasSize(3);
+        assertThat(Files.readAllLines(tmp.resolve("ns/finetune/metrics.jsonl"))).hasSize(2);
+        assertThat(slim.nonzeroParams()).isLessThan(slim.params());
+        assertThat(slim.trainFlops()).as("full training + fine-tuning costs more than the schedule alone")
+                .isGreaterThan(slim.denseTrainFlops());
+    }
+}
