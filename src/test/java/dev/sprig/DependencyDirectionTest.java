@@ -22,7 +22,9 @@ class DependencyDirectionTest {
             "cost", Set.of("models"),
             "train", Set.of("data", "models", "cost"),
             "sparse", Set.of("data", "models", "cost", "train"),
-            "cli", Set.of("data", "models", "cost", "train", "sparse"));
+            "structured", Set.of("models", "cost", "train"),
+            "earlybird", Set.of("data", "models", "cost", "train", "structured"),
+            "cli", Set.of("data", "models", "cost", "train", "sparse", "structured", "earlybird"));
 
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?dev\\.sprig\\.([a-z]+)\\.", Pattern.MULTILINE);
 

@@ -104,6 +104,7 @@ class TrainCommand implements Callable<Integer> {
     @Option(names = "--eb-queue", description = "Early-Bird: masks in the distance queue") Integer ebQueue;
     @Option(names = "--eb-per-layer", arity = "0..1", description = "Early-Bird: per-layer |γ| thresholds") Boolean ebPerLayer;
     @Option(names = "--eb-distance-matrix", arity = "0..1", description = "Early-Bird: write eb_distances.json") Boolean ebDistanceMatrix;
+    @Option(names = "--eb-low-precision", arity = "0..1", description = "Early-Bird: 8-bit block floating-point search") Boolean ebLowPrecision;
     @Option(names = "--bn-l1", description = "L1 on batch-norm scales (default 1e-4 for earlybird/slimming)") Double bnL1;
     @Option(names = "--finetune-epochs", description = "slimming: fine-tuning epochs (0 = epochs/4)") Integer finetuneEpochs;
     @Option(names = "--exec", description = "auto, sparse (CSR kernels, MLPs) or dense (masked)") String exec;

@@ -95,7 +95,12 @@ public final class EarlyBird {
         if (retrainStarted) {
             search = readSummary(searchDir);
         } else {
-            List<TrainingHook> hooks = List.of(new SlimmingPenalty(config.bnL1), detector, writer.finalHook(method));
+            List<TrainingHook> hooks = new java.util.ArrayList<>(List.of(new SlimmingPenalty(config.bnL1)));
+            if (config.ebLowPrecision) {
+                hooks.add(new LowPrecisionSearch(8, config.seed));
+            }
+            hooks.add(detector);
+            hooks.add(writer.finalHook(method));
             boolean searchResume = resume && Files.isRegularFile(searchDir.resolve("config.yaml"));
             search = new Trainer(searchConfig, data, RunFolder.open(searchDir, searchResume ? RunFolder.Mode.RESUME : sub),
                     hooks, searchResume).progress(progress).run();

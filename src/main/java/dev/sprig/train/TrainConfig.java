@@ -171,6 +171,9 @@ public final class TrainConfig {
     @JsonPropertyDescription("network slimming: fine-tuning epochs after pruning (0 = a quarter of epochs)")
     public int finetuneEpochs = 0;
 
+    @JsonPropertyDescription("Early-Bird: search in 8-bit block floating point (weights, gradients, momentum)")
+    public boolean ebLowPrecision = false;
+
     @JsonPropertyDescription("Early-Bird: write the pairwise mask-distance matrix of every searched ratio")
     public boolean ebDistanceMatrix = false;
 

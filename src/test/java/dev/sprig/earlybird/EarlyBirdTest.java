@@ -71,7 +71,7 @@ class EarlyBirdTest {
     }
 
     @Test
-    void baselinesRunInTheSameFamily() {
+    void baselinesRunInTheSameFamily() throws Exception {
         TrainConfig r = config("earlybird-reinit");
         RunSummary reinit = EarlyBird.run(r, data(r), tmp.resolve("reinit"), RunFolder.Mode.NEW, Progress.silent());
         assertThat(reinit.trainFlops()).isGreaterThan(0);
