@@ -22,9 +22,10 @@ class DependencyDirectionTest {
             "cost", Set.of("models"),
             "train", Set.of("data", "models", "cost"),
             "sparse", Set.of("data", "models", "cost", "train"),
-            "structured", Set.of("models", "cost", "train"),
+            "structured", Set.of("data", "models", "cost", "train"),
             "earlybird", Set.of("data", "models", "cost", "train", "structured"),
-            "cli", Set.of("data", "models", "cost", "train", "sparse", "structured", "earlybird"));
+            "epi", Set.of("data", "models", "cost", "train", "structured"),
+            "cli", Set.of("data", "models", "cost", "train", "sparse", "structured", "earlybird", "epi"));
 
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?dev\\.sprig\\.([a-z]+)\\.", Pattern.MULTILINE);
 

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             TrainCommand.class,
             EarlyBirdCommand.class,
+            EpiCommand.class,
             ModelsCommand.class,
             DatasetsCommand.class,
             DownloadCommand.class,

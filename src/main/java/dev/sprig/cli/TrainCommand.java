@@ -57,7 +57,7 @@ class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "print only the summary")
     boolean quiet;
 
-    @Option(names = "--method", description = "dense, static, snip, gmp, set, snfs, rigl, lth, earlybird, earlybird-reinit, slimming") String method;
+    @Option(names = "--method", description = "dense, static, snip, gmp, set, snfs, rigl, lth, earlybird, earlybird-reinit, slimming, epi") String method;
     @Option(names = "--model", description = "model, see `sprig models`") String model;
     @Option(names = "--width-multiplier", description = "scale of hidden widths") Double widthMultiplier;
     @Option(names = "--dataset", description = "mnist, fashion-mnist, cifar-10, cifar-100, synthetic") String dataset;
@@ -107,12 +107,21 @@ class TrainCommand implements Callable<Integer> {
     @Option(names = "--eb-low-precision", arity = "0..1", description = "Early-Bird: 8-bit block floating-point search") Boolean ebLowPrecision;
     @Option(names = "--bn-l1", description = "L1 on batch-norm scales (default 1e-4 for earlybird/slimming)") Double bnL1;
     @Option(names = "--finetune-epochs", description = "slimming: fine-tuning epochs (0 = epochs/4)") Integer finetuneEpochs;
+    @Option(names = "--epi-importance", description = "EPI: l2norm, bn, taylor, l1") String epiImportance;
+    @Option(names = "--epi-budget", description = "EPI: flops or params") String epiBudget;
+    @Option(names = "--epi-budget-fraction", description = "EPI: fraction of the full resource kept") Double epiBudgetFraction;
+    @Option(names = "--epi-window", description = "EPI: past architectures averaged (r)") Integer epiWindow;
+    @Option(names = "--epi-tau", description = "EPI: threshold τ (default by importance: 0.983 magnitude, 0.944 taylor)") Double epiTau;
+    @Option(names = "--epi-monotone", description = "EPI: must exceed its last N values") Integer epiMonotone;
+    @Option(names = "--epi-strict", arity = "0..1", description = "EPI: strict monotonicity") Boolean epiStrict;
+    @Option(names = "--epi-prune-epoch", description = "EPI: prune at this fixed epoch (0 = at init, -1 = EPI decides)") Integer epiPruneEpoch;
     @Option(names = "--exec", description = "auto, sparse (CSR kernels, MLPs) or dense (masked)") String exec;
     @Option(names = "--lth-rounds", description = "LTH: pruning rounds after the dense round") Integer lthRounds;
     @Option(names = "--rewind-step", description = "LTH: step whose weights each round rewinds to") Long rewindStep;
     @Option(names = "--mask-history-every", description = "record changed connections every N updates (0 = off)") Integer maskHistoryEvery;
 
-    private static final List<String> NOT_CONFIG = List.of("config", "out", "resume", "overwrite", "quiet", "help", "version");
+    private static final List<String> NOT_CONFIG =
+            List.of("config", "out", "resume", "overwrite", "quiet", "help", "version", "oracle_epochs");
 
     @Override
     public Integer call() {
@@ -143,6 +152,9 @@ class TrainCommand implements Callable<Integer> {
                     dir.resolve("summary.json"));
             return 0;
         }
+        if (config.method.equalsIgnoreCase("epi")) {
+            return runEpi(config, dir);
+        }
         if (!lth) {
             SparseMethods.hooksFor(config); // fail on an unknown method before touching the folder
         }
@@ -164,6 +176,27 @@ class TrainCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "test accuracy %.4f  test loss %.4f  train FLOPs %.3g (%.2fx dense)  wall %.1f s  -> %s%n",
                 summary.testAccuracy(), summary.testLoss(), summary.trainFlops(),
                 summary.trainFlops() / summary.denseTrainFlops(), summary.wallSeconds(), folder.summary());
+        return 0;
+    }
+
+    /** Oracle epochs of {@code sprig epi}; empty for {@code sprig train --method epi}. */
+    List<Integer> oracleEpochs() {
+        return List.of();
+    }
+
+    private Integer runEpi(TrainConfig config, Path dir) {
+        DataSplits data = DataSplits.load(config.dataset, DataRoot.resolve(config.dataDir), config.validationFraction, config.seed);
+        RunFolder.Mode mode = resume ? RunFolder.Mode.RESUME : overwrite ? RunFolder.Mode.OVERWRITE : RunFolder.Mode.NEW;
+        Progress progress = quiet ? Progress.silent() : Progress.auto(System.out);
+        List<RunSummary> runs = oracleEpochs().isEmpty()
+                ? List.of(dev.sprig.epi.Epi.run(config, data, dir, mode, progress))
+                : dev.sprig.epi.Epi.grid(config, data, dir, mode, oracleEpochs(), progress);
+        for (int i = 0; i < runs.size(); i++) {
+            RunSummary r = runs.get(i);
+            System.out.printf(Locale.ROOT, "%-10s prune epoch %-5s test accuracy %.4f  train FLOPs %.2fx dense  wall %.1f s%n",
+                    i == 0 ? "epi" : "epoch-" + oracleEpochs().get(i - 1), r.extra().getOrDefault("prune_epoch", "-"),
+                    r.testAccuracy(), r.trainFlops() / r.denseTrainFlops(), r.wallSeconds());
+        }
         return 0;
     }
 

@@ -9,14 +9,14 @@ import dev.sprig.models.LayerSpec;
 import dev.sprig.models.ModelZoo;
 import dev.sprig.models.SprigModel;
 import dev.sprig.structured.ChannelMask;
+import dev.sprig.structured.Handoff;
+import dev.sprig.structured.PipelineSummary;
 import dev.sprig.structured.Surgeon;
-import dev.sprig.train.Checkpoint;
 import dev.sprig.train.Json;
 import dev.sprig.train.Progress;
 import dev.sprig.train.RunContext;
 import dev.sprig.train.RunFolder;
 import dev.sprig.train.RunSummary;
-import dev.sprig.train.SgdOptimizer;
 import dev.sprig.train.TrainConfig;
 import dev.sprig.train.Trainer;
 import dev.sprig.train.TrainingHook;
@@ -84,7 +84,7 @@ public final class EarlyBird {
         Path retrainDir = dir.resolve(method.equals("slimming") ? "finetune" : "retrain");
         boolean retrainStarted = Files.isRegularFile(retrainDir.resolve("config.yaml"));
 
-        TrainConfig searchConfig = copy(config);
+        TrainConfig searchConfig = config.copy();
         searchConfig.method = method.equals("slimming") ? "slimming-train" : "earlybird-search";
         TicketWriter writer = new TicketWriter(config, retrainDir, method);
         EarlyBirdDetector detector = new EarlyBirdDetector(config.ebRatios, config.pruneRatio, config.ebQueue,
@@ -93,7 +93,7 @@ public final class EarlyBird {
         RunSummary search;
         Path searchDir = dir.resolve("search");
         if (retrainStarted) {
-            search = readSummary(searchDir);
+            search = PipelineSummary.read(searchDir);
         } else {
             List<TrainingHook> hooks = new java.util.ArrayList<>(List.of(new SlimmingPenalty(config.bnL1)));
             if (config.ebLowPrecision) {
@@ -122,7 +122,7 @@ public final class EarlyBird {
         if (!Files.isRegularFile(retrainDir.resolve("config.yaml"))) {
             // No ticket appeared within the schedule: the search is the whole run.
             extra.put("ticket", "none: the masks never settled within eb_epsilon; the search trained the full network");
-            return write(root, config, data, search, full, full, search.trainFlops(), denseEpochFlops * config.epochs,
+            return PipelineSummary.write(root, config, data, search, full, full, search.trainFlops(), denseEpochFlops * config.epochs,
                     search.wallSeconds(), extra);
         }
         TrainConfig retrainConfig = Json.readConfig(retrainDir.resolve("config.yaml"));
@@ -137,12 +137,12 @@ public final class EarlyBird {
             thin = probe.layers();
         }
         double retrainOwn = retrain.trainFlops() - (method.equals("earlybird") ? search.trainFlops() : 0);
-        extra.put("eb_epoch", writer.ticketEpoch(retrainDir));
+        extra.put("eb_epoch", Handoff.epochTaken(retrainDir));
         extra.put("retrain_train_flops", retrainOwn);
         extra.put("channel_counts", retrainConfig.channelWidths);
         double wall = method.equals("earlybird") ? retrain.wallSeconds() : search.wallSeconds() + retrain.wallSeconds();
         double dense = denseEpochFlops * config.epochs;
-        return write(root, config, data, retrain, full, thin, search.trainFlops() + retrainOwn, dense, wall, extra);
+        return PipelineSummary.write(root, config, data, retrain, full, thin, search.trainFlops() + retrainOwn, dense, wall, extra);
     }
 
     private static Object lastTicketEpochs(Path searchDir) {
@@ -154,51 +154,6 @@ public final class EarlyBird {
             return Json.JSON.readTree(lines.get(lines.size() - 1)).get("eb_ticket_epochs");
         } catch (java.io.IOException e) {
             return Map.of();
-        }
-    }
-
-    private static RunSummary readSummary(Path dir) {
-        try {
-            Map<String, Object> m = Json.JSON.readValue(dir.resolve("summary.json").toFile(),
-                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
-            Map<String, Object> extra = new LinkedHashMap<>(m);
-            return new RunSummary((String) m.get("method"), (String) m.get("model"), (String) m.get("dataset"),
-                    num(m, "test_accuracy"), num(m, "test_loss"), num(m, "sparsity"), (long) num(m, "params"),
-                    (long) num(m, "nonzero_params"), num(m, "train_flops"), num(m, "dense_train_flops"),
-                    (long) num(m, "inference_flops"), num(m, "wall_seconds"), (int) num(m, "epochs"), (long) num(m, "seed"),
-                    extra);
-        } catch (java.io.IOException e) {
-            throw new SprigException("cannot read the search summary in " + dir + ": " + e.getMessage());
-        }
-    }
-
-    private static double num(Map<String, Object> m, String key) {
-        Object v = m.get(key);
-        if (!(v instanceof Number n)) {
-            throw new SprigException("summary lacks " + key);
-        }
-        return n.doubleValue();
-    }
-
-    private static RunSummary write(RunFolder root, TrainConfig config, DataSplits data, RunSummary last, List<LayerSpec> full,
-            List<LayerSpec> thin, double trainFlops, double denseFlops, double wall, Map<String, Object> extra) {
-        long fullParams = FlopsCostModel.INSTANCE.parameters(full, LayerDensities.DENSE);
-        long thinParams = FlopsCostModel.INSTANCE.parameters(thin, LayerDensities.DENSE);
-        extra.put("final_phase_test_accuracy", last.testAccuracy());
-        extra.put("device", last.extra().getOrDefault("device", "?"));
-        extra.put("sprig_version", Sprig.VERSION);
-        RunSummary summary = new RunSummary(config.method, config.model, data.dataset(), last.testAccuracy(), last.testLoss(),
-                1 - (double) thinParams / fullParams, fullParams, thinParams, trainFlops, denseFlops,
-                FlopsCostModel.INSTANCE.forwardFlops(thin, LayerDensities.DENSE), wall, config.epochs, config.seed, extra);
-        RunFolder.writeAtomic(root.summary(), Json.pretty(summary.toMap()) + "\n");
-        return summary;
-    }
-
-    static TrainConfig copy(TrainConfig c) {
-        try {
-            return Json.JSON.readValue(Json.JSON.writeValueAsString(c), TrainConfig.class);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
         }
     }
 
@@ -220,42 +175,17 @@ public final class EarlyBird {
 
         @Override
         public void onTicket(int epoch, ChannelMask mask, RunContext run) {
-            SprigModel big = run.model();
             boolean reinit = method.equals("earlybird-reinit");
-            TrainConfig next = copy(config);
-            next.method = method.equals("slimming") ? "slimming-finetune" : reinit ? "earlybird-reinit-train" : "earlybird-retrain";
-            next.channelWidths = new LinkedHashMap<>(Surgeon.widths(big.layers(), mask));
-            if (method.equals("slimming")) {
+            boolean slimming = method.equals("slimming");
+            TrainConfig next = config.copy();
+            next.method = slimming ? "slimming-finetune" : reinit ? "earlybird-reinit-train" : "earlybird-retrain";
+            if (slimming) {
                 next.epochs = config.finetuneEpochs > 0 ? config.finetuneEpochs : Math.max(1, config.epochs / 4);
                 next.warmupEpochs = 0;
                 next.lrMilestones = new java.util.ArrayList<>();
             }
-            RunFolder f = RunFolder.open(dir, RunFolder.Mode.OVERWRITE);
-            if (!reinit) {
-                boolean carryMomentum = !method.equals("slimming");
-                SgdOptimizer thinOpt = new SgdOptimizer(config.momentum, config.nesterov, config.weightDecay);
-                try (SprigModel thin = Surgeon.shrink(big, mask, carryMomentum ? run.optimizer() : null, thinOpt, config.seed)) {
-                    int startEpoch = method.equals("slimming") ? 0 : epoch;
-                    long step = (long) startEpoch * run.stepsPerEpoch();
-                    double flops = method.equals("slimming") ? 0 : run.ledger().trainFlops();
-                    double dense = method.equals("slimming") ? 0 : run.ledger().denseTrainFlops();
-                    Checkpoint.save(f.lastCheckpoint(), new Checkpoint.State(startEpoch, 0, step, flops, dense, 0, 0, 0, 0,
-                            0, -1, 0, List.of()), thin, thinOpt, List.of());
-                }
-            }
-            Map<String, Object> ticket = new LinkedHashMap<>();
-            ticket.put("epoch", epoch);
-            ticket.put("channel_counts", next.channelWidths);
-            RunFolder.writeAtomic(dir.resolve("ticket.json"), Json.pretty(ticket) + "\n");
-            RunFolder.writeAtomic(f.config(), Json.toYaml(next));
-        }
-
-        int ticketEpoch(Path retrainDir) {
-            try {
-                return Json.JSON.readTree(retrainDir.resolve("ticket.json").toFile()).get("epoch").asInt();
-            } catch (java.io.IOException e) {
-                throw new SprigException("cannot read " + retrainDir.resolve("ticket.json") + ": " + e.getMessage());
-            }
+            Handoff.write(dir, next, mask, run,
+                    new Handoff.Start(!reinit, !slimming, slimming ? 0 : epoch, !slimming), epoch);
         }
 
         /** Slimming prunes once training ends; the other methods need nothing at the end. */

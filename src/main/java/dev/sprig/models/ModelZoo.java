@@ -124,9 +124,26 @@ public final class ModelZoo {
      * @return the layer specs in order
      */
     public static List<LayerSpec> specs(String name, int channels, int size, int classes, double widthMultiplier) {
+        return specs(name, channels, size, classes, widthMultiplier, java.util.Map.of());
+    }
+
+    /**
+     * Describes a model's layers with some convolutions narrowed, without allocating parameters
+     * (what a pruned architecture would cost).
+     *
+     * @param name model name
+     * @param channels input channels
+     * @param size input height = width
+     * @param classes output classes
+     * @param widthMultiplier scale of hidden widths
+     * @param channelWidths output channels by convolution name
+     * @return the layer specs in order
+     */
+    public static List<LayerSpec> specs(String name, int channels, int size, int classes, double widthMultiplier,
+            java.util.Map<String, Integer> channelWidths) {
         String key = name.trim().toLowerCase(Locale.ROOT);
         try {
-            return build(key, new NetBuilder(channels, size, size), classes, widthMultiplier).specs();
+            return build(key, new NetBuilder(channels, size, size, channelWidths), classes, widthMultiplier).specs();
         } catch (IllegalArgumentException e) {
             throw new SprigException("model " + name + " does not fit " + channels + "x" + size + "x" + size + " inputs: " + e.getMessage());
         }

@@ -32,4 +32,27 @@ public record EpochMetrics(
         double testAccuracy,
         double epochSeconds,
         double trainFlops,
-        double denseTrainFlops) {}
+        double denseTrainFlops) {
+    /**
+     * Reads back the figures of the last line of {@code metrics.jsonl} (a resumed run that had
+     * already finished reports them).
+     *
+     * @param lines the metrics lines
+     * @return the last epoch's figures
+     * @throws dev.sprig.SprigException when there is none or it is corrupt
+     */
+    public static EpochMetrics fromLastLine(java.util.List<String> lines) {
+        if (lines.isEmpty()) {
+            throw new dev.sprig.SprigException("checkpoint says the run finished but holds no metrics");
+        }
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode node =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) Json.JSON.readTree(lines.get(lines.size() - 1));
+            node.retain(java.util.List.of("epoch", "step", "lr", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
+                    "test_loss", "test_accuracy", "epoch_seconds", "train_flops", "dense_train_flops"));
+            return Json.JSON.treeToValue(node, EpochMetrics.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new dev.sprig.SprigException("corrupt metrics in checkpoint: " + e.getOriginalMessage());
+        }
+    }
+}

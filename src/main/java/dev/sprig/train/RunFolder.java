@@ -182,13 +182,25 @@ public final class RunFolder {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try {
             Files.write(tmp, data);
-            try {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            moveOver(tmp, target);
         } catch (IOException e) {
             throw new SprigException("cannot write " + target + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Renames a finished temporary file over its target, atomically where the file system can:
+     * the last step of every write that must never leave a half-written file behind.
+     *
+     * @param tmp the complete temporary file
+     * @param target destination
+     * @throws IOException when the rename fails
+     */
+    public static void moveOver(Path tmp, Path target) throws IOException {
+        try {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 }

@@ -177,11 +177,62 @@ public final class TrainConfig {
     @JsonPropertyDescription("Early-Bird: write the pairwise mask-distance matrix of every searched ratio")
     public boolean ebDistanceMatrix = false;
 
+    @JsonPropertyDescription("EPI: channel importance: l2norm (|w_n|/sqrt(P), the paper's eq. 2), bn (|gamma|), taylor (|gamma g_gamma + beta g_beta|), l1")
+    public String epiImportance = "l2norm";
+
+    @JsonPropertyDescription("EPI: resource the budget limits: flops or params")
+    public String epiBudget = "flops";
+
+    @JsonPropertyDescription("EPI: fraction of the full network's resource the pruned network may use")
+    public double epiBudgetFraction = 0.5;
+
+    @JsonPropertyDescription("EPI: past architectures EPI averages over (r)")
+    public int epiWindow = 3;
+
+    @JsonPropertyDescription("EPI: threshold tau (null = 0.983 for magnitude importances, 0.944 for taylor)")
+    public Double epiTau;
+
+    @JsonPropertyDescription("EPI: EPI must exceed each of its last N values")
+    public int epiMonotone = 3;
+
+    @JsonPropertyDescription("EPI: strict (>) monotonicity check")
+    public boolean epiStrict = true;
+
+    @JsonPropertyDescription("EPI: prune at this fixed epoch instead (oracle grid; 0 = at initialisation; -1 = EPI decides)")
+    public int epiPruneEpoch = -1;
+
     @JsonPropertyDescription("LTH: pruning rounds after the dense round")
     public int lthRounds = 3;
 
     @JsonPropertyDescription("LTH: step whose weights every round rewinds to (Frankle et al. 2019)")
     public long rewindStep = 100;
+
+    /**
+     * Returns an independent copy (phases of a pipeline derive their configs from the user's).
+     *
+     * @return a deep copy
+     */
+    public TrainConfig copy() {
+        try {
+            return Json.JSON.readValue(Json.JSON.writeValueAsString(this), TrainConfig.class);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("config does not round-trip through JSON", e);
+        }
+    }
+
+    /**
+     * Resolves {@code augment}: on, off, or the data set's default (auto).
+     *
+     * @param datasetDefault whether the data set augments by default
+     * @return whether training batches are augmented
+     */
+    public boolean augments(boolean datasetDefault) {
+        return switch (augment.toLowerCase(Locale.ROOT)) {
+            case "on", "true" -> true;
+            case "off", "false" -> false;
+            default -> datasetDefault;
+        };
+    }
 
     /**
      * Checks every value and throws one clear message for the first bad one.
@@ -231,6 +282,14 @@ public final class TrainConfig {
         require(ebQueue >= 2, "eb_queue must be at least 2, got " + ebQueue);
         require(bnL1 == null || bnL1 >= 0, "bn_l1 must be >= 0, got " + bnL1);
         require(finetuneEpochs >= 0, "finetune_epochs must be >= 0, got " + finetuneEpochs);
+        require(List.of("l2norm", "bn", "taylor", "l1").contains(epiImportance.toLowerCase(Locale.ROOT)),
+                "epi_importance must be l2norm, bn, taylor or l1, got '" + epiImportance + "'");
+        require(List.of("flops", "params").contains(epiBudget.toLowerCase(Locale.ROOT)),
+                "epi_budget must be flops or params, got '" + epiBudget + "'");
+        require(epiBudgetFraction > 0 && epiBudgetFraction <= 1, "epi_budget_fraction must be in (0, 1], got " + epiBudgetFraction);
+        require(epiWindow >= 1, "epi_window must be at least 1, got " + epiWindow);
+        require(epiMonotone >= 0, "epi_monotone must be >= 0, got " + epiMonotone);
+        require(epiPruneEpoch >= -1 && epiPruneEpoch < epochs, "epi_prune_epoch must be -1 or in [0, epochs), got " + epiPruneEpoch);
         require(List.of("auto", "sparse", "dense").contains(exec.toLowerCase(Locale.ROOT)),
                 "exec must be auto, sparse or dense, got '" + exec + "'");
         require(snfsDecay >= 0 && snfsDecay < 1, "snfs_decay must be in [0, 1), got " + snfsDecay);

@@ -107,11 +107,7 @@ public final class Trainer {
         long runStart = System.nanoTime();
         try (SprigModel model = buildModel(config, data.train(), device)) {
             SgdOptimizer optimizer = new SgdOptimizer(config.momentum, config.nesterov, config.weightDecay);
-            boolean augment = switch (config.augment.toLowerCase(java.util.Locale.ROOT)) {
-                case "on", "true" -> true;
-                case "off", "false" -> false;
-                default -> data.augment();
-            };
+            boolean augment = config.augments(data.augment());
             BatchSource train = new BatchSource(data.train(), data.normalization(), config.batchSize, true, augment, config.seed);
             BatchSource val = data.validation() == null
                     ? null
@@ -256,26 +252,12 @@ public final class Trainer {
             }
             if (last == null) {
                 // Resumed a run that had already finished: report its last recorded epoch.
-                last = lastRecorded(metricsLines);
+                last = EpochMetrics.fromLastLine(metricsLines);
             }
             for (TrainingHook h : hooks) {
                 h.onTrainingEnd(run);
             }
             return summarize(run, last, bestVal, bestEpoch, wallBefore + (System.nanoTime() - runStart) / 1e9);
-        }
-    }
-
-    private static EpochMetrics lastRecorded(List<String> metricsLines) {
-        if (metricsLines.isEmpty()) {
-            throw new SprigException("checkpoint says the run finished but holds no metrics");
-        }
-        try {
-            ObjectNode node = (ObjectNode) Json.JSON.readTree(metricsLines.get(metricsLines.size() - 1));
-            node.retain(List.of("epoch", "step", "lr", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
-                    "test_loss", "test_accuracy", "epoch_seconds", "train_flops", "dense_train_flops"));
-            return Json.JSON.treeToValue(node, EpochMetrics.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new SprigException("corrupt metrics in checkpoint: " + e.getOriginalMessage());
         }
     }
 

@@ -244,7 +244,7 @@ public final class SparseMlpTrainer {
         boolean skipUpdateStep = config.skipUpdateStep == null ? grow == GrowCriterion.GRADIENT : config.skipUpdateStep;
         try (WorkerPool pool = new WorkerPool(config.threads)) {
             BatchSource train = new BatchSource(data.train(), data.normalization(), config.batchSize, true,
-                    augment(), config.seed);
+                    config.augments(data.augment()), config.seed);
             BatchSource val = data.validation() == null ? null
                     : new BatchSource(data.validation(), data.normalization(), config.evalBatchSize, false, false, config.seed);
             BatchSource test = new BatchSource(data.test(), data.normalization(), config.evalBatchSize, false, false, config.seed);
@@ -361,20 +361,12 @@ public final class SparseMlpTrainer {
                 }
             }
             if (last == null) {
-                last = lastRecorded(metricsLines);
+                last = EpochMetrics.fromLastLine(metricsLines);
             }
             network = net;
             return summarize(net, specs, last, bestVal, bestEpoch, updates, device,
                     wallBefore + (System.nanoTime() - runStart) / 1e9);
         }
-    }
-
-    private boolean augment() {
-        return switch (config.augment.toLowerCase(Locale.ROOT)) {
-            case "on", "true" -> true;
-            case "off", "false" -> false;
-            default -> data.augment();
-        };
     }
 
     private static LayerDensities densities(SparseMlp net) {
@@ -459,20 +451,6 @@ public final class SparseMlpTrainer {
             seen += batch.size();
         }
         return new double[] {lossSum / seen, (double) correct / seen};
-    }
-
-    private static EpochMetrics lastRecorded(List<String> lines) {
-        if (lines.isEmpty()) {
-            throw new SprigException("checkpoint says the run finished but holds no metrics");
-        }
-        try {
-            ObjectNode node = (ObjectNode) Json.JSON.readTree(lines.get(lines.size() - 1));
-            node.retain(List.of("epoch", "step", "lr", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
-                    "test_loss", "test_accuracy", "epoch_seconds", "train_flops", "dense_train_flops"));
-            return Json.JSON.treeToValue(node, EpochMetrics.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new SprigException("corrupt metrics in checkpoint: " + e.getOriginalMessage());
-        }
     }
 
     private RunSummary summarize(SparseMlp net, List<LayerSpec> specs, EpochMetrics last, double bestVal, int bestEpoch,

@@ -1,0 +1,183 @@
+package dev.sprig.epi;
+
+import dev.sprig.SprigException;
+import dev.sprig.cost.FlopsCostModel;
+import dev.sprig.cost.LayerDensities;
+import dev.sprig.data.DataSplits;
+import dev.sprig.models.LayerSpec;
+import dev.sprig.models.SprigModel;
+import dev.sprig.structured.ChannelMask;
+import dev.sprig.structured.EpiTrigger;
+import dev.sprig.structured.Handoff;
+import dev.sprig.structured.PipelineSummary;
+import dev.sprig.structured.Surgeon;
+import dev.sprig.train.Json;
+import dev.sprig.train.Progress;
+import dev.sprig.train.RunFolder;
+import dev.sprig.train.RunSummary;
+import dev.sprig.train.TrainConfig;
+import dev.sprig.train.Trainer;
+import dev.sprig.train.TrainingHook;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The EPI pipeline: dense warm-up with an {@link EpiMonitor}, then, from the pruning point, the
+ * dominant sub-network (weights and momentum carried over by the {@link Surgeon}) trains for the
+ * rest of the schedule. With {@code epi_prune_epoch} it prunes at a fixed epoch instead (the
+ * paper's oracle grid); epoch 0 is pruning at initialisation. Sub-folders {@code warmup/} and
+ * {@code pruned/} are ordinary run folders; the top {@code summary.json} reports the pipeline.
+ */
+public final class Epi {
+    private Epi() {}
+
+    /**
+     * Runs one pipeline.
+     *
+     * @param config the run ({@code epi_*} settings)
+     * @param data data splits
+     * @param dir output folder
+     * @param mode what to do with a run already there
+     * @param progress progress display
+     * @return the pipeline's summary
+     */
+    public static RunSummary run(TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, Progress progress) {
+        if (config.epiTau == null) {
+            config.epiTau = ChannelImportance.of(config.epiImportance).defaultTau();
+        }
+        RunFolder root = RunFolder.open(dir, mode);
+        boolean resume = mode == RunFolder.Mode.RESUME;
+        if (!resume) {
+            RunFolder.writeAtomic(root.config(), Json.toYaml(config));
+        }
+        var s = data.train();
+        ChannelImportance importance = ChannelImportance.of(config.epiImportance);
+        ResourceBudget budget = new ResourceBudget(config.model, s.channels(), s.height(), s.classes(), config.widthMultiplier,
+                config.epiBudget, config.epiBudgetFraction);
+        List<LayerSpec> full;
+        Path prunedDir = dir.resolve("pruned");
+        Path warmupDir = dir.resolve("warmup");
+        TrainConfig next = config.copy();
+        next.method = "epi-pruned";
+        try (SprigModel probe = Trainer.buildModel(config, s, ai.djl.Device.cpu())) {
+            full = probe.layers();
+            if (Surgeon.groups(full).isEmpty()) {
+                throw new SprigException("model " + config.model + " has no batch-normed convolution channels to prune"
+                        + " (EPI needs VGG, ResNet, PreResNet or WRN)");
+            }
+            if (config.epiPruneEpoch == 0 && !Files.isRegularFile(prunedDir.resolve("config.yaml"))) {
+                // Pruning at initialisation: gradients do not exist yet, so Taylor falls back to magnitude.
+                ChannelImportance atInit = importance.needsGradients() ? ChannelImportance.L2_NORM : importance;
+                ChannelMask mask = budget.dominant(full, atInit.scores(probe, Map.of()));
+                Handoff.write(prunedDir, next, mask, probe, null, 0, 0, 0, new Handoff.Start(true, false, 0, false), 0);
+            }
+        }
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("epi_importance", config.epiImportance);
+        extra.put("epi_budget", config.epiBudget);
+        extra.put("epi_budget_fraction", config.epiBudgetFraction);
+        extra.put("epi_tau", config.epiTau);
+        extra.put("epi_window", config.epiWindow);
+        RunSummary warmup = null;
+        if (!Files.isRegularFile(prunedDir.resolve("config.yaml"))) {
+            EpiMonitor monitor = new EpiMonitor(importance, budget,
+                    new EpiTrigger(config.epiWindow, config.epiTau, config.epiMonotone, config.epiStrict), config.epiPruneEpoch,
+                    (epoch, mask, run) -> Handoff.write(prunedDir, next.copy(), mask, run,
+                            new Handoff.Start(true, true, epoch, true), epoch));
+            boolean warmupResume = resume && Files.isRegularFile(warmupDir.resolve("config.yaml"));
+            TrainConfig w = config.copy();
+            w.method = "epi-warmup";
+            List<TrainingHook> hooks = List.of(monitor);
+            warmup = new Trainer(w, data, RunFolder.open(warmupDir, warmupResume ? RunFolder.Mode.RESUME : RunFolder.Mode.OVERWRITE),
+                    hooks, warmupResume).progress(progress).run();
+        } else if (Files.isRegularFile(warmupDir.resolve("summary.json"))) {
+            warmup = PipelineSummary.read(warmupDir);
+        }
+        if (warmup != null) {
+            extra.put("epi_series", series(warmupDir));
+        }
+        double denseEpochFlops = denseEpochFlops(config, data, full);
+        if (!Files.isRegularFile(prunedDir.resolve("config.yaml"))) {
+            extra.put("pruned", "never: EPI did not fire within the schedule; the warm-up trained the full network");
+            return PipelineSummary.write(root, config, data, warmup, full, full, warmup.trainFlops(),
+                    denseEpochFlops * config.epochs, warmup.wallSeconds(), extra);
+        }
+        TrainConfig prunedConfig = Json.readConfig(prunedDir.resolve("config.yaml"));
+        RunSummary pruned = new Trainer(prunedConfig, data, RunFolder.open(prunedDir, RunFolder.Mode.RESUME), List.of(), true)
+                .progress(progress).run();
+        List<LayerSpec> thin;
+        try (SprigModel probe = Trainer.buildModel(prunedConfig, s, ai.djl.Device.cpu())) {
+            thin = probe.layers();
+        }
+        extra.put("prune_epoch", Handoff.epochTaken(prunedDir));
+        extra.put("channel_counts", prunedConfig.channelWidths);
+        extra.put("resource_fraction", budget.resource(prunedConfig.channelWidths) / budget.full());
+        return PipelineSummary.write(root, config, data, pruned, full, thin, pruned.trainFlops(),
+                denseEpochFlops * config.epochs, pruned.wallSeconds(), extra);
+    }
+
+    /**
+     * Runs EPI and the oracle grid (prune at each fixed epoch) side by side.
+     *
+     * @param config the run
+     * @param data data splits
+     * @param dir output folder: {@code epi/} and {@code epoch-N/} inside
+     * @param mode what to do with runs already there
+     * @param epochs the fixed pruning epochs (0 = at initialisation)
+     * @param progress progress display
+     * @return summaries, EPI first
+     */
+    public static List<RunSummary> grid(TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, List<Integer> epochs,
+            Progress progress) {
+        List<RunSummary> out = new ArrayList<>();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        TrainConfig epi = config.copy();
+        epi.epiPruneEpoch = -1;
+        out.add(run(epi, data, dir.resolve("epi"), mode, progress));
+        for (int e : epochs) {
+            if (e >= config.epochs) {
+                throw new SprigException("oracle epoch " + e + " is not within the " + config.epochs + "-epoch schedule");
+            }
+            TrainConfig c = config.copy();
+            c.epiPruneEpoch = e;
+            out.add(run(c, data, dir.resolve("epoch-" + e), mode, progress));
+        }
+        for (int i = 0; i < out.size(); i++) {
+            RunSummary r = out.get(i);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("run", i == 0 ? "epi" : "epoch-" + epochs.get(i - 1));
+            row.put("prune_epoch", r.extra().get("prune_epoch"));
+            row.put("test_accuracy", r.testAccuracy());
+            row.put("train_flops_ratio", r.trainFlops() / r.denseTrainFlops());
+            row.put("wall_seconds", r.wallSeconds());
+            rows.add(row);
+        }
+        RunFolder.writeAtomic(dir.resolve("oracle.json"), Json.pretty(rows) + "\n");
+        return out;
+    }
+
+    private static Object series(Path warmupDir) {
+        try {
+            List<Object> epi = new ArrayList<>();
+            for (String line : Files.readAllLines(warmupDir.resolve("metrics.jsonl"))) {
+                var v = Json.JSON.readTree(line).get("epi");
+                epi.add(v == null || v.isNull() ? null : v.asDouble());
+            }
+            return epi;
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
+    }
+
+    /** FLOPs of one epoch of dense training of the full network, as the trainer's ledger counts them. */
+    static double denseEpochFlops(TrainConfig c, DataSplits data, List<LayerSpec> full) {
+        int n = data.train().size();
+        int batches = (n + c.batchSize - 1) / c.batchSize;
+        long examples = c.maxStepsPerEpoch > 0 && c.maxStepsPerEpoch < batches ? (long) c.maxStepsPerEpoch * c.batchSize : n;
+        return (double) examples * FlopsCostModel.INSTANCE.trainStepFlops(full, LayerDensities.DENSE, false);
+    }
+}

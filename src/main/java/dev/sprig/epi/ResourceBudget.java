@@ -1,0 +1,151 @@
+package dev.sprig.epi;
+
+import dev.sprig.cost.CostModel;
+import dev.sprig.cost.FlopsCostModel;
+import dev.sprig.cost.LayerDensities;
+import dev.sprig.models.LayerSpec;
+import dev.sprig.models.ModelZoo;
+import dev.sprig.structured.ChannelMask;
+import dev.sprig.structured.Surgeon;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A resource limit on the pruned network (forward FLOPs or parameters, from the cost module) and
+ * the dominant sub-network under it: the channels of a global importance ranking, removing the
+ * least important first until the thinner architecture fits. The paper's budget type was not
+ * recoverable (anchors §7.1.4); FLOPs and parameters are both offered, FLOPs by default.
+ */
+public final class ResourceBudget {
+    private final String model;
+    private final int channels;
+    private final int size;
+    private final int classes;
+    private final double widthMultiplier;
+    private final boolean flops;
+    private final double target;
+    private final double full;
+    private final CostModel cost = FlopsCostModel.INSTANCE;
+
+    /**
+     * Creates a budget.
+     *
+     * @param model model name
+     * @param channels input channels
+     * @param size input size
+     * @param classes classes
+     * @param widthMultiplier width multiplier
+     * @param kind flops or params
+     * @param fraction allowed fraction of the full network's resource
+     */
+    public ResourceBudget(String model, int channels, int size, int classes, double widthMultiplier, String kind,
+            double fraction) {
+        this.model = model;
+        this.channels = channels;
+        this.size = size;
+        this.classes = classes;
+        this.widthMultiplier = widthMultiplier;
+        this.flops = kind.toLowerCase(Locale.ROOT).equals("flops");
+        this.full = resource(Map.of());
+        this.target = fraction * full;
+    }
+
+    /**
+     * Returns the resource of an architecture.
+     *
+     * @param widths convolution widths overriding the full architecture
+     * @return forward FLOPs per example, or parameters
+     */
+    public double resource(Map<String, Integer> widths) {
+        List<LayerSpec> specs = ModelZoo.specs(model, channels, size, classes, widthMultiplier, widths);
+        return flops ? cost.forwardFlops(specs, LayerDensities.DENSE) : cost.parameters(specs, LayerDensities.DENSE);
+    }
+
+    /** @return the full network's resource */
+    public double full() {
+        return full;
+    }
+
+    /** @return the resource the pruned network may use */
+    public double target() {
+        return target;
+    }
+
+    /**
+     * Chooses the dominant sub-network: removes channels in ascending importance (ties by layer,
+     * then channel) and finds by bisection the fewest removals that meet the budget. A layer's
+     * most important channel is never removed, so no layer empties; if even that cannot meet the
+     * budget, every other channel goes.
+     *
+     * @param layers the full model's specs
+     * @param scores importance per channel by group batch-norm name
+     * @return the kept channels
+     */
+    public ChannelMask dominant(List<LayerSpec> layers, Map<String, float[]> scores) {
+        List<Surgeon.ChannelGroup> groups = Surgeon.groups(layers);
+        List<int[]> order = new ArrayList<>(); // {group, channel}
+        for (int g = 0; g < groups.size(); g++) {
+            float[] s = scores.get(groups.get(g).bn());
+            int best = 0;
+            for (int c = 1; c < s.length; c++) {
+                if (s[c] > s[best]) {
+                    best = c;
+                }
+            }
+            for (int c = 0; c < s.length; c++) {
+                if (c != best) {
+                    order.add(new int[] {g, c});
+                }
+            }
+        }
+        order.sort(Comparator.<int[]>comparingDouble(a -> scores.get(groups.get(a[0]).bn())[a[1]])
+                .thenComparingInt(a -> a[0]).thenComparingInt(a -> a[1]));
+        int lo = 0;
+        int hi = order.size();
+        if (resource(widths(groups, order, hi)) > target) {
+            return mask(groups, order, hi);
+        }
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (resource(widths(groups, order, mid)) <= target) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return mask(groups, order, lo);
+    }
+
+    private static Map<String, Integer> widths(List<Surgeon.ChannelGroup> groups, List<int[]> order, int removed) {
+        int[] w = new int[groups.size()];
+        for (int g = 0; g < w.length; g++) {
+            w[g] = groups.get(g).channels();
+        }
+        for (int i = 0; i < removed; i++) {
+            w[order.get(i)[0]]--;
+        }
+        Map<String, Integer> out = new LinkedHashMap<>();
+        for (int g = 0; g < w.length; g++) {
+            out.put(groups.get(g).conv(), w[g]);
+        }
+        return out;
+    }
+
+    private static ChannelMask mask(List<Surgeon.ChannelGroup> groups, List<int[]> order, int removed) {
+        Map<String, boolean[]> keep = new LinkedHashMap<>();
+        for (Surgeon.ChannelGroup g : groups) {
+            boolean[] k = new boolean[g.channels()];
+            Arrays.fill(k, true);
+            keep.put(g.bn(), k);
+        }
+        for (int i = 0; i < removed; i++) {
+            keep.get(groups.get(order.get(i)[0]).bn())[order.get(i)[1]] = false;
+        }
+        return new ChannelMask(keep);
+    }
+}

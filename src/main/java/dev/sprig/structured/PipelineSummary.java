@@ -1,0 +1,81 @@
+package dev.sprig.structured;
+
+import dev.sprig.Sprig;
+import dev.sprig.SprigException;
+import dev.sprig.cost.FlopsCostModel;
+import dev.sprig.cost.LayerDensities;
+import dev.sprig.data.DataSplits;
+import dev.sprig.models.LayerSpec;
+import dev.sprig.train.Json;
+import dev.sprig.train.RunFolder;
+import dev.sprig.train.RunSummary;
+import dev.sprig.train.TrainConfig;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The {@code summary.json} of a multi-phase structured-pruning run (Early-Bird, slimming, EPI). */
+public final class PipelineSummary {
+    private PipelineSummary() {}
+
+    /**
+     * Reads a finished phase's {@code summary.json} back.
+     *
+     * @param dir the phase's folder
+     * @return its summary
+     */
+    public static RunSummary read(Path dir) {
+        try {
+            Map<String, Object> m = Json.JSON.readValue(dir.resolve("summary.json").toFile(),
+                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
+            Map<String, Object> extra = new LinkedHashMap<>(m);
+            return new RunSummary((String) m.get("method"), (String) m.get("model"), (String) m.get("dataset"),
+                    num(m, "test_accuracy"), num(m, "test_loss"), num(m, "sparsity"), (long) num(m, "params"),
+                    (long) num(m, "nonzero_params"), num(m, "train_flops"), num(m, "dense_train_flops"),
+                    (long) num(m, "inference_flops"), num(m, "wall_seconds"), (int) num(m, "epochs"), (long) num(m, "seed"),
+                    extra);
+        } catch (java.io.IOException e) {
+            throw new SprigException("cannot read the search summary in " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private static double num(Map<String, Object> m, String key) {
+        Object v = m.get(key);
+        if (!(v instanceof Number n)) {
+            throw new SprigException("summary lacks " + key);
+        }
+        return n.doubleValue();
+    }
+
+    /**
+     * Writes the summary of a whole pipeline: the last phase's accuracy, the thin network's size
+     * and inference cost, and the pipeline's training FLOPs against dense training.
+     *
+     * @param root the pipeline's folder
+     * @param config the pipeline's config
+     * @param data its data
+     * @param last the last phase's summary
+     * @param full the full network's layers
+     * @param thin the final network's layers
+     * @param trainFlops FLOPs of every phase together
+     * @param denseFlops FLOPs of dense training for the same schedule
+     * @param wall wall time of every phase together
+     * @param extra method-specific figures
+     * @return the summary
+     */
+    public static RunSummary write(RunFolder root, TrainConfig config, DataSplits data, RunSummary last, List<LayerSpec> full,
+            List<LayerSpec> thin, double trainFlops, double denseFlops, double wall, Map<String, Object> extra) {
+        long fullParams = FlopsCostModel.INSTANCE.parameters(full, LayerDensities.DENSE);
+        long thinParams = FlopsCostModel.INSTANCE.parameters(thin, LayerDensities.DENSE);
+        extra.put("final_phase_test_accuracy", last.testAccuracy());
+        extra.put("device", last.extra().getOrDefault("device", "?"));
+        extra.put("sprig_version", Sprig.VERSION);
+        RunSummary summary = new RunSummary(config.method, config.model, data.dataset(), last.testAccuracy(), last.testLoss(),
+                1 - (double) thinParams / fullParams, fullParams, thinParams, trainFlops, denseFlops,
+                FlopsCostModel.INSTANCE.forwardFlops(thin, LayerDensities.DENSE), wall, config.epochs, config.seed, extra);
+        RunFolder.writeAtomic(root.summary(), Json.pretty(summary.toMap()) + "\n");
+        return summary;
+    }
+
+}
