@@ -19,7 +19,7 @@ final class EarlyBirdCommand extends TrainCommand {
     TrainConfig resolve() {
         TrainConfig c = super.resolve();
         if (!EarlyBird.METHODS.contains(c.method.toLowerCase(Locale.ROOT))) {
-            if (method != null) {
+            if (spec.commandLine().getParseResult().hasMatchedOption("--method")) {
                 throw new SprigException("sprig earlybird runs " + String.join(", ", EarlyBird.METHODS) + "; got --method " + method);
             }
             c.method = "earlybird";

@@ -179,6 +179,7 @@ public final class EarlyBird {
             boolean slimming = method.equals("slimming");
             TrainConfig next = config.copy();
             next.method = slimming ? "slimming-finetune" : reinit ? "earlybird-reinit-train" : "earlybird-retrain";
+            next.ebLowPrecision = false; // low precision is the search's (the ticket trains in 32-bit)
             if (slimming) {
                 next.epochs = config.finetuneEpochs > 0 ? config.finetuneEpochs : Math.max(1, config.epochs / 4);
                 next.warmupEpochs = 0;

@@ -15,9 +15,10 @@ import java.util.SplittableRandom;
  * weights and momentum after every optimiser step, so the forward pass always sees quantised
  * weights.
  *
- * <p>Not quantised, unlike the anchor (qtorch {@code Quantizer} modules between layers):
- * activations and the errors flowing backwards, because DJL's Java API offers no custom backward
- * function to quantise the error with. The FLOP accounting is unchanged (FLOPs do not depend on
+ * <p>Activations are quantised inside the network ({@code BlockFloatActivations} after every ReLU,
+ * built when {@code eb_low_precision} is set). Not quantised, unlike the anchor: the errors
+ * flowing backwards between layers, because DJL's Java API offers no custom backward function to
+ * quantise them with. The FLOP accounting is unchanged (FLOPs do not depend on
  * precision); the anchor's energy savings come from an 8-bit hardware model Sprig does not have.
  */
 public final class LowPrecisionSearch implements TrainingHook {

@@ -89,6 +89,27 @@ public final class ModelZoo {
      */
     public static SprigModel create(String name, int channels, int size, int classes, double widthMultiplier,
             java.util.Map<String, Integer> channelWidths, Device device, long seed, float gammaInit) {
+        return create(name, channels, size, classes, widthMultiplier, channelWidths, null, device, seed, gammaInit);
+    }
+
+    /**
+     * Builds and initialises a model whose activations are quantised after every ReLU.
+     *
+     * @param name model name
+     * @param channels input channels
+     * @param size input height = width
+     * @param classes output classes
+     * @param widthMultiplier scale of hidden widths
+     * @param channelWidths output channels by convolution name, overriding the architecture
+     * @param activationQuantizer applied after every ReLU, or null
+     * @param device where the parameters live
+     * @param seed initialisation seed
+     * @param gammaInit initial batch-norm scale
+     * @return the model, owning its manager
+     */
+    public static SprigModel create(String name, int channels, int size, int classes, double widthMultiplier,
+            java.util.Map<String, Integer> channelWidths, java.util.function.UnaryOperator<ai.djl.ndarray.NDArray> activationQuantizer,
+            Device device, long seed, float gammaInit) {
         if (!(widthMultiplier > 0 && widthMultiplier <= 4)) {
             throw new SprigException("width multiplier must be in (0, 4], got " + widthMultiplier);
         }
@@ -98,7 +119,8 @@ public final class ModelZoo {
         String key = name.trim().toLowerCase(Locale.ROOT);
         NetBuilder net;
         try {
-            net = build(key, new NetBuilder(channels, size, size, channelWidths), classes, widthMultiplier);
+            net = build(key, new NetBuilder(channels, size, size, channelWidths).quantizeActivations(activationQuantizer),
+                    classes, widthMultiplier);
             java.util.Set<String> unknown = new java.util.TreeSet<>(channelWidths.keySet());
             net.specs().forEach(l -> unknown.remove(l.name()));
             if (!unknown.isEmpty()) {

@@ -32,6 +32,7 @@ public final class NetBuilder {
     private int width;
     private boolean flat;
     private final Map<String, Integer> widths;
+    private java.util.function.UnaryOperator<ai.djl.ndarray.NDArray> activationQuantizer;
 
     /**
      * Starts a network for inputs of shape (C, H, W).
@@ -161,6 +162,22 @@ public final class NetBuilder {
      */
     public NetBuilder relu() {
         block.add(Activation.reluBlock());
+        if (activationQuantizer != null) {
+            java.util.function.UnaryOperator<ai.djl.ndarray.NDArray> q = activationQuantizer;
+            block.add(new ai.djl.nn.LambdaBlock(list -> new NDList(q.apply(list.singletonOrThrow()))));
+        }
+        return this;
+    }
+
+    /**
+     * Makes every later {@link #relu()} quantise its output (low-precision training). Call it on
+     * the root builder before adding layers; residual branches inherit it.
+     *
+     * @param quantizer maps an activation to its quantised value (with a straight-through gradient)
+     * @return this builder
+     */
+    public NetBuilder quantizeActivations(java.util.function.UnaryOperator<ai.djl.ndarray.NDArray> quantizer) {
+        this.activationQuantizer = quantizer;
         return this;
     }
 
@@ -239,8 +256,11 @@ public final class NetBuilder {
      */
     public NetBuilder residual(UnaryOperator<NetBuilder> main, UnaryOperator<NetBuilder> shortcut, boolean reluAfter) {
         requireSpatial("residual");
-        NetBuilder m = main.apply(new NetBuilder(specs, channels, height, width, false, widths));
+        NetBuilder mainStart = new NetBuilder(specs, channels, height, width, false, widths);
+        mainStart.activationQuantizer = activationQuantizer;
+        NetBuilder m = main.apply(mainStart);
         NetBuilder s = new NetBuilder(specs, channels, height, width, false, widths);
+        s.activationQuantizer = activationQuantizer;
         Block shortcutBlock;
         if (shortcut == null) {
             shortcutBlock = Blocks.identityBlock();

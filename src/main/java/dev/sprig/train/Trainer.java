@@ -88,7 +88,8 @@ public final class Trainer {
         }
         return ModelZoo.create(
                 config.model, train.channels(), train.height(), train.classes(), config.widthMultiplier,
-                config.channelWidths == null ? java.util.Map.of() : config.channelWidths, device,
+                config.channelWidths == null ? java.util.Map.of() : config.channelWidths,
+                config.ebLowPrecision ? new dev.sprig.models.BlockFloatActivations(8) : null, device,
                 config.seed, (float) config.bnGammaInit);
     }
 
@@ -103,6 +104,8 @@ public final class Trainer {
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         }
         Engine engine = Sprig.engine();
+        // Only engine-side randomness (low-precision rounding noise) uses this; every other draw is Sprig's own.
+        engine.setRandomSeed((int) (config.seed ^ (config.seed >>> 32)));
         Device device = Sprig.device(config.device);
         long runStart = System.nanoTime();
         try (SprigModel model = buildModel(config, data.train(), device)) {

@@ -54,4 +54,35 @@ class BlockFloatingPointTest {
         bfp.quantize(once, 1, new SplittableRandom(4));
         assertThat(once[1]).isIn((float) (Math.floor(x / step) * step), (float) (Math.ceil(x / step) * step));
     }
+
+    @org.junit.jupiter.api.Test
+    void activationQuantiserKeepsTheGridAndPassesGradientsStraightThrough() {
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(ai.djl.Device.cpu())) {
+            SplittableRandom r = new SplittableRandom(5);
+            float[] v = new float[2 * 3 * 4];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (r.nextGaussian() * (i < 12 ? 0.01 : 5));
+            }
+            ai.djl.ndarray.NDArray x = m.create(v, new ai.djl.ndarray.types.Shape(2, 3, 4));
+            x.setRequiresGradient(true);
+            ai.djl.ndarray.NDArray q;
+            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                q = new dev.sprig.models.BlockFloatActivations(8).apply(x);
+                gc.backward(q.sum());
+            }
+            float[] out = q.toFloatArray();
+            for (int b = 0; b < 2; b++) {
+                float max = 0;
+                for (int i = b * 12; i < (b + 1) * 12; i++) {
+                    max = Math.max(max, Math.abs(v[i]));
+                }
+                float step = bfp.step(max);
+                for (int i = b * 12; i < (b + 1) * 12; i++) {
+                    assertThat(Math.abs(out[i] - v[i])).isLessThanOrEqualTo(step * 1.0001f);
+                    assertThat((double) (out[i] / step)).isEqualTo(Math.rint(out[i] / step), within(1e-3));
+                }
+            }
+            assertThat(x.getGradient().toFloatArray()).containsOnly(1f);
+        }
+    }
 }

@@ -298,7 +298,7 @@ class SparsePathTest {
         assertThat(ExecutionPath.choose(c, mlp, Device.cpu())).isEqualTo(ExecutionPath.SPARSE);
         assertThat(ExecutionPath.choose(c, cnn, Device.cpu())).isEqualTo(ExecutionPath.DENSE);
         assertThat(ExecutionPath.choose(c, mlp, Device.gpu())).isEqualTo(ExecutionPath.DENSE);
-        c.sparsity = 0.5;
+        c.sparsity = 0.3;
         assertThat(ExecutionPath.choose(c, mlp, Device.cpu())).isEqualTo(ExecutionPath.DENSE);
         c.exec = "sparse";
         assertThat(ExecutionPath.choose(c, mlp, Device.cpu())).isEqualTo(ExecutionPath.SPARSE);
