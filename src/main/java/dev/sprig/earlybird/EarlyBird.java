@@ -140,7 +140,8 @@ public final class EarlyBird {
         extra.put("eb_epoch", Handoff.epochTaken(retrainDir));
         extra.put("retrain_train_flops", retrainOwn);
         extra.put("channel_counts", retrainConfig.channelWidths);
-        double wall = method.equals("earlybird") ? retrain.wallSeconds() : search.wallSeconds() + retrain.wallSeconds();
+        // Each phase's folder times only itself (the hand-off checkpoint starts the clock at zero).
+        double wall = search.wallSeconds() + retrain.wallSeconds();
         double dense = denseEpochFlops * config.epochs;
         return PipelineSummary.write(root, config, data, retrain, full, thin, search.trainFlops() + retrainOwn, dense, wall, extra);
     }

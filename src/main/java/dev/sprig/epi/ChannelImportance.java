@@ -16,6 +16,12 @@ import java.util.Map;
  * averaged over the steps of an epoch; the paper's gradient criterion was not recoverable and
  * this stands in for it. {@code BN} is |γ| (network slimming), {@code L1} the mean absolute
  * filter weight (Li et al. 2017, normalised by P like L2_NORM).
+ *
+ * <p>Every score is finally divided by its layer's mean. Measured: without it the global ranking
+ * of ‖W_n‖₂/√P on a VGG cut the four widest layers to one channel each (their Kaiming-initialised
+ * weights are smaller), and every pruned network lost 30-55 points; the division keeps the ranking
+ * global (widths still drift between layers, which EPI needs) while comparing channels to their
+ * own layer's scale.
  */
 public enum ChannelImportance {
     /** ‖W_n‖₂ / √P. */
@@ -91,6 +97,14 @@ public enum ChannelImportance {
                         s[c] = (float) (this == L1 ? acc / per : Math.sqrt(acc) / Math.sqrt(per));
                     }
                 }
+            }
+            double mean = 0;
+            for (float v : s) {
+                mean += v;
+            }
+            mean /= s.length;
+            for (int c = 0; c < s.length; c++) {
+                s[c] = mean > 0 ? (float) (s[c] / mean) : 1f;
             }
             out.put(g.bn(), s);
         }

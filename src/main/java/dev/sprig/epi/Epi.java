@@ -116,8 +116,9 @@ public final class Epi {
         extra.put("prune_epoch", Handoff.epochTaken(prunedDir));
         extra.put("channel_counts", prunedConfig.channelWidths);
         extra.put("resource_fraction", budget.resource(prunedConfig.channelWidths) / budget.full());
+        double wall = (warmup == null ? 0 : warmup.wallSeconds()) + pruned.wallSeconds(); // each phase times itself
         return PipelineSummary.write(root, config, data, pruned, full, thin, pruned.trainFlops(),
-                denseEpochFlops * config.epochs, pruned.wallSeconds(), extra);
+                denseEpochFlops * config.epochs, wall, extra);
     }
 
     /**

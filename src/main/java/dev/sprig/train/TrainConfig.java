@@ -195,8 +195,8 @@ public final class TrainConfig {
     @JsonPropertyDescription("EPI: EPI must exceed each of its last N values")
     public int epiMonotone = 3;
 
-    @JsonPropertyDescription("EPI: strict (>) monotonicity check")
-    public boolean epiStrict = true;
+    @JsonPropertyDescription("EPI: strict (>) monotonicity check; default >= (a settled architecture gives EPI = 1, which never strictly rises)")
+    public boolean epiStrict = false;
 
     @JsonPropertyDescription("EPI: prune at this fixed epoch instead (oracle grid; 0 = at initialisation; -1 = EPI decides)")
     public int epiPruneEpoch = -1;
