@@ -73,10 +73,7 @@ public final class EarlyBird {
             RunFolder.writeAtomic(root.config(), Json.toYaml(config));
         }
         var s = data.train();
-        List<LayerSpec> full;
-        try (SprigModel probe = Trainer.buildModel(config, s, ai.djl.Device.cpu())) {
-            full = probe.layers();
-        }
+        List<LayerSpec> full = ModelZoo.specs(config.model, s.channels(), s.height(), s.classes(), config.widthMultiplier);
         if (Surgeon.groups(full).isEmpty()) {
             throw new SprigException("model " + config.model + " has no batch-normed convolution channels to prune"
                     + " (Early-Bird needs VGG, ResNet, PreResNet or WRN)");
@@ -132,10 +129,8 @@ public final class EarlyBird {
         RunSummary retrain = new Trainer(retrainConfig, data, retrainFolder,
                 List.of(new SlimmingPenalty(method.equals("slimming") ? 0 : config.bnL1)), continues)
                 .progress(progress).run();
-        List<LayerSpec> thin;
-        try (SprigModel probe = Trainer.buildModel(retrainConfig, s, ai.djl.Device.cpu())) {
-            thin = probe.layers();
-        }
+        List<LayerSpec> thin = ModelZoo.specs(config.model, s.channels(), s.height(), s.classes(), config.widthMultiplier,
+                retrainConfig.channelWidths);
         double retrainOwn = retrain.trainFlops() - (method.equals("earlybird") ? search.trainFlops() : 0);
         extra.put("eb_epoch", Handoff.epochTaken(retrainDir));
         extra.put("retrain_train_flops", retrainOwn);

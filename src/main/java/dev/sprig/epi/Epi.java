@@ -5,6 +5,7 @@ import dev.sprig.cost.FlopsCostModel;
 import dev.sprig.cost.LayerDensities;
 import dev.sprig.data.DataSplits;
 import dev.sprig.models.LayerSpec;
+import dev.sprig.models.ModelZoo;
 import dev.sprig.models.SprigModel;
 import dev.sprig.structured.ChannelMask;
 import dev.sprig.structured.EpiTrigger;
@@ -109,10 +110,8 @@ public final class Epi {
         TrainConfig prunedConfig = Json.readConfig(prunedDir.resolve("config.yaml"));
         RunSummary pruned = new Trainer(prunedConfig, data, RunFolder.open(prunedDir, RunFolder.Mode.RESUME), List.of(), true)
                 .progress(progress).run();
-        List<LayerSpec> thin;
-        try (SprigModel probe = Trainer.buildModel(prunedConfig, s, ai.djl.Device.cpu())) {
-            thin = probe.layers();
-        }
+        List<LayerSpec> thin = ModelZoo.specs(config.model, s.channels(), s.height(), s.classes(), config.widthMultiplier,
+                prunedConfig.channelWidths);
         extra.put("prune_epoch", Handoff.epochTaken(prunedDir));
         extra.put("channel_counts", prunedConfig.channelWidths);
         extra.put("resource_fraction", budget.resource(prunedConfig.channelWidths) / budget.full());
