@@ -7,7 +7,6 @@ import dev.sprig.cost.LayerDensities;
 import dev.sprig.data.DataSplits;
 import dev.sprig.models.LayerSpec;
 import dev.sprig.models.ModelZoo;
-import dev.sprig.models.SprigModel;
 import dev.sprig.structured.ChannelMask;
 import dev.sprig.structured.Handoff;
 import dev.sprig.structured.PipelineSummary;
