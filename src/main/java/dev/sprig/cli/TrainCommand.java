@@ -108,7 +108,7 @@ class TrainCommand implements Callable<Integer> {
     @Option(names = "--bn-l1", description = "L1 on batch-norm scales (default 1e-4 for earlybird/slimming)") Double bnL1;
     @Option(names = "--finetune-epochs", description = "slimming: fine-tuning epochs (0 = epochs/4)") Integer finetuneEpochs;
     @Option(names = "--epi-importance", description = "EPI: l2norm, bn, taylor, l1") String epiImportance;
-    @Option(names = "--epi-budget", description = "EPI: flops or params") String epiBudget;
+    @Option(names = "--epi-budget", description = "EPI: flops, params or latency (measured on this device)") String epiBudget;
     @Option(names = "--epi-budget-fraction", description = "EPI: fraction of the full resource kept") Double epiBudgetFraction;
     @Option(names = "--epi-window", description = "EPI: past architectures averaged (r)") Integer epiWindow;
     @Option(names = "--epi-tau", description = "EPI: threshold τ (default by importance: 0.983 magnitude, 0.944 taylor)") Double epiTau;

@@ -47,6 +47,11 @@ public final class Epi {
      * @return the pipeline's summary
      */
     public static RunSummary run(TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, Progress progress) {
+        return run(config, data, dir, mode, progress, dir.resolve("latency.json"));
+    }
+
+    private static RunSummary run(TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, Progress progress,
+            Path latencyTable) {
         if (config.epiTau == null) {
             config.epiTau = ChannelImportance.of(config.epiImportance).defaultTau();
         }
@@ -57,8 +62,7 @@ public final class Epi {
         }
         var s = data.train();
         ChannelImportance importance = ChannelImportance.of(config.epiImportance);
-        ResourceBudget budget = new ResourceBudget(config.model, s.channels(), s.height(), s.classes(), config.widthMultiplier,
-                config.epiBudget, config.epiBudgetFraction);
+        ResourceBudget budget = budget(config, s.channels(), s.height(), s.classes(), latencyTable);
         List<LayerSpec> full;
         Path prunedDir = dir.resolve("pruned");
         Path warmupDir = dir.resolve("warmup");
@@ -121,6 +125,26 @@ public final class Epi {
     }
 
     /**
+     * Creates the run's budget. A latency budget times every layer on the training device once
+     * and keeps the table in the run folder (the grid's folder for an oracle grid), so a resumed
+     * run, and every run of a grid, prunes against the same measurements.
+     */
+    private static ResourceBudget budget(TrainConfig config, int channels, int size, int classes, Path table) {
+        LatencyTable latency = null;
+        if (config.epiBudget.equalsIgnoreCase("latency")) {
+            if (Files.isRegularFile(table)) {
+                latency = LatencyTable.read(table);
+            } else {
+                latency = ResourceBudget.measureLatency(config.model, channels, size, classes, config.widthMultiplier,
+                        new LatencyTable.EngineTimer(dev.sprig.Sprig.device(config.device), config.batchSize, 5));
+                latency.write(table);
+            }
+        }
+        return new ResourceBudget(config.model, channels, size, classes, config.widthMultiplier, config.epiBudget,
+                config.epiBudgetFraction, latency);
+    }
+
+    /**
      * Runs EPI and the oracle grid (prune at each fixed epoch) side by side.
      *
      * @param config the run
@@ -137,14 +161,15 @@ public final class Epi {
         List<Map<String, Object>> rows = new ArrayList<>();
         TrainConfig epi = config.copy();
         epi.epiPruneEpoch = -1;
-        out.add(run(epi, data, dir.resolve("epi"), mode, progress));
+        Path table = dir.resolve("latency.json"); // one measurement for the whole grid
+        out.add(run(epi, data, dir.resolve("epi"), mode, progress, table));
         for (int e : epochs) {
             if (e >= config.epochs) {
                 throw new SprigException("oracle epoch " + e + " is not within the " + config.epochs + "-epoch schedule");
             }
             TrainConfig c = config.copy();
             c.epiPruneEpoch = e;
-            out.add(run(c, data, dir.resolve("epoch-" + e), mode, progress));
+            out.add(run(c, data, dir.resolve("epoch-" + e), mode, progress, table));
         }
         for (int i = 0; i < out.size(); i++) {
             RunSummary r = out.get(i);

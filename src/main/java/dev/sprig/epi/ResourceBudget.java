@@ -16,10 +16,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A resource limit on the pruned network (forward FLOPs or parameters, from the cost module) and
- * the dominant sub-network under it: the channels of a global importance ranking, removing the
- * least important first until the thinner architecture fits. The paper's budget type was not
- * recoverable (anchors §7.1.4); FLOPs and parameters are both offered, FLOPs by default.
+ * A resource limit on the pruned network (forward FLOPs or parameters, from the cost module, or
+ * forward latency measured on the training device, from a {@link LatencyTable}) and the dominant
+ * sub-network under it: the channels of a global importance ranking, removing the least important
+ * first until the thinner architecture fits. The paper's budget type was not recoverable (anchors
+ * §7.1.4); all three are offered, FLOPs by default because it is the only one that is the same on
+ * every machine.
  */
 public final class ResourceBudget {
     private final String model;
@@ -27,7 +29,8 @@ public final class ResourceBudget {
     private final int size;
     private final int classes;
     private final double widthMultiplier;
-    private final boolean flops;
+    private final String kind;
+    private final LatencyTable latency;
     private final double target;
     private final double full;
     private final CostModel cost = FlopsCostModel.INSTANCE;
@@ -45,12 +48,36 @@ public final class ResourceBudget {
      */
     public ResourceBudget(String model, int channels, int size, int classes, double widthMultiplier, String kind,
             double fraction) {
+        this(model, channels, size, classes, widthMultiplier, kind, fraction, null);
+    }
+
+    /**
+     * Creates a budget, with a latency table for the {@code latency} kind.
+     *
+     * @param model model name
+     * @param channels input channels
+     * @param size input size
+     * @param classes classes
+     * @param widthMultiplier width multiplier
+     * @param kind flops, params or latency
+     * @param fraction allowed fraction of the full network's resource
+     * @param latency measured table (required for latency, ignored otherwise)
+     */
+    public ResourceBudget(String model, int channels, int size, int classes, double widthMultiplier, String kind,
+            double fraction, LatencyTable latency) {
         this.model = model;
         this.channels = channels;
         this.size = size;
         this.classes = classes;
         this.widthMultiplier = widthMultiplier;
-        this.flops = kind.toLowerCase(Locale.ROOT).equals("flops");
+        this.kind = kind.toLowerCase(Locale.ROOT);
+        if (!List.of("flops", "params", "latency").contains(this.kind)) {
+            throw new IllegalArgumentException("budget must be flops, params or latency, got " + kind);
+        }
+        if (this.kind.equals("latency") && latency == null) {
+            throw new IllegalArgumentException("a latency budget needs a measured latency table");
+        }
+        this.latency = latency;
         this.full = resource(Map.of());
         this.target = fraction * full;
     }
@@ -59,11 +86,36 @@ public final class ResourceBudget {
      * Returns the resource of an architecture.
      *
      * @param widths convolution widths overriding the full architecture
-     * @return forward FLOPs per example, or parameters
+     * @return forward FLOPs per example, parameters, or seconds per batch
      */
     public double resource(Map<String, Integer> widths) {
         List<LayerSpec> specs = ModelZoo.specs(model, channels, size, classes, widthMultiplier, widths);
-        return flops ? cost.forwardFlops(specs, LayerDensities.DENSE) : cost.parameters(specs, LayerDensities.DENSE);
+        return switch (kind) {
+            case "flops" -> cost.forwardFlops(specs, LayerDensities.DENSE);
+            case "params" -> cost.parameters(specs, LayerDensities.DENSE);
+            default -> latency.seconds(specs);
+        };
+    }
+
+    /**
+     * Measures the latency table for a model: every prunable layer timed on the device.
+     *
+     * @param model model name
+     * @param channels input channels
+     * @param size input size
+     * @param classes classes
+     * @param widthMultiplier width multiplier
+     * @param timer how to time one layer
+     * @return the table
+     */
+    public static LatencyTable measureLatency(String model, int channels, int size, int classes, double widthMultiplier,
+            LatencyTable.LayerTimer timer) {
+        List<LayerSpec> full = ModelZoo.specs(model, channels, size, classes, widthMultiplier, Map.of());
+        Map<String, Integer> ones = new LinkedHashMap<>();
+        for (Surgeon.ChannelGroup g : Surgeon.groups(full)) {
+            ones.put(g.conv(), 1);
+        }
+        return LatencyTable.measure(full, ModelZoo.specs(model, channels, size, classes, widthMultiplier, ones), timer);
     }
 
     /** @return the full network's resource */

@@ -180,7 +180,7 @@ public final class TrainConfig {
     @JsonPropertyDescription("EPI: channel importance: l2norm (|w_n|/sqrt(P), the paper's eq. 2), bn (|gamma|), taylor (|gamma g_gamma + beta g_beta|), l1")
     public String epiImportance = "l2norm";
 
-    @JsonPropertyDescription("EPI: resource the budget limits: flops or params")
+    @JsonPropertyDescription("EPI: resource the budget limits: flops, params, or latency (timed per layer on the training device)")
     public String epiBudget = "flops";
 
     @JsonPropertyDescription("EPI: fraction of the full network's resource the pruned network may use")
@@ -284,8 +284,8 @@ public final class TrainConfig {
         require(finetuneEpochs >= 0, "finetune_epochs must be >= 0, got " + finetuneEpochs);
         require(List.of("l2norm", "bn", "taylor", "l1").contains(epiImportance.toLowerCase(Locale.ROOT)),
                 "epi_importance must be l2norm, bn, taylor or l1, got '" + epiImportance + "'");
-        require(List.of("flops", "params").contains(epiBudget.toLowerCase(Locale.ROOT)),
-                "epi_budget must be flops or params, got '" + epiBudget + "'");
+        require(List.of("flops", "params", "latency").contains(epiBudget.toLowerCase(Locale.ROOT)),
+                "epi_budget must be flops, params or latency, got '" + epiBudget + "'");
         require(epiBudgetFraction > 0 && epiBudgetFraction <= 1, "epi_budget_fraction must be in (0, 1], got " + epiBudgetFraction);
         require(epiWindow >= 1, "epi_window must be at least 1, got " + epiWindow);
         require(epiMonotone >= 0, "epi_monotone must be >= 0, got " + epiMonotone);

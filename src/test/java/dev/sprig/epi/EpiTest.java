@@ -26,8 +26,11 @@ class EpiTest {
 
     @Test
     void dominantSubnetworkMeetsTheBudgetWithinOneChannel() {
-        for (String kind : List.of("flops", "params")) {
-            ResourceBudget b = new ResourceBudget("resnet-20", 3, 32, 10, 0.5, kind, 0.5);
+        // A synthetic timer proportional to multiply-adds: bilinear in the widths, so the table interpolates it exactly.
+        LatencyTable table = ResourceBudget.measureLatency("resnet-20", 3, 32, 10, 0.5,
+                l -> 1e-9 * l.inChannels() / l.groups() * l.outChannels() * l.kernel() * l.kernel() * l.outHeight() * l.outWidth());
+        for (String kind : List.of("flops", "params", "latency")) {
+            ResourceBudget b = new ResourceBudget("resnet-20", 3, 32, 10, 0.5, kind, 0.5, table);
             List<LayerSpec> layers = ModelZoo.specs("resnet-20", 3, 32, 10, 0.5);
             SplittableRandom r = new SplittableRandom(2);
             Map<String, float[]> scores = new LinkedHashMap<>();
@@ -100,5 +103,34 @@ class EpiTest {
             assertThat(r.epochs()).isEqualTo(c.epochs);
             assertThat(r.nonzeroParams()).isLessThan(r.params());
         }
+    }
+
+    @Test
+    void latencyGridInterpolatesBilinearlyAndIsMadeMonotone() {
+        LatencyTable.Grid g = new LatencyTable.Grid(new int[] {1, 3}, new int[] {2, 4}, new double[][] {{1, 2}, {3, 6}});
+        LatencyTable t = new LatencyTable(Map.of("c", g));
+        LayerSpec at = new LayerSpec("c", dev.sprig.models.LayerKind.CONV, 2, 3, 3, 1, 1, 8, 8, 8, 8, false);
+        assertThat(t.seconds(List.of(at))).isEqualTo((1 + 2 + 3 + 6) / 4.0);
+        LayerSpec corner = new LayerSpec("c", dev.sprig.models.LayerKind.CONV, 3, 4, 3, 1, 1, 8, 8, 8, 8, false);
+        assertThat(t.seconds(List.of(corner))).isEqualTo(6);
+        // A noisy measurement where a wider layer timed faster is lifted to its narrower neighbour.
+        List<LayerSpec> full = List.of(new LayerSpec("c", dev.sprig.models.LayerKind.LINEAR, 1, 8, 1, 1, 1, 1, 1, 1, 1, false));
+        List<LayerSpec> narrow = List.of(new LayerSpec("c", dev.sprig.models.LayerKind.LINEAR, 1, 1, 1, 1, 1, 1, 1, 1, 1, false));
+        LatencyTable noisy = LatencyTable.measure(full, narrow, l -> l.outChannels() == 4 ? 0.5 : l.outChannels());
+        LatencyTable.Grid n = noisy.layers().get("c");
+        assertThat(n.outs()).containsExactly(1, 2, 4, 6, 8);
+        assertThat(n.seconds()[0]).containsExactly(1, 2, 2, 6, 8);
+        Path file = tmp.resolve("latency.json");
+        noisy.write(file);
+        assertThat(LatencyTable.read(file).layers().get("c").seconds()[0]).containsExactly(1, 2, 2, 6, 8);
+    }
+
+    @Test
+    void engineTimerTimesALayerOnTheDefaultDevice() {
+        LatencyTable.EngineTimer timer = new LatencyTable.EngineTimer(dev.sprig.Sprig.device(null), 4, 3);
+        double s = timer.seconds(new LayerSpec("c", dev.sprig.models.LayerKind.CONV, 3, 8, 3, 1, 1, 8, 8, 8, 8, false));
+        assertThat(s).isPositive().isLessThan(5.0);
+        double l = timer.seconds(new LayerSpec("f", dev.sprig.models.LayerKind.LINEAR, 16, 4, 1, 1, 1, 1, 1, 1, 1, true));
+        assertThat(l).isPositive().isLessThan(5.0);
     }
 }
