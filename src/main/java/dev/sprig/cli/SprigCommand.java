@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             EarlyBirdCommand.class,
             EpiCommand.class,
+            EnsembleCommand.class,
+            EvaluateCommand.class,
             ModelsCommand.class,
             DatasetsCommand.class,
             DownloadCommand.class,

@@ -1,10 +1,12 @@
 package dev.sprig.cli;
 
+import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sprig.SprigException;
 import dev.sprig.data.DataRoot;
 import dev.sprig.data.DataSplits;
+import dev.sprig.ensemble.FreeTickets;
 import dev.sprig.sparse.LotteryTicketSearch;
 import dev.sprig.sparse.SparseMethods;
 import dev.sprig.train.Json;
@@ -57,7 +59,7 @@ class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "print only the summary")
     boolean quiet;
 
-    @Option(names = "--method", description = "dense, static, snip, gmp, set, snfs, rigl, lth, earlybird, earlybird-reinit, slimming, epi") String method;
+    @Option(names = "--method", description = "dense, static, snip, gmp, set, snfs, rigl, lth, pf, earlybird, earlybird-reinit, slimming, epi, dst-ensemble, edst-ensemble, pf-ensemble, dense-ensemble") String method;
     @Option(names = "--model", description = "model, see `sprig models`") String model;
     @Option(names = "--width-multiplier", description = "scale of hidden widths") Double widthMultiplier;
     @Option(names = "--dataset", description = "mnist, fashion-mnist, cifar-10, cifar-100, synthetic") String dataset;
@@ -106,7 +108,16 @@ class TrainCommand implements Callable<Integer> {
     @Option(names = "--eb-distance-matrix", arity = "0..1", description = "Early-Bird: write eb_distances.json") Boolean ebDistanceMatrix;
     @Option(names = "--eb-low-precision", arity = "0..1", description = "Early-Bird: 8-bit block floating-point search") Boolean ebLowPrecision;
     @Option(names = "--bn-l1", description = "L1 on batch-norm scales (default 1e-4 for earlybird/slimming)") Double bnL1;
-    @Option(names = "--finetune-epochs", description = "slimming: fine-tuning epochs (0 = epochs/4)") Integer finetuneEpochs;
+    @Option(names = "--finetune-epochs", description = "slimming, pf-ensemble: fine-tuning epochs (0 = epochs/4)") Integer finetuneEpochs;
+    @Option(names = "--members", description = "ensembles: members M") Integer members;
+    @Option(names = "--workers", description = "ensembles: members trained at once, each in its own process") Integer workers;
+    @Option(names = "--ensemble-growth", description = "DST/EDST ensembles: gradient, random or momentum growth") String ensembleGrowth;
+    @Option(names = "--edst-explore-epochs", description = "EDST: exploration epochs (default: a third of epochs)") Integer edstExploreEpochs;
+    @Option(names = "--edst-refine-lr", description = "EDST: refinement lr, /10 half-way through each phase") Double edstRefineLr;
+    @Option(names = "--exploration-fraction", description = "EDST: fraction q replaced at each global exploration") Double explorationFraction;
+    @Option(names = "--exploration-epochs", split = ",", description = "epochs that start with a global exploration jump") List<Integer> explorationEpochs;
+    @Option(names = "--prune-from", description = "pf: trained dense run folder or checkpoint to prune and fine-tune") String pruneFrom;
+    @Option(names = "--pf-lr", description = "pf-ensemble: constant fine-tuning lr") Double pfLr;
     @Option(names = "--epi-importance", description = "EPI: l2norm, bn, taylor, l1") String epiImportance;
     @Option(names = "--epi-budget", description = "EPI: flops, params or latency (measured on this device)") String epiBudget;
     @Option(names = "--epi-budget-fraction", description = "EPI: fraction of the full resource kept") Double epiBudgetFraction;
@@ -155,6 +166,9 @@ class TrainCommand implements Callable<Integer> {
         if (config.method.equalsIgnoreCase("epi")) {
             return runEpi(config, dir);
         }
+        if (FreeTickets.METHODS.contains(config.method.toLowerCase(Locale.ROOT))) {
+            return runEnsemble(config, dir);
+        }
         if (!lth) {
             SparseMethods.hooksFor(config); // fail on an unknown method before touching the folder
         }
@@ -200,6 +214,21 @@ class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    private Integer runEnsemble(TrainConfig config, Path dir) {
+        DataSplits data = DataSplits.load(config.dataset, DataRoot.resolve(config.dataDir), config.validationFraction, config.seed);
+        Progress progress = quiet ? Progress.silent() : Progress.auto(System.out);
+        RunFolder.Mode mode = resume ? RunFolder.Mode.RESUME : overwrite ? RunFolder.Mode.OVERWRITE : RunFolder.Mode.NEW;
+        if (!quiet) {
+            System.out.printf("sprig %s: %d members of %s on %s, %d epochs -> %s%n", config.method, config.members, config.model,
+                    config.dataset, config.epochs, dir);
+        }
+        RunSummary s = FreeTickets.run(config, data, dir, mode, progress);
+        System.out.printf("%s: ensemble test accuracy %.4f, NLL %.4f, ECE %.4f; training FLOPs %.2fx one dense model; %s%n",
+                s.method(), s.testAccuracy(), s.testLoss(), ((Number) s.extra().get("test_ece")).doubleValue(),
+                s.trainFlops() / s.denseTrainFlops(), dir.resolve("summary.json"));
+        return 0;
+    }
+
     private static boolean sparsePath(TrainConfig config, DataSplits data) {
         var s = data.train();
         List<LayerSpec> specs = ModelZoo.specs(config.model, s.channels(), s.height(), s.classes(), config.widthMultiplier);
@@ -219,9 +248,44 @@ class TrainCommand implements Callable<Integer> {
             overrides.set(key, Json.JSON.valueToTree(o.getValue()));
         }
         try {
+            if (!overrides.has("method") && defaultMethod() != null
+                    && (configFile == null || !fileKeys(configFile).contains("method"))) {
+                overrides.put("method", defaultMethod());
+            }
+            String method = overrides.has("method") ? overrides.get("method").asText() : config.method;
+            Map<String, Object> defaults = FreeTickets.defaults(method);
+            if (!defaults.isEmpty()) {
+                // A method's published settings sit under the config file and the flags: both override them.
+                Set<String> fromFile = configFile == null ? Set.of() : fileKeys(configFile);
+                ObjectNode methodDefaults = Json.JSON.createObjectNode();
+                defaults.forEach((k, v) -> {
+                    if (!fromFile.contains(k)) {
+                        methodDefaults.set(k, Json.JSON.valueToTree(v));
+                    }
+                });
+                config = Json.JSON.readerForUpdating(config).readValue(methodDefaults);
+            }
             return Json.JSON.readerForUpdating(config).readValue(overrides);
         } catch (IOException e) {
             throw new SprigException("bad option value: " + e.getMessage().split("\n")[0]);
+        }
+    }
+
+    /** @return the method a subcommand trains when neither the flags nor the config file name one */
+    String defaultMethod() {
+        return null;
+    }
+
+    private static Set<String> fileKeys(Path file) {
+        try {
+            Set<String> keys = new java.util.HashSet<>();
+            JsonNode tree = Json.YAML.readTree(file.toFile());
+            if (tree != null) {
+                tree.fieldNames().forEachRemaining(keys::add);
+            }
+            return keys;
+        } catch (IOException e) {
+            throw new SprigException("cannot read config " + file + ": " + e.getMessage());
         }
     }
 

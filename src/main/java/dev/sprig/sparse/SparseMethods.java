@@ -23,6 +23,7 @@ public final class SparseMethods {
         register("set", c -> new DynamicSparseUpdater(c, "set", GrowCriterion.RANDOM, false));
         register("snfs", c -> new DynamicSparseUpdater(c, "snfs", GrowCriterion.MOMENTUM, false));
         register("rigl", c -> new DynamicSparseUpdater(c, "rigl", GrowCriterion.GRADIENT, true));
+        register("pf", PruneFinetuneUpdater::new);
     }
 
     /** Iterative magnitude pruning with rewinding; several trainings, see {@link LotteryTicketSearch}. */

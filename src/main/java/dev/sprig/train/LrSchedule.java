@@ -10,11 +10,12 @@ import java.util.Locale;
  * schedulers stepped once per epoch; cosine decays per step from the end of warm-up to zero at
  * the last step.
  *
- * @param kind constant, step, multistep or cosine
+ * @param kind constant, step, multistep, cosine or piecewise
  * @param base the base rate
  * @param gamma decay factor of step and multistep
  * @param stepEpochs epochs between decays of the step schedule
  * @param milestones epochs at which multistep decays
+ * @param points piecewise: the rate from each listed epoch on
  * @param warmupEpochs warm-up length in epochs
  * @param stepsPerEpoch optimiser steps per epoch
  * @param epochs total epochs
@@ -25,6 +26,7 @@ public record LrSchedule(
         double gamma,
         int stepEpochs,
         List<Integer> milestones,
+        java.util.NavigableMap<Integer, Double> points,
         double warmupEpochs,
         int stepsPerEpoch,
         int epochs) {
@@ -39,7 +41,7 @@ public record LrSchedule(
     public static LrSchedule of(TrainConfig c, int stepsPerEpoch) {
         return new LrSchedule(
                 c.lrSchedule.toLowerCase(Locale.ROOT), c.lr, c.lrGamma, c.lrStepEpochs, List.copyOf(c.lrMilestones),
-                c.warmupEpochs, stepsPerEpoch, c.epochs);
+                new java.util.TreeMap<>(c.lrPoints), c.warmupEpochs, stepsPerEpoch, c.epochs);
     }
 
     /**
@@ -56,6 +58,7 @@ public record LrSchedule(
         long epoch = step / stepsPerEpoch;
         return switch (kind) {
             case "constant" -> base;
+            case "piecewise" -> points.floorEntry((int) epoch).getValue();
             case "step" -> base * Math.pow(gamma, epoch / stepEpochs);
             case "multistep" -> base * Math.pow(gamma, milestones.stream().filter(m -> m <= epoch).count());
             case "cosine" -> {

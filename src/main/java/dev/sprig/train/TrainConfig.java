@@ -207,6 +207,36 @@ public final class TrainConfig {
     @JsonPropertyDescription("LTH: step whose weights every round rewinds to (Frankle et al. 2019)")
     public long rewindStep = 100;
 
+    @JsonPropertyDescription("piecewise lr schedule: learning rate from each epoch on, e.g. {0: 0.1, 150: 0.01}")
+    public java.util.TreeMap<Integer, Double> lrPoints = new java.util.TreeMap<>();
+
+    @JsonPropertyDescription("epochs at whose first step every layer drops and regrows exploration_fraction of its active weights (EDST's global exploration)")
+    public List<Integer> explorationEpochs = new java.util.ArrayList<>();
+
+    @JsonPropertyDescription("fraction q of active weights replaced at an exploration epoch (FreeTickets: 0.8)")
+    public double explorationFraction = 0.8;
+
+    @JsonPropertyDescription("ensembles: members M (FreeTickets: 3)")
+    public int members = 3;
+
+    @JsonPropertyDescription("ensembles: members trained at once in separate processes")
+    public int workers = 1;
+
+    @JsonPropertyDescription("DST/EDST ensembles: growth criterion of the members: gradient (RigL), random (SET) or momentum (SNFS)")
+    public String ensembleGrowth = "gradient";
+
+    @JsonPropertyDescription("EDST: exploration epochs at constant lr before the refinement phases (null = a third of epochs)")
+    public Integer edstExploreEpochs;
+
+    @JsonPropertyDescription("EDST: lr of each refinement phase, divided by 10 half-way through it (FreeTickets: 0.01)")
+    public double edstRefineLr = 0.01;
+
+    @JsonPropertyDescription("pf: checkpoint of the trained dense network to prune one-shot by global magnitude and fine-tune")
+    public String pruneFrom;
+
+    @JsonPropertyDescription("pf-ensemble: constant fine-tuning lr (FreeTickets: 0.001)")
+    public double pfLr = 0.001;
+
     /**
      * Returns an independent copy (phases of a pipeline derive their configs from the user's).
      *
@@ -259,8 +289,20 @@ public final class TrainConfig {
         require(threads >= 0, "threads must be >= 0, got " + threads);
         require(bnGammaInit > 0, "bn_gamma_init must be positive, got " + bnGammaInit);
         String s = lrSchedule.toLowerCase(Locale.ROOT);
-        require(List.of("constant", "step", "multistep", "cosine").contains(s),
-                "lr_schedule must be constant, step, multistep or cosine, got '" + lrSchedule + "'");
+        require(List.of("constant", "step", "multistep", "cosine", "piecewise").contains(s),
+                "lr_schedule must be constant, step, multistep, cosine or piecewise, got '" + lrSchedule + "'");
+        require(!s.equals("piecewise") || lrPoints.containsKey(0), "lr_schedule piecewise needs lr_points with an entry for epoch 0");
+        lrPoints.forEach((e, v) -> require(e >= 0 && v > 0 && Double.isFinite(v), "lr_points needs epochs >= 0 and positive rates, got " + e + ": " + v));
+        require(explorationFraction >= 0 && explorationFraction <= 1, "exploration_fraction must be in [0, 1], got " + explorationFraction);
+        for (int e : explorationEpochs) {
+            require(e >= 1 && e < epochs, "exploration_epochs must lie in [1, epochs), got " + e);
+        }
+        require(members >= 1, "members must be at least 1, got " + members);
+        require(workers >= 1, "workers must be at least 1, got " + workers);
+        require(edstExploreEpochs == null || (edstExploreEpochs >= 0 && edstExploreEpochs < epochs),
+                "edst_explore_epochs must be in [0, epochs), got " + edstExploreEpochs);
+        require(edstRefineLr > 0, "edst_refine_lr must be positive, got " + edstRefineLr);
+        require(pfLr > 0, "pf_lr must be positive, got " + pfLr);
         require(List.of("auto", "on", "off", "true", "false").contains(augment.toLowerCase(Locale.ROOT)),
                 "augment must be auto, on or off, got '" + augment + "'");
         require(sparsity >= 0 && sparsity < 1, "sparsity must be in [0, 1), got " + sparsity);

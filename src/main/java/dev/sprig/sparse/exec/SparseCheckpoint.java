@@ -21,7 +21,7 @@ import java.util.Map;
  * layer, biases, and the run's counters. Streamed to a temporary file and renamed, because a
  * layer of tens of millions of stored weights should not be copied into one byte array first.
  */
-final class SparseCheckpoint {
+public final class SparseCheckpoint {
     private static final String MAGIC = "SPRIG-SPARSE-CHECKPOINT";
     private static final int VERSION = 1;
     private static final int CHUNK = 1 << 20;
@@ -93,6 +93,33 @@ final class SparseCheckpoint {
         } catch (IOException e) {
             throw new SprigException("cannot write " + target + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * Whether a file is a sparse-path checkpoint (rather than an engine one).
+     *
+     * @param file a checkpoint
+     * @return true when it starts with this format's magic string
+     */
+    public static boolean isSparse(Path file) {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 256))) {
+            return MAGIC.equals(in.readUTF());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Reads the trained network of a sparse-path checkpoint, for inference.
+     *
+     * @param file the checkpoint
+     * @param specs the model's linear layers
+     * @param pool workers the network computes with
+     * @return the network
+     * @throws SprigException when the file is not a matching sparse checkpoint
+     */
+    public static SparseMlp network(Path file, List<LayerSpec> specs, WorkerPool pool) {
+        return load(file, specs, pool).network();
     }
 
     static Loaded load(Path file, List<LayerSpec> specs, WorkerPool pool) {

@@ -1,0 +1,388 @@
+package dev.sprig.ensemble;
+
+import dev.sprig.Sprig;
+import dev.sprig.SprigException;
+import dev.sprig.data.DataSplits;
+import dev.sprig.models.LayerSpec;
+import dev.sprig.models.ModelZoo;
+import dev.sprig.sparse.SparseMethods;
+import dev.sprig.sparse.exec.ExecutionPath;
+import dev.sprig.sparse.exec.SparseMlpTrainer;
+import dev.sprig.train.Json;
+import dev.sprig.train.Progress;
+import dev.sprig.train.RunFolder;
+import dev.sprig.train.RunSummary;
+import dev.sprig.train.TrainConfig;
+import dev.sprig.train.Trainer;
+import dev.sprig.train.TrainingHook;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Sparse ensembles almost for free (Liu et al., "Deep Ensembling with No Overhead for either
+ * Training or Testing: The All-Round Blessings of Dynamic Sparsity", ICLR 2022, arXiv 2106.14568),
+ * and the baselines they are measured against. Four methods, each an ensemble folder whose
+ * members are ordinary run folders ({@code member-1/} …, read by {@link MemberModel}):
+ *
+ * <ul>
+ *   <li>{@code dst-ensemble}: M independent dynamic-sparse runs with different seeds;
+ *   <li>{@code edst-ensemble}: one dynamic-sparse run — an exploration phase at a high constant
+ *       rate, then M refinement phases, each yielding the best-validation ticket of the phase, with
+ *       a global exploration jump (drop and regrow a fraction q of every layer) at the start of
+ *       phases 2…M;
+ *   <li>{@code pf-ensemble}: M dense runs, each pruned one-shot by global magnitude and fine-tuned;
+ *   <li>{@code dense-ensemble}: M dense runs, the deep-ensemble reference.
+ * </ul>
+ *
+ * <p>Defaults are the authors' ({@link #defaults}, anchors §4): ERK density 0.2, drop fraction 0.5
+ * every 1000 steps with no decay and no end (their {@code CosineDecay} is built but never used),
+ * magnitude drop, gradient growth (the growth is an option: the authors' scripts use random growth
+ * for some settings), SGD 0.1 with weight decay 5e-4 and ×0.1 at 50% and 75% of training, EDST's
+ * exploration a third of the epochs, refinement rate 0.01 divided by 10 half-way, q = 0.8.
+ *
+ * <p>Differs from the authors' code: regrown weights start with zero momentum (RigL's rule; their
+ * mask code leaves the momentum unmasked), and the whole training cost is charged: every member of
+ * a DST or PF ensemble, the dense pre-training of PF included.
+ */
+public final class FreeTickets {
+    /** The ensemble methods. */
+    public static final List<String> METHODS = List.of("dst-ensemble", "edst-ensemble", "pf-ensemble", "dense-ensemble");
+
+    private static final String RUN = "run";
+
+    private FreeTickets() {}
+
+    /**
+     * The authors' settings of a method, as config keys; a config file or flag overrides each.
+     *
+     * @param method an ensemble method
+     * @return key to value (empty for other methods)
+     */
+    public static Map<String, Object> defaults(String method) {
+        String m = method == null ? "" : method.toLowerCase(Locale.ROOT);
+        Map<String, Object> d = new LinkedHashMap<>();
+        if (!METHODS.contains(m)) {
+            return d;
+        }
+        d.put("lr", 0.1);
+        d.put("momentum", 0.9);
+        d.put("weight_decay", 5e-4);
+        d.put("lr_schedule", "multistep"); // milestones at 50% and 75% of epochs unless given
+        d.put("validation_fraction", 0.1);
+        if (!m.equals("dense-ensemble")) {
+            d.put("sparsity", 0.8);
+        }
+        if (m.equals("dst-ensemble") || m.equals("edst-ensemble")) {
+            d.put("distribution", "erk");
+            d.put("drop_fraction", 0.5);
+            d.put("drop_schedule", "constant");
+            d.put("update_interval", 1000);
+            d.put("end_fraction", 1.0);
+            d.put("skip_update_step", false);
+        }
+        return d;
+    }
+
+    /**
+     * Names member i's folder.
+     *
+     * @param i 0-based member
+     * @return {@code member-(i+1)}
+     */
+    public static String memberName(int i) {
+        return "member-" + (i + 1);
+    }
+
+    /**
+     * Trains an ensemble and evaluates it on the test set.
+     *
+     * @param config the ensemble's config (method one of {@link #METHODS})
+     * @param data data splits, shared by every member
+     * @param dir the ensemble folder
+     * @param mode what to do with a run already there
+     * @param progress progress display
+     * @return the ensemble's summary
+     */
+    public static RunSummary run(TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, Progress progress) {
+        String method = config.method.toLowerCase(Locale.ROOT);
+        if (!METHODS.contains(method)) {
+            throw new SprigException("not an ensemble method: " + config.method + " (known: " + String.join(", ", METHODS) + ")");
+        }
+        TrainConfig c = config.copy();
+        if (c.lrSchedule.equalsIgnoreCase("multistep") && c.lrMilestones.isEmpty() && c.epochs >= 4) {
+            c.lrMilestones = new ArrayList<>(List.of(c.epochs / 2, c.epochs * 3 / 4));
+        }
+        c.validate();
+        if (mode == RunFolder.Mode.OVERWRITE) {
+            deleteMembers(dir);
+        }
+        RunFolder root = RunFolder.open(dir, mode);
+        if (mode != RunFolder.Mode.RESUME) {
+            RunFolder.writeAtomic(root.config(), Json.toYaml(c));
+        }
+        long start = System.nanoTime();
+        List<Path> members = new ArrayList<>();
+        List<RunSummary> trained = new ArrayList<>();
+        Map<String, Object> extra = new LinkedHashMap<>();
+        if (method.equals("edst-ensemble")) {
+            trained.add(edst(c, data, dir, members, extra, progress));
+        } else {
+            List<List<Path>> jobs = new ArrayList<>();
+            for (int i = 0; i < c.members; i++) {
+                Path member = dir.resolve(memberName(i));
+                members.add(member);
+                TrainConfig m = c.copy();
+                m.members = 1;
+                m.workers = 1;
+                m.seed = c.seed + i;
+                List<Path> phases = new ArrayList<>();
+                switch (method) {
+                    case "dst-ensemble" -> m.method = sparseMethod(c);
+                    case "dense-ensemble" -> m.method = "dense";
+                    default -> {
+                        TrainConfig dense = m.copy();
+                        dense.method = "dense";
+                        Path denseDir = dir.resolve("dense-" + (i + 1));
+                        writeMemberConfig(denseDir, dense);
+                        phases.add(denseDir);
+                        m.method = "pf";
+                        m.pruneFrom = denseDir.toAbsolutePath().toString();
+                        m.epochs = c.finetuneEpochs > 0 ? c.finetuneEpochs : Math.max(1, c.epochs / 4);
+                        m.lr = c.pfLr;
+                        m.lrSchedule = "constant";
+                        m.lrMilestones = new ArrayList<>();
+                        m.warmupEpochs = 0;
+                    }
+                }
+                writeMemberConfig(member, m);
+                phases.add(member);
+                jobs.add(phases);
+            }
+            trained.addAll(MemberRunner.runAll(jobs, c.workers, data, c.seed, progress));
+        }
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        return summarize(c, data, root, members, trained, extra, elapsed);
+    }
+
+    /** Dynamic sparse method of the members: the growth criterion picks it. */
+    private static String sparseMethod(TrainConfig c) {
+        return switch (c.ensembleGrowth.toLowerCase(Locale.ROOT)) {
+            case "gradient" -> "rigl";
+            case "random" -> "set";
+            case "momentum" -> "snfs";
+            default -> throw new SprigException("ensemble_growth must be gradient, random or momentum, got '" + c.ensembleGrowth + "'");
+        };
+    }
+
+    private static void writeMemberConfig(Path dir, TrainConfig m) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new SprigException("cannot create " + dir + ": " + e.getMessage());
+        }
+        if (!Files.isRegularFile(dir.resolve("checkpoints/last.ckpt"))) {
+            RunFolder.writeAtomic(dir.resolve("config.yaml"), Json.toYaml(m));
+        }
+    }
+
+    /**
+     * The EDST run: one dynamic-sparse training whose learning rate restarts for each refinement
+     * phase, with exploration jumps between phases and a {@link TicketKeeper} saving the tickets.
+     * It trains on the engine path, whose hooks see every epoch.
+     */
+    private static RunSummary edst(TrainConfig c, DataSplits data, Path dir, List<Path> members, Map<String, Object> extra,
+            Progress progress) {
+        int explore = c.edstExploreEpochs != null ? c.edstExploreEpochs : c.epochs / 3;
+        int phase = (c.epochs - explore) / c.members;
+        if (phase < 1) {
+            throw new SprigException("EDST needs at least one epoch per refinement phase: " + c.epochs + " epochs, "
+                    + explore + " of exploration, " + c.members + " members");
+        }
+        TrainConfig r = c.copy();
+        r.method = sparseMethod(c);
+        r.exec = "dense";
+        r.lrSchedule = "piecewise";
+        r.lrPoints = edstRates(c.lr, c.edstRefineLr, c.epochs, explore, phase, c.members);
+        r.lrMilestones = new ArrayList<>();
+        r.explorationEpochs = new ArrayList<>();
+        for (int k = 1; k < c.members; k++) {
+            r.explorationEpochs.add(explore + k * phase);
+        }
+        r.validate();
+        for (int i = 0; i < c.members; i++) {
+            members.add(dir.resolve(memberName(i)));
+        }
+        Path runDir = dir.resolve(RUN);
+        boolean resume = Files.isRegularFile(runDir.resolve("checkpoints/last.ckpt"));
+        List<TrainingHook> hooks = new ArrayList<>(SparseMethods.hooksFor(r));
+        hooks.add(new TicketKeeper(r, dir, explore, phase, c.members));
+        RunSummary s = new Trainer(r, data, RunFolder.open(runDir, resume ? RunFolder.Mode.RESUME : RunFolder.Mode.OVERWRITE),
+                hooks, resume).progress(progress).run();
+        extra.put("edst_explore_epochs", explore);
+        extra.put("edst_phase_epochs", phase);
+        extra.put("exploration_epochs", r.explorationEpochs);
+        extra.put("lr_points", r.lrPoints);
+        return s;
+    }
+
+    /**
+     * EDST's learning rates: the base rate while exploring, then each phase at the refinement
+     * rate, a tenth of it from half-way (FreeTickets' {@code minestone2}); the last phase absorbs
+     * epochs left over after M equal phases.
+     *
+     * @param lr exploration rate
+     * @param refine refinement rate
+     * @param epochs all epochs
+     * @param explore exploration epochs
+     * @param phase epochs per phase
+     * @param members M
+     * @return rate from each epoch on
+     */
+    static TreeMap<Integer, Double> edstRates(double lr, double refine, int epochs, int explore, int phase, int members) {
+        TreeMap<Integer, Double> p = new TreeMap<>();
+        p.put(0, lr);
+        for (int k = 0; k < members; k++) {
+            int begin = explore + k * phase;
+            int length = k == members - 1 ? epochs - begin : phase;
+            p.put(begin, refine);
+            if (length / 2 >= 1) {
+                p.put(begin + length / 2, refine / 10);
+            }
+        }
+        return p;
+    }
+
+    private static RunSummary summarize(TrainConfig c, DataSplits data, RunFolder root, List<Path> members,
+            List<RunSummary> trained, Map<String, Object> extra, double elapsed) {
+        List<Predictions> predictions = new ArrayList<>();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        long params = 0;
+        long nonzero = 0;
+        long inference = 0;
+        double sparsity = 0;
+        var shape = data.test();
+        for (Path m : members) {
+            try (MemberModel model = MemberModel.open(m, shape, Sprig.device(c.device))) {
+                Predictions p = model.predict(data.test(), data.normalization(), c.evalBatchSize);
+                predictions.add(p);
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("member", root.dir().relativize(m).toString());
+                row.put("checkpoint", model.checkpoint());
+                row.put("test_accuracy", p.accuracy());
+                row.put("test_nll", p.nll());
+                row.put("ece", Calibration.ece(p, Calibration.DEFAULT_BINS));
+                rows.add(row);
+            }
+        }
+        // Size and inference cost: every member's (the ensemble runs them all).
+        boolean oneRun = c.method.equalsIgnoreCase("edst-ensemble");
+        for (Path m : members) {
+            RunSummary s = oneRun ? trained.get(0) : RunSummary.read(m);
+            params += s.params();
+            nonzero += s.nonzeroParams();
+            inference += s.inferenceFlops();
+            sparsity += s.sparsity() / members.size();
+        }
+        double trainFlops = trained.stream().mapToDouble(RunSummary::trainFlops).sum();
+        double denseTrainFlops = trained.stream().filter(s -> s.epochs() == c.epochs).mapToDouble(RunSummary::denseTrainFlops)
+                .findFirst().orElse(trained.get(0).denseTrainFlops());
+        double wall = trained.stream().mapToDouble(RunSummary::wallSeconds).sum();
+        Predictions ensemble = Predictions.mean(predictions);
+        extra.put("members", rows);
+        extra.put("ensemble_size", members.size());
+        extra.put("test_nll", ensemble.nll());
+        extra.put("test_brier", ensemble.brier());
+        extra.put("test_ece", Calibration.ece(ensemble, Calibration.DEFAULT_BINS));
+        if (predictions.size() > 1) {
+            extra.put("disagreement", Diversity.disagreement(predictions));
+            extra.put("kl_divergence", Diversity.kl(predictions));
+        }
+        extra.put("train_flops_vs_one_dense", trainFlops / denseTrainFlops);
+        extra.put("elapsed_seconds", elapsed);
+        extra.put("wall_seconds_note", "sum of every training run's wall time (the compute spent, whatever --workers)");
+        RunSummary summary = new RunSummary(c.method, c.model, data.dataset(), ensemble.accuracy(), ensemble.nll(), sparsity,
+                params, nonzero, trainFlops, denseTrainFlops, inference, wall, c.epochs, c.seed, extra);
+        RunFolder.writeAtomic(root.summary(), Json.pretty(summary.toMap()) + "\n");
+        RunFolder.writeAtomic(root.metrics(), metricsLines(root.dir(), c) + "\n");
+        return summary;
+    }
+
+    /** The runs' epoch lines, each tagged with the folder it came from. */
+    private static String metricsLines(Path dir, TrainConfig c) {
+        List<String> lines = new ArrayList<>();
+        List<Path> runs = new ArrayList<>();
+        if (c.method.equalsIgnoreCase("edst-ensemble")) {
+            runs.add(dir.resolve(RUN));
+        } else {
+            for (int i = 0; i < c.members; i++) {
+                if (c.method.equalsIgnoreCase("pf-ensemble")) {
+                    runs.add(dir.resolve("dense-" + (i + 1)));
+                }
+                runs.add(dir.resolve(memberName(i)));
+            }
+        }
+        for (Path r : runs) {
+            try {
+                for (String line : Files.readAllLines(r.resolve("metrics.jsonl"))) {
+                    var node = (com.fasterxml.jackson.databind.node.ObjectNode) Json.JSON.readTree(line);
+                    node.put("run", dir.relativize(r).toString());
+                    lines.add(Json.line(node));
+                }
+            } catch (IOException e) {
+                throw new SprigException("cannot read " + r.resolve("metrics.jsonl") + ": " + e.getMessage());
+            }
+        }
+        return String.join("\n", lines);
+    }
+
+    private static void deleteMembers(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> children = Files.list(dir)) {
+            for (Path p : children.toList()) {
+                String n = p.getFileName().toString();
+                if (Files.isDirectory(p) && (n.startsWith("member-") || n.startsWith("dense-") || n.equals(RUN))) {
+                    try (Stream<Path> walk = Files.walk(p)) {
+                        for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
+                            Files.delete(q);
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new SprigException("cannot clear " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Trains one run folder whose {@code config.yaml} is written, on the path its config selects
+     * (the sparse path for sparse MLPs on the CPU); resumes it when it has a checkpoint (a
+     * finished run just reports its summary again).
+     *
+     * @param dir the run folder
+     * @param data data splits
+     * @param progress progress display
+     * @return the run's summary
+     */
+    static RunSummary trainMember(Path dir, DataSplits data, Progress progress) {
+        TrainConfig m = Json.readConfig(dir.resolve("config.yaml")).validate();
+        boolean resume = Files.isRegularFile(dir.resolve("checkpoints/last.ckpt"));
+        RunFolder folder = RunFolder.open(dir, resume ? RunFolder.Mode.RESUME : RunFolder.Mode.OVERWRITE);
+        var s = data.train();
+        List<LayerSpec> specs = ModelZoo.specs(m.model, s.channels(), s.height(), s.classes(), m.widthMultiplier);
+        if (ExecutionPath.choose(m, specs, Sprig.device(m.device)) == ExecutionPath.SPARSE) {
+            return new SparseMlpTrainer(m, data, folder, resume).progress(progress).run();
+        }
+        return new Trainer(m, data, folder, SparseMethods.hooksFor(m), resume).progress(progress).run();
+    }
+}
