@@ -66,6 +66,11 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        for (Path d : dirs) {
+            if (!java.nio.file.Files.isDirectory(d)) {
+                throw new SprigException("no run folder " + d);
+            }
+        }
         if (bins < 1) {
             throw new SprigException("--bins must be at least 1, got " + bins);
         }

@@ -152,4 +152,37 @@ class CliTest {
         assertThat(resolved.maxStepsPerEpoch).isEqualTo(3);
         assertThat(Json.toYaml(Json.YAML.readValue(Json.toYaml(resolved), TrainConfig.class))).isEqualTo(Json.toYaml(resolved));
     }
+
+    @Test
+    void ensembleTakesThePublishedDefaultsUnderFlagsAndEvaluateReadsIt() throws Exception {
+        Path dir = tmp.resolve("ens");
+        Result r = sprig("ensemble", "--dataset", "synthetic", "--epochs", "2", "--max-steps-per-epoch", "3", "--members", "2",
+                "--update-interval", "2", "--quiet", "--data-dir", tmp.toString(), "--out", dir.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        TrainConfig c = Json.readConfig(dir.resolve("config.yaml"));
+        assertThat(c.method).isEqualTo("dst-ensemble");
+        assertThat(c.weightDecay).isEqualTo(5e-4); // FreeTickets' default
+        assertThat(c.sparsity).isEqualTo(0.8);
+        assertThat(c.updateInterval).isEqualTo(2); // the flag wins over the default of 1000
+        var summary = Json.JSON.readTree(dir.resolve("summary.json").toFile());
+        assertThat(summary.get("sparsity").asDouble()).isBetween(0.75, 0.85);
+        assertThat(summary.get("members").size()).isEqualTo(2);
+
+        Result e = sprig("evaluate", dir.toString(), "--corruptions", "gaussian_noise,contrast", "--severities", "1,5",
+                "--corruption-limit", "50", "--data-dir", tmp.toString());
+        assertThat(e.exit()).as(e.err()).isZero();
+        var ev = Json.JSON.readTree(dir.resolve("evaluation.json").toFile());
+        assertThat(ev.get("test").get("accuracy").asDouble()).isEqualTo(summary.get("test_accuracy").asDouble());
+        assertThat(ev.get("corruptions").size()).isEqualTo(4);
+        assertThat(ev.get("ood").get("gaussian_noise").get("auroc_max_probability").asDouble()).isBetween(0.0, 1.0);
+        assertThat(ev.get("diversity").get("disagreement").asDouble()).isBetween(0.0, 1.0);
+        assertThat(dir.resolve("reliability.png")).exists();
+        assertThat(Files.size(dir.resolve("reliability.png"))).isGreaterThan(1000);
+
+        assertOneLineError(sprig("ensemble", "--method", "rigl", "--dataset", "synthetic", "--out", tmp.resolve("x").toString()),
+                "sprig ensemble trains");
+        assertOneLineError(sprig("evaluate", tmp.resolve("nothing").toString()), "no run folder");
+        assertOneLineError(sprig("evaluate", dir.toString(), "--corruptions", "fog"), "unknown corruption 'fog'");
+        assertOneLineError(sprig("ensemble", "--dataset", "synthetic", "--out", dir.toString()), "already holds a run");
+    }
 }
