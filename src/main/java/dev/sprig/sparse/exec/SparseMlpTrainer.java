@@ -345,16 +345,22 @@ public final class SparseMlpTrainer {
                         epoch + 1, config.epochs, last.trainLoss(), last.trainAccuracy(),
                         v == null ? "" : String.format("  val acc %.4f", v[1]), t[1], last.lr(), epochSeconds,
                         seen / Math.max(epochSeconds, 1e-9)));
-                if (v != null && v[1] > bestVal) {
+                boolean improved = v != null && v[1] > bestVal;
+                if (improved) {
                     bestVal = v[1];
                     bestEpoch = epoch + 1;
                 }
                 if (folder != null) {
                     RunFolder.writeAtomic(folder.metrics(), String.join("\n", metricsLines) + "\n");
-                    SparseCheckpoint.save(folder.lastCheckpoint(), net, new SparseCheckpoint.State(epoch + 1, step,
+                    SparseCheckpoint.State done = new SparseCheckpoint.State(epoch + 1, step,
                             ledger.trainFlops(), ledger.denseTrainFlops(), wallBefore + (System.nanoTime() - runStart) / 1e9,
                             bestEpoch == 0 ? -1 : bestVal, bestEpoch, updates, optimizerStarted, metricsLines,
-                            gradientAverage));
+                            gradientAverage);
+                    SparseCheckpoint.save(folder.lastCheckpoint(), net, done);
+                    if (improved) {
+                        // The best-validation model, as the engine path keeps it (ensembles use it).
+                        SparseCheckpoint.save(folder.bestCheckpoint(), net, done);
+                    }
                 }
                 if (epoch + 1 == stopAfterEpochs) {
                     throw new Stopped();
