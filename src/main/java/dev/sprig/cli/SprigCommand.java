@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             EpiCommand.class,
             EnsembleCommand.class,
             EvaluateCommand.class,
+            ReportCommand.class,
             ModelsCommand.class,
             DatasetsCommand.class,
             DownloadCommand.class,

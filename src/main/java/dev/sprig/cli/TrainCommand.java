@@ -136,11 +136,22 @@ class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Path[] dir = new Path[1];
+        int rc = train(dir);
+        if (rc == 0 && java.nio.file.Files.isRegularFile(dir[0].resolve("summary.json"))) {
+            // The run's plots, beside its figures (sprig report compares several runs).
+            dev.sprig.report.Report.writeRunPlots(dir[0]);
+        }
+        return rc;
+    }
+
+    private int train(Path[] where) {
         if (resume && overwrite) {
             throw new SprigException("--resume and --overwrite exclude each other");
         }
         TrainConfig config = resolve();
         Path dir = out != null ? out : Path.of("runs", config.model + "-" + config.dataset + "-" + config.method + "-seed" + config.seed);
+        where[0] = dir;
         if (resume) {
             // The run continues with the configuration it started with; flags may not change it.
             config = Json.readConfig(dir.resolve("config.yaml"));
