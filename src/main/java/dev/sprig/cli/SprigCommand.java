@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             EnsembleCommand.class,
             EvaluateCommand.class,
             ReportCommand.class,
+            RecipesCommand.class,
             ModelsCommand.class,
             DatasetsCommand.class,
             DownloadCommand.class,

@@ -47,6 +47,9 @@ class TrainCommand implements Callable<Integer> {
     @Option(names = "--config", description = "YAML config; flags override its values")
     Path configFile;
 
+    @Option(names = "--recipe", description = "start from a published setting (see `sprig recipes`); flags override it")
+    String recipe;
+
     @Option(names = "--out", description = "output folder (default: runs/<model>-<dataset>-<method>-seed<seed>)")
     Path out;
 
@@ -132,7 +135,7 @@ class TrainCommand implements Callable<Integer> {
     @Option(names = "--mask-history-every", description = "record changed connections every N updates (0 = off)") Integer maskHistoryEvery;
 
     private static final List<String> NOT_CONFIG =
-            List.of("config", "out", "resume", "overwrite", "quiet", "help", "version", "oracle_epochs");
+            List.of("config", "recipe", "out", "resume", "overwrite", "quiet", "help", "version", "oracle_epochs");
 
     @Override
     public Integer call() {
@@ -248,7 +251,21 @@ class TrainCommand implements Callable<Integer> {
 
     /** Starts from the YAML file (or defaults) and applies every option the user typed. */
     TrainConfig resolve() {
-        TrainConfig config = configFile == null ? new TrainConfig() : Json.readConfig(configFile);
+        if (configFile != null && recipe != null) {
+            throw new SprigException("--config and --recipe exclude each other (a recipe is a config file)");
+        }
+        String baseText = null;
+        TrainConfig config;
+        if (recipe != null) {
+            Recipes.Recipe r = Recipes.get(recipe);
+            baseText = r.yaml();
+            config = Json.readConfig(baseText, "recipe " + r.name());
+        } else if (configFile != null) {
+            config = Json.readConfig(configFile);
+            baseText = readText(configFile);
+        } else {
+            config = new TrainConfig();
+        }
         ObjectNode overrides = Json.JSON.createObjectNode();
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
         for (CommandLine.Model.OptionSpec o : spec.options()) {
@@ -260,14 +277,14 @@ class TrainCommand implements Callable<Integer> {
         }
         try {
             if (!overrides.has("method") && defaultMethod() != null
-                    && (configFile == null || !fileKeys(configFile).contains("method"))) {
+                    && (baseText == null || !fileKeys(baseText).contains("method"))) {
                 overrides.put("method", defaultMethod());
             }
             String method = overrides.has("method") ? overrides.get("method").asText() : config.method;
             Map<String, Object> defaults = FreeTickets.defaults(method);
             if (!defaults.isEmpty()) {
                 // A method's published settings sit under the config file and the flags: both override them.
-                Set<String> fromFile = configFile == null ? Set.of() : fileKeys(configFile);
+                Set<String> fromFile = baseText == null ? Set.of() : fileKeys(baseText);
                 ObjectNode methodDefaults = Json.JSON.createObjectNode();
                 defaults.forEach((k, v) -> {
                     if (!fromFile.contains(k)) {
@@ -287,14 +304,22 @@ class TrainCommand implements Callable<Integer> {
         return null;
     }
 
-    private static Set<String> fileKeys(Path file) {
+    private static Set<String> fileKeys(String yaml) {
         try {
             Set<String> keys = new java.util.HashSet<>();
-            JsonNode tree = Json.YAML.readTree(file.toFile());
+            JsonNode tree = Json.YAML.readTree(yaml);
             if (tree != null) {
                 tree.fieldNames().forEachRemaining(keys::add);
             }
             return keys;
+        } catch (IOException e) {
+            throw new SprigException("bad config: " + e.getMessage().split("\n")[0]);
+        }
+    }
+
+    private static String readText(Path file) {
+        try {
+            return java.nio.file.Files.readString(file);
         } catch (IOException e) {
             throw new SprigException("cannot read config " + file + ": " + e.getMessage());
         }

@@ -44,13 +44,25 @@ public final class LowPrecisionSearch implements TrainingHook {
         a.set(v);
     }
 
+    /**
+     * Quantises a gradient in place through engine arithmetic. {@code set} would hand the tensor
+     * a Java buffer that lives only as long as this short-lived gradient handle: once the step's
+     * manager closes it, the parameter's gradient would point at freed memory.
+     */
+    private void quantizeGradient(NDArray g, SplittableRandom r, ai.djl.ndarray.NDManager step) {
+        float[] v = g.toFloatArray();
+        long[] shape = g.getShape().getShape();
+        format.quantize(v, shape.length == 0 ? 1 : (int) shape[0], r);
+        g.muli(0).addi(step.create(v, g.getShape()));
+    }
+
     @Override
     public void afterBackward(StepContext step) {
         List<NamedParameter> params = step.run().model().trainableParameters();
         for (int i = 0; i < params.size(); i++) {
             NDArray g = params.get(i).array().getGradient();
             g.attach(step.manager());
-            quantize(g, seeds.derive("bfp-grad", step.step(), i));
+            quantizeGradient(g, seeds.derive("bfp-grad", step.step(), i), step.manager());
         }
     }
 

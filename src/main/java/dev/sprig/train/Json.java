@@ -45,20 +45,35 @@ public final class Json {
      * @throws SprigException for a missing file, bad YAML or an unknown key
      */
     public static TrainConfig readConfig(Path file) {
+        String text;
         try {
-            String text = Files.readString(file, StandardCharsets.UTF_8);
-            if (text.isBlank()) {
-                return new TrainConfig();
-            }
-            return YAML.readValue(text, TrainConfig.class);
+            text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new SprigException("config file not found: " + file);
-        } catch (UnrecognizedPropertyException e) {
-            throw new SprigException("unknown key '" + e.getPropertyName() + "' in config " + file);
-        } catch (JsonProcessingException e) {
-            throw new SprigException("bad config " + file + ": " + e.getOriginalMessage().split("\n")[0]);
         } catch (IOException e) {
             throw new SprigException("cannot read config " + file + ": " + e.getMessage());
+        }
+        return readConfig(text, "config " + file);
+    }
+
+    /**
+     * Parses YAML training-config text.
+     *
+     * @param text the YAML
+     * @param origin what it is, for messages (e.g. "recipe rigl-lenet300-mnist")
+     * @return the config (not yet validated)
+     * @throws SprigException for bad YAML or an unknown key
+     */
+    public static TrainConfig readConfig(String text, String origin) {
+        if (text.isBlank()) {
+            return new TrainConfig();
+        }
+        try {
+            return YAML.readValue(text, TrainConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new SprigException("unknown key '" + e.getPropertyName() + "' in " + origin);
+        } catch (JsonProcessingException e) {
+            throw new SprigException("bad " + origin + ": " + e.getOriginalMessage().split("\n")[0]);
         }
     }
 
