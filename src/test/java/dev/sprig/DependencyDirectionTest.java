@@ -27,7 +27,8 @@ class DependencyDirectionTest {
             Map.entry("epi", Set.of("data", "models", "cost", "train", "structured")),
             Map.entry("ensemble", Set.of("data", "models", "cost", "train", "sparse")),
             Map.entry("report", Set.of("train")),
-            Map.entry("cli", Set.of("data", "models", "cost", "train", "sparse", "structured", "earlybird", "epi", "ensemble", "report")));
+            Map.entry("export", Set.of("data", "models", "train", "sparse")),
+            Map.entry("cli", Set.of("data", "models", "cost", "train", "sparse", "structured", "earlybird", "epi", "ensemble", "report", "export")));
 
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?dev\\.sprig\\.([a-z]+)\\.", Pattern.MULTILINE);
 

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             EvaluateCommand.class,
             ReportCommand.class,
             RecipesCommand.class,
+            ExportCommand.class,
             ModelsCommand.class,
             DatasetsCommand.class,
             DownloadCommand.class,

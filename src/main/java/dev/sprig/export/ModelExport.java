@@ -1,0 +1,306 @@
+package dev.sprig.export;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import dev.sprig.SprigException;
+import dev.sprig.data.KnownDataset;
+import dev.sprig.models.ModelZoo;
+import dev.sprig.models.NamedParameter;
+import dev.sprig.models.ParameterRole;
+import dev.sprig.models.SprigModel;
+import dev.sprig.train.Checkpoint;
+import dev.sprig.train.Json;
+import dev.sprig.train.RunFolder;
+import dev.sprig.train.SgdOptimizer;
+import dev.sprig.train.TrainConfig;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Exports the trained (shrunk or masked) model of a run folder.
+ *
+ * <ul>
+ *   <li>{@code djl}: DJL's own {@code NAME-0000.params}, loadable with {@code Model.load} into the
+ *       block {@code ModelZoo.create} builds from the {@code model.json} written beside it;
+ *   <li>{@code csr}: {@code model.csr}, every prunable weight in compressed sparse rows (float32
+ *       values, int32 column indices and row pointers; one row per output channel) and every
+ *       other parameter dense; its byte size against dense float32 storage is reported.
+ * </ul>
+ *
+ * <p>Reads engine checkpoints (every method but MLPs trained on the sparse path, whose checkpoint
+ * already stores CSR). Exported models are deterministic: Early-Bird's low-precision activation
+ * rounding is a training device and is left out.
+ */
+public final class ModelExport {
+    static final String CSR_MAGIC = "SPRIG-CSR";
+    static final int CSR_VERSION = 1;
+
+    private ModelExport() {}
+
+    /**
+     * What an export wrote.
+     *
+     * @param files written files
+     * @param denseBytes bytes of all parameters as dense float32
+     * @param csrBytes bytes of {@code model.csr} (0 when not written)
+     */
+    public record Result(List<Path> files, long denseBytes, long csrBytes) {}
+
+    /**
+     * Rebuilds a run's trained model (best-validation checkpoint when kept, else the last).
+     *
+     * @param runDir the run folder
+     * @param device device
+     * @return the model; close it
+     */
+    public static SprigModel load(Path runDir, Device device) {
+        TrainConfig c = Json.readConfig(runDir.resolve("config.yaml"));
+        Path best = runDir.resolve("checkpoints/best.ckpt");
+        Path file = Files.isRegularFile(best) ? best : runDir.resolve("checkpoints/last.ckpt");
+        if (!Files.isRegularFile(file)) {
+            throw new SprigException(runDir + " holds no checkpoint to export (pipelines keep theirs in a phase folder, e.g."
+                    + " retrain/ or pruned/)");
+        }
+        if (dev.sprig.sparse.exec.SparseCheckpoint.isSparse(file)) {
+            throw new SprigException(runDir + " was trained on the sparse path, whose checkpoint is CSR already; export"
+                    + " reads engine checkpoints (train with --exec dense to export)");
+        }
+        SprigModel model = build(c, device);
+        try {
+            Checkpoint.load(file, model, new SgdOptimizer(0, false, 0), List.of());
+            return model;
+        } catch (SprigException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Builds the architecture of a config, without low-precision activation rounding.
+     *
+     * @param c the run's config
+     * @param device device
+     * @return a freshly initialised model of that architecture
+     */
+    public static SprigModel build(TrainConfig c, Device device) {
+        int channels;
+        int size;
+        int classes;
+        if (c.dataset.equalsIgnoreCase("synthetic")) {
+            channels = 1;
+            size = 28;
+            classes = 10;
+        } else {
+            KnownDataset d = KnownDataset.of(c.dataset);
+            channels = d.channels();
+            size = d.imageSize();
+            classes = d.classes();
+        }
+        return ModelZoo.create(c.model, channels, size, classes, c.widthMultiplier,
+                c.channelWidths == null ? Map.of() : c.channelWidths, null, device, c.seed, (float) c.bnGammaInit);
+    }
+
+    /**
+     * Exports a run.
+     *
+     * @param runDir the run folder
+     * @param out output folder
+     * @param formats {@code djl} and/or {@code csr}
+     * @param device device
+     * @return what was written
+     */
+    public static Result export(Path runDir, Path out, List<String> formats, Device device) {
+        TrainConfig c = Json.readConfig(runDir.resolve("config.yaml"));
+        List<Path> files = new ArrayList<>();
+        long csrBytes = 0;
+        try (SprigModel model = load(runDir, device)) {
+            Files.createDirectories(out);
+            Map<String, Object> manifest = new LinkedHashMap<>();
+            manifest.put("model", c.model);
+            manifest.put("width_multiplier", c.widthMultiplier);
+            manifest.put("channel_widths", c.channelWidths);
+            manifest.put("dataset", c.dataset);
+            manifest.put("input_shape", model.inputShape().getShape());
+            manifest.put("classes", model.classes());
+            manifest.put("architecture", model.architecture());
+            for (String f : formats) {
+                switch (f) {
+                    case "djl" -> {
+                        try (Model m = Model.newInstance(c.model, device)) {
+                            m.setBlock(model.block());
+                            m.save(out, c.model);
+                        }
+                        files.add(out.resolve(c.model + "-0000.params"));
+                    }
+                    case "csr" -> {
+                        byte[] bytes = csr(model);
+                        Path file = out.resolve("model.csr");
+                        RunFolder.writeAtomic(file, bytes);
+                        files.add(file);
+                        csrBytes = bytes.length;
+                    }
+                    default -> throw new SprigException("unknown export format '" + f + "' (known: djl, csr)");
+                }
+            }
+            long dense = 0;
+            for (NamedParameter p : model.parameters().values()) {
+                dense += 4 * p.size();
+            }
+            manifest.put("dense_float32_bytes", dense);
+            if (csrBytes > 0) {
+                manifest.put("csr_bytes", csrBytes);
+                manifest.put("csr_vs_dense", (double) csrBytes / dense);
+            }
+            Path json = out.resolve("model.json");
+            RunFolder.writeAtomic(json, Json.pretty(manifest) + "\n");
+            files.add(json);
+            return new Result(files, dense, csrBytes);
+        } catch (IOException e) {
+            throw new SprigException("cannot export to " + out + ": " + e.getMessage());
+        }
+    }
+
+    private static byte[] csr(SprigModel model) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeUTF(CSR_MAGIC);
+        out.writeInt(CSR_VERSION);
+        Map<String, NamedParameter> params = model.parameters();
+        out.writeInt(params.size());
+        for (NamedParameter p : params.values()) {
+            float[] v = p.array().toFloatArray();
+            long[] shape = p.array().getShape().getShape();
+            out.writeUTF(p.name());
+            out.writeInt(shape.length);
+            for (long d : shape) {
+                out.writeLong(d);
+            }
+            boolean sparse = p.role() == ParameterRole.WEIGHT && p.layer().kind().isPrunable();
+            out.writeBoolean(sparse);
+            if (!sparse) {
+                for (float x : v) {
+                    out.writeFloat(x);
+                }
+                continue;
+            }
+            int rows = (int) shape[0];
+            int cols = v.length / rows;
+            int nnz = 0;
+            for (float x : v) {
+                nnz += x != 0 ? 1 : 0;
+            }
+            out.writeInt(rows);
+            out.writeInt(cols);
+            out.writeInt(nnz);
+            int seen = 0;
+            out.writeInt(0);
+            for (int r = 0; r < rows; r++) {
+                for (int k = 0; k < cols; k++) {
+                    if (v[r * cols + k] != 0) {
+                        seen++;
+                    }
+                }
+                out.writeInt(seen);
+            }
+            for (int i = 0; i < v.length; i++) {
+                if (v[i] != 0) {
+                    out.writeInt(i % cols);
+                }
+            }
+            for (float x : v) {
+                if (x != 0) {
+                    out.writeFloat(x);
+                }
+            }
+        }
+        out.flush();
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Reads a {@code model.csr} into a model of the same architecture.
+     *
+     * @param file the export
+     * @param model target model (its parameters are replaced)
+     */
+    public static void loadCsr(Path file, SprigModel model) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(Files.readAllBytes(file)))) {
+            if (!CSR_MAGIC.equals(in.readUTF()) || in.readInt() != CSR_VERSION) {
+                throw new SprigException(file + " is not a Sprig CSR export of this version");
+            }
+            int n = in.readInt();
+            Map<String, NamedParameter> params = model.parameters();
+            for (int i = 0; i < n; i++) {
+                String name = in.readUTF();
+                long[] shape = new long[in.readInt()];
+                long size = 1;
+                for (int d = 0; d < shape.length; d++) {
+                    shape[d] = in.readLong();
+                    size *= shape[d];
+                }
+                NamedParameter p = params.get(name);
+                if (p == null || p.size() != size) {
+                    throw new SprigException(file + ": parameter " + name + " does not fit this architecture");
+                }
+                float[] v = new float[(int) size];
+                if (!in.readBoolean()) {
+                    for (int k = 0; k < v.length; k++) {
+                        v[k] = in.readFloat();
+                    }
+                } else {
+                    int rows = in.readInt();
+                    int cols = in.readInt();
+                    int nnz = in.readInt();
+                    int[] rowPtr = new int[rows + 1];
+                    for (int r = 0; r <= rows; r++) {
+                        rowPtr[r] = in.readInt();
+                    }
+                    int[] col = new int[nnz];
+                    for (int k = 0; k < nnz; k++) {
+                        col[k] = in.readInt();
+                    }
+                    for (int r = 0; r < rows; r++) {
+                        for (int k = rowPtr[r]; k < rowPtr[r + 1]; k++) {
+                            v[r * cols + col[k]] = in.readFloat();
+                        }
+                    }
+                }
+                NDArray a = p.array();
+                a.set(v);
+            }
+        } catch (IOException e) {
+            throw new SprigException("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Loads a DJL export into a model of the same architecture.
+     *
+     * @param dir the export folder
+     * @param name the model name (the file prefix)
+     * @param model target model
+     */
+    public static void loadDjl(Path dir, String name, SprigModel model) {
+        try (Model m = Model.newInstance(name, model.device())) {
+            m.setBlock(model.block());
+            m.load(dir, name);
+            // The loaded arrays belong to the DJL model's manager; keep them when it closes.
+            for (NamedParameter p : model.parameters().values()) {
+                p.array().attach(model.manager());
+            }
+        } catch (IOException | MalformedModelException e) {
+            throw new SprigException("cannot load " + dir + ": " + e.getMessage());
+        }
+    }
+}
