@@ -181,6 +181,10 @@ public final class RunFolder {
     public static void writeAtomic(Path target, byte[] data) {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try {
+            Path parent = target.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
             Files.write(tmp, data);
             moveOver(tmp, target);
         } catch (IOException e) {
