@@ -28,7 +28,8 @@ class DependencyDirectionTest {
             Map.entry("ensemble", Set.of("data", "models", "cost", "train", "sparse")),
             Map.entry("report", Set.of("train")),
             Map.entry("export", Set.of("data", "models", "train", "sparse")),
-            Map.entry("cli", Set.of("data", "models", "cost", "train", "sparse", "structured", "earlybird", "epi", "ensemble", "report", "export")));
+            Map.entry("api", Set.of("data", "models", "train", "sparse")),
+            Map.entry("cli", Set.of("data", "models", "cost", "train", "sparse", "structured", "earlybird", "epi", "ensemble", "report", "export", "api")));
 
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?dev\\.sprig\\.([a-z]+)\\.", Pattern.MULTILINE);
 

@@ -60,6 +60,78 @@ public final class SprigModel implements AutoCloseable {
         nameParameters();
     }
 
+    private SprigModel(String architecture, Block block, int channels, int size, int classes, Device device) {
+        this.architecture = architecture;
+        this.widthMultiplier = 1.0;
+        this.channelWidths = Map.of();
+        this.block = block;
+        this.inputShape = new Shape(1, channels, size, size);
+        this.classes = classes;
+        this.manager = NDManager.newBaseManager(device);
+        block.initialize(manager, DataType.FLOAT32, inputShape);
+        this.store = new ParameterStore(manager, false);
+        List<LayerSpec> specs = new java.util.ArrayList<>();
+        Shape out = describe(block, inputShape, specs, new int[3]);
+        if (out.get(out.dimension() - 1) != classes) {
+            manager.close();
+            throw new IllegalArgumentException(architecture + " ends in " + out.get(out.dimension() - 1) + " outputs, not "
+                    + classes + " classes");
+        }
+        this.layers = List.copyOf(specs);
+        nameParameters();
+    }
+
+    /**
+     * Wraps a network defined outside the model zoo, so that every Sprig method can train it.
+     * Sprig reads its layers by walking it: sequential blocks of 2-D convolutions, linear layers,
+     * batch norms and parameter-free blocks (activations, pooling, flattening, lambdas). Other
+     * blocks with parameters (residual branches, recurrent cells) are refused with a message:
+     * their channel couplings and costs would have to be declared by hand.
+     *
+     * @param name a name for logs and summaries
+     * @param block the network (it is (re)initialised on the device)
+     * @param channels input channels
+     * @param size input height and width
+     * @param classes outputs of the last layer
+     * @param device device
+     * @return the model; close it
+     * @throws IllegalArgumentException for an unsupported block
+     */
+    public static SprigModel wrap(String name, Block block, int channels, int size, int classes, Device device) {
+        return new SprigModel(name, block, channels, size, classes, device);
+    }
+
+    private static Shape describe(Block b, Shape in, List<LayerSpec> out, int[] counters) {
+        if (b instanceof ai.djl.nn.SequentialBlock seq) {
+            Shape s = in;
+            for (Block child : seq.getChildren().values()) {
+                s = describe(child, s, out, counters);
+            }
+            return s;
+        }
+        Shape o = b.getOutputShapes(new Shape[] {in})[0];
+        if (b instanceof ai.djl.nn.convolutional.Conv2d c) {
+            String name = "conv" + ++counters[0];
+            out.add(new LayerSpec(name, LayerKind.CONV, (int) in.get(1), c.getFilters(), (int) c.getKernelShape().get(0),
+                    (int) c.getStride().get(0), c.getGroups(), (int) in.get(2), (int) in.get(3), (int) o.get(2), (int) o.get(3),
+                    c.isIncludeBias()));
+        } else if (b instanceof ai.djl.nn.core.Linear) {
+            String name = "fc" + ++counters[1];
+            boolean bias = b.getParameters().keys().stream().anyMatch(k -> k.contains("bias"));
+            out.add(new LayerSpec(name, LayerKind.LINEAR, (int) in.get(in.dimension() - 1), (int) o.get(o.dimension() - 1), 1, 1,
+                    1, 1, 1, 1, 1, bias));
+        } else if (b instanceof ai.djl.nn.norm.BatchNorm) {
+            String name = "bn" + ++counters[2];
+            int h = in.dimension() == 4 ? (int) in.get(2) : 1;
+            int w = in.dimension() == 4 ? (int) in.get(3) : 1;
+            out.add(new LayerSpec(name, LayerKind.BATCH_NORM, (int) in.get(1), (int) in.get(1), 1, 1, 1, h, w, h, w, false));
+        } else if (!b.getParameters().isEmpty()) {
+            throw new IllegalArgumentException("Sprig cannot wrap a " + b.getClass().getSimpleName() + ": supported are sequential"
+                    + " blocks of Conv2d, Linear, BatchNorm and parameter-free blocks");
+        }
+        return o;
+    }
+
     private void nameParameters() {
         Iterator<Pair<String, Parameter>> it = block.getParameters().iterator();
         for (LayerSpec layer : layers) {

@@ -35,6 +35,7 @@ import java.util.Map;
  * clear message and leaves the last good checkpoint in place.
  */
 public final class Trainer {
+    private java.util.function.Function<Device, SprigModel> modelFactory;
     private final TrainConfig config;
     private final DataSplits data;
     private final RunFolder folder;
@@ -94,6 +95,18 @@ public final class Trainer {
     }
 
     /**
+     * Trains a model built by the caller instead of the zoo's {@code config.model} (a network
+     * wrapped with {@link SprigModel#wrap}). The factory is called once per run.
+     *
+     * @param factory builds the model on the run's device
+     * @return this trainer
+     */
+    public Trainer model(java.util.function.Function<Device, SprigModel> factory) {
+        this.modelFactory = factory;
+        return this;
+    }
+
+    /**
      * Trains and returns the final figures.
      *
      * @return the summary (also written to {@code summary.json} when there is a folder)
@@ -108,7 +121,7 @@ public final class Trainer {
         engine.setRandomSeed((int) (config.seed ^ (config.seed >>> 32)));
         Device device = Sprig.device(config.device);
         long runStart = System.nanoTime();
-        try (SprigModel model = buildModel(config, data.train(), device)) {
+        try (SprigModel model = modelFactory != null ? modelFactory.apply(device) : buildModel(config, data.train(), device)) {
             SgdOptimizer optimizer = new SgdOptimizer(config.momentum, config.nesterov, config.weightDecay);
             boolean augment = config.augments(data.augment());
             BatchSource train = new BatchSource(data.train(), data.normalization(), config.batchSize, true, augment, config.seed);
