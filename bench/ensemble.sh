@@ -3,7 +3,7 @@
 # ensemble (M = 3, the authors' defaults otherwise), each evaluated with `sprig evaluate`.
 # The single dense model is member-1 of the dense ensemble (same recipe, seed 0).
 #   prerequisites: mvn -B -q package -DskipTests; SPRIG_DATA pointing at the data root
-#   usage: bench/ensemble.sh [DATASET] [MODEL] [EPOCHS] [OUT] [CORRUPTION_LIMIT]
+#   usage: bench/ensemble.sh [DATASET] [MODEL] [EPOCHS] [OUT] [CORRUPTION_LIMIT] [WIDTH_MULTIPLIER]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dataset="${1:-mnist}"
@@ -11,7 +11,8 @@ model="${2:-lenet-300-100}"
 epochs="${3:-20}"
 out="${4:-runs/ensemble-$dataset}"
 limit="${5:-2000}"
-common=(--model "$model" --dataset "$dataset" --epochs "$epochs" --members 3 --seed 0 --quiet)
+width="${6:-1}"
+common=(--model "$model" --width-multiplier "$width" --dataset "$dataset" --epochs "$epochs" --members 3 --seed 0 --quiet)
 for m in dense-ensemble dst-ensemble edst-ensemble; do
   if [ -f "$out/$m/summary.json" ]; then continue; fi
   ./sprig ensemble --method "$m" "${common[@]}" --overwrite --out "$out/$m"
