@@ -100,27 +100,10 @@ final class EvaluateCommand implements Callable<Integer> {
         Path json = out != null ? out : dirs.get(0).resolve("evaluation.json");
         RunFolder.writeAtomic(json, Json.pretty(result) + "\n");
         Path png = json.resolveSibling("reliability.png");
-        @SuppressWarnings("unchecked")
-        List<Calibration.Bin> reliability = (List<Calibration.Bin>) result.get("reliability");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> test = (Map<String, Object>) result.get("test");
-        int n = reliability.size();
-        double[] lo = new double[n];
-        double[] hi = new double[n];
-        long[] count = new long[n];
-        double[] conf = new double[n];
-        double[] acc = new double[n];
-        for (int b = 0; b < n; b++) {
-            Calibration.Bin bin = reliability.get(b);
-            lo[b] = bin.lower();
-            hi[b] = bin.upper();
-            count[b] = bin.count();
-            conf[b] = bin.confidence();
-            acc[b] = bin.accuracy();
-        }
-        int members = ((List<?>) result.get("members")).size();
-        Plots.reliability(lo, hi, count, conf, acc, String.format(Locale.ROOT, "%s, %d member%s: ECE %.4f", dataset, members,
-                members == 1 ? "" : "s", (double) test.get("ece")), png);
+        var tree = Json.JSON.valueToTree(result);
+        int members = tree.get("members").size();
+        Plots.write(Plots.reliability(String.format(Locale.ROOT, "%s, %d member%s: ECE %.4f", dataset, members,
+                members == 1 ? "" : "s", tree.get("test").get("ece").asDouble()), tree), png);
         print(result);
         System.out.println("wrote " + json + " and " + png);
         return 0;

@@ -39,20 +39,7 @@ public final class Plots {
     /**
      * A reliability diagram: per confidence bin, the accuracy next to the mean confidence; a
      * calibrated model has equal bars. Empty bins are left out.
-     *
-     * @param lower lower bin edges
-     * @param upper upper bin edges
-     * @param counts examples per bin
-     * @param confidence mean confidence per bin
-     * @param accuracy accuracy per bin
-     * @param title chart title (e.g. the ECE)
-     * @param png output file
      */
-    public static void reliability(double[] lower, double[] upper, long[] counts, double[] confidence, double[] accuracy,
-            String title, Path png) {
-        write(reliabilityChart(lower, upper, counts, confidence, accuracy, title), png);
-    }
-
     private static CategoryChart reliabilityChart(double[] lower, double[] upper, long[] counts, double[] confidence,
             double[] accuracy, String title) {
         List<String> labels = new ArrayList<>();
@@ -273,7 +260,7 @@ public final class Plots {
      * @param chart the chart
      * @param png target file
      */
-    static void write(Chart<?, ?> chart, Path png) {
+    public static void write(Chart<?, ?> chart, Path png) {
         RunFolder.writeAtomic(png, png(chart));
     }
 }
