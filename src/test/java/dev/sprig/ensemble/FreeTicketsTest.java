@@ -199,4 +199,27 @@ class FreeTicketsTest {
         assertThat(rows.get(0).get("test_nll")).isNotEqualTo(rows.get(1).get("test_nll"));
         assertThat(Arrays.asList(inProcess.trainFlops() / inProcess.denseTrainFlops())).allSatisfy(r -> assertThat(r).isLessThan(2.0));
     }
+
+    @Test
+    void anEnsembleKilledBetweenMembersResumesToTheSameResult() throws Exception {
+        TrainConfig c = small("dst-ensemble");
+        c.sparsity = 0.8;
+        c.epochs = 2;
+        RunSummary whole = FreeTickets.run(c, data(c), tmp.resolve("whole"), RunFolder.Mode.NEW, Progress.silent());
+        Path dir = tmp.resolve("killed");
+        FreeTickets.run(c, data(c), dir, RunFolder.Mode.NEW, Progress.silent());
+        // As if killed while the second member trained: its folder holds only the config, no ensemble summary yet.
+        try (var walk = Files.walk(dir.resolve("member-2"))) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!p.equals(dir.resolve("member-2")) && !p.equals(dir.resolve("member-2/config.yaml"))) {
+                    Files.delete(p);
+                }
+            }
+        }
+        Files.delete(dir.resolve("summary.json"));
+        RunSummary resumed = FreeTickets.run(c, data(c), dir, RunFolder.Mode.RESUME, Progress.silent());
+        assertThat(resumed.testAccuracy()).isEqualTo(whole.testAccuracy());
+        assertThat(resumed.testLoss()).isEqualTo(whole.testLoss());
+        assertThat(resumed.trainFlops()).isEqualTo(whole.trainFlops());
+    }
 }
