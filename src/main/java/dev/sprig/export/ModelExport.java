@@ -6,10 +6,14 @@ import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import dev.sprig.SprigException;
 import dev.sprig.data.KnownDataset;
+import dev.sprig.data.Normalization;
 import dev.sprig.models.ModelZoo;
 import dev.sprig.models.NamedParameter;
 import dev.sprig.models.ParameterRole;
 import dev.sprig.models.SprigModel;
+import dev.sprig.sparse.exec.CsrLayer;
+import dev.sprig.sparse.exec.SparseCheckpoint;
+import dev.sprig.sparse.exec.WorkerPool;
 import dev.sprig.train.Checkpoint;
 import dev.sprig.train.Json;
 import dev.sprig.train.RunFolder;
@@ -33,14 +37,16 @@ import java.util.Map;
  * <ul>
  *   <li>{@code djl}: DJL's own {@code NAME-0000.params}, loadable with {@code Model.load} into the
  *       block {@code ModelZoo.create} builds from the {@code model.json} written beside it;
+ *   <li>{@code torchscript}: {@code model.pt}, for {@code torch.jit.load} in Python or C++ and
+ *       DJL's PyTorch engine, with no Sprig code needed (see {@link TorchScript});
  *   <li>{@code csr}: {@code model.csr}, every prunable weight in compressed sparse rows (float32
  *       values, int32 column indices and row pointers; one row per output channel) and every
  *       other parameter dense; its byte size against dense float32 storage is reported.
  * </ul>
  *
- * <p>Reads engine checkpoints (every method but MLPs trained on the sparse path, whose checkpoint
- * already stores CSR). Exported models are deterministic: Early-Bird's low-precision activation
- * rounding is a training device and is left out.
+ * <p>Reads engine checkpoints and the sparse path's CSR checkpoints (MLPs) alike. Exported models
+ * are deterministic: Early-Bird's low-precision activation rounding is a training device and is
+ * left out.
  */
 public final class ModelExport {
     static final String CSR_MAGIC = "SPRIG-CSR";
@@ -72,17 +78,37 @@ public final class ModelExport {
             throw new SprigException(runDir + " holds no checkpoint to export (pipelines keep theirs in a phase folder, e.g."
                     + " retrain/ or pruned/)");
         }
-        if (dev.sprig.sparse.exec.SparseCheckpoint.isSparse(file)) {
-            throw new SprigException(runDir + " was trained on the sparse path, whose checkpoint is CSR already; export"
-                    + " reads engine checkpoints (train with --exec dense to export)");
-        }
         SprigModel model = build(c, device);
         try {
-            Checkpoint.load(file, model, new SgdOptimizer(0, false, 0), List.of());
+            if (SparseCheckpoint.isSparse(file)) {
+                loadSparsePath(file, model);
+            } else {
+                Checkpoint.load(file, model, new SgdOptimizer(0, false, 0), List.of());
+            }
             return model;
         } catch (SprigException e) {
             model.close();
             throw e;
+        }
+    }
+
+    /**
+     * Copies an MLP trained on the sparse path (whose checkpoint stores CSR layers) into the
+     * engine model of the same architecture: stored weights in place, zeros elsewhere.
+     */
+    private static void loadSparsePath(Path file, SprigModel model) {
+        List<dev.sprig.models.LayerSpec> linear =
+                model.layers().stream().filter(l -> l.kind() == dev.sprig.models.LayerKind.LINEAR).toList();
+        try (WorkerPool pool = new WorkerPool(1)) {
+            for (CsrLayer layer : SparseCheckpoint.network(file, linear, pool).layers()) {
+                NamedParameter weight = model.parameters().get(layer.name() + ".weight");
+                NamedParameter bias = model.parameters().get(layer.name() + ".bias");
+                if (weight == null || bias == null || weight.size() != (long) layer.rows() * layer.cols()) {
+                    throw new SprigException(file + ": layer " + layer.name() + " does not fit " + model.architecture());
+                }
+                weight.array().set(layer.toDense());
+                bias.array().set(layer.bias());
+            }
         }
     }
 
@@ -134,6 +160,12 @@ public final class ModelExport {
             manifest.put("input_shape", model.inputShape().getShape());
             manifest.put("classes", model.classes());
             manifest.put("architecture", model.architecture());
+            Normalization norm = c.dataset.equalsIgnoreCase("synthetic")
+                    ? dev.sprig.data.SyntheticImages.normalization(1)
+                    : KnownDataset.of(c.dataset).normalization();
+            manifest.put("input", "float32 (N, C, H, W): pixel/255, minus mean, over std, per channel");
+            manifest.put("input_mean", norm.mean());
+            manifest.put("input_std", norm.std());
             for (String f : formats) {
                 switch (f) {
                     case "djl" -> {
@@ -143,6 +175,11 @@ public final class ModelExport {
                         }
                         files.add(out.resolve(c.model + "-0000.params"));
                     }
+                    case "torchscript" -> {
+                        Path file = out.resolve("model.pt");
+                        manifest.put("torchscript_bytes", TorchScript.write(model, file));
+                        files.add(file);
+                    }
                     case "csr" -> {
                         byte[] bytes = csr(model);
                         Path file = out.resolve("model.csr");
@@ -150,7 +187,7 @@ public final class ModelExport {
                         files.add(file);
                         csrBytes = bytes.length;
                     }
-                    default -> throw new SprigException("unknown export format '" + f + "' (known: djl, csr)");
+                    default -> throw new SprigException("unknown export format '" + f + "' (known: djl, torchscript, csr)");
                 }
             }
             long dense = 0;

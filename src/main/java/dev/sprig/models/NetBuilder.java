@@ -26,6 +26,7 @@ import java.util.function.UnaryOperator;
  */
 public final class NetBuilder {
     private final List<LayerSpec> specs;
+    private final List<NetOp> ops = new ArrayList<>();
     private final SequentialBlock block = new SequentialBlock();
     private int channels;
     private int height;
@@ -136,7 +137,9 @@ public final class NetBuilder {
                         .setFilters(out)
                         .optBias(bias)
                         .build());
-        specs.add(new LayerSpec(name, LayerKind.CONV, channels, out, kernel, stride, groups, height, width, oh, ow, bias));
+        LayerSpec spec = new LayerSpec(name, LayerKind.CONV, channels, out, kernel, stride, groups, height, width, oh, ow, bias);
+        specs.add(spec);
+        ops.add(new NetOp.Conv(spec, pad));
         channels = out;
         height = oh;
         width = ow;
@@ -151,7 +154,9 @@ public final class NetBuilder {
      */
     public NetBuilder bn(String name) {
         block.add(BatchNorm.builder().build());
-        specs.add(new LayerSpec(name, LayerKind.BATCH_NORM, channels, channels, 1, 1, 1, height, width, height, width, false));
+        LayerSpec spec = new LayerSpec(name, LayerKind.BATCH_NORM, channels, channels, 1, 1, 1, height, width, height, width, false);
+        specs.add(spec);
+        ops.add(new NetOp.BatchNorm(spec));
         return this;
     }
 
@@ -161,12 +166,17 @@ public final class NetBuilder {
      * @return this builder
      */
     public NetBuilder relu() {
+        addReluBlocks();
+        ops.add(new NetOp.Relu());
+        return this;
+    }
+
+    private void addReluBlocks() {
         block.add(Activation.reluBlock());
         if (activationQuantizer != null) {
             java.util.function.UnaryOperator<ai.djl.ndarray.NDArray> q = activationQuantizer;
             block.add(new ai.djl.nn.LambdaBlock(list -> new NDList(q.apply(list.singletonOrThrow()))));
         }
-        return this;
     }
 
     /**
@@ -194,6 +204,7 @@ public final class NetBuilder {
         int oh = (height + 2 * pad - kernel) / stride + 1;
         int ow = (width + 2 * pad - kernel) / stride + 1;
         block.add(Pool.maxPool2dBlock(new Shape(kernel, kernel), new Shape(stride, stride), new Shape(pad, pad)));
+        ops.add(new NetOp.MaxPool(kernel, stride, pad));
         specs.add(new LayerSpec("pool" + specs.size(), LayerKind.MAX_POOL, channels, channels, kernel, stride, 1, height, width, oh, ow, false));
         height = oh;
         width = ow;
@@ -208,6 +219,7 @@ public final class NetBuilder {
     public NetBuilder globalAvgPool() {
         requireSpatial("global pool");
         block.add(Pool.globalAvgPool2dBlock());
+        ops.add(new NetOp.GlobalAvgPool());
         specs.add(new LayerSpec("gap" + specs.size(), LayerKind.GLOBAL_AVG_POOL, channels, channels, height, 1, 1, height, width, 1, 1, false));
         height = 1;
         width = 1;
@@ -223,6 +235,7 @@ public final class NetBuilder {
     public NetBuilder flatten() {
         if (!flat) {
             block.add(Blocks.batchFlattenBlock());
+            ops.add(new NetOp.Flatten());
             channels = channels * height * width;
             height = 1;
             width = 1;
@@ -241,7 +254,9 @@ public final class NetBuilder {
     public NetBuilder linear(String name, int out) {
         flatten();
         block.add(Linear.builder().setUnits(out).optBias(true).build());
-        specs.add(new LayerSpec(name, LayerKind.LINEAR, channels, out, 1, 1, 1, 1, 1, 1, 1, true));
+        LayerSpec spec = new LayerSpec(name, LayerKind.LINEAR, channels, out, 1, 1, 1, 1, 1, 1, 1, true);
+        specs.add(spec);
+        ops.add(new NetOp.Linear(spec));
         channels = out;
         return this;
     }
@@ -262,11 +277,13 @@ public final class NetBuilder {
         NetBuilder s = new NetBuilder(specs, channels, height, width, false, widths);
         s.activationQuantizer = activationQuantizer;
         Block shortcutBlock;
+        List<NetOp> shortcutOps = List.of();
         if (shortcut == null) {
             shortcutBlock = Blocks.identityBlock();
         } else {
             s = shortcut.apply(s);
             shortcutBlock = s.block;
+            shortcutOps = s.ops;
         }
         if (m.channels != s.channels || m.height != s.height || m.width != s.width) {
             throw new IllegalArgumentException(
@@ -280,8 +297,9 @@ public final class NetBuilder {
         channels = m.channels;
         height = m.height;
         width = m.width;
+        ops.add(new NetOp.Residual(m.ops, shortcutOps, reluAfter));
         if (reluAfter) {
-            relu();
+            addReluBlocks();
         }
         return this;
     }
@@ -293,6 +311,16 @@ public final class NetBuilder {
      */
     public SequentialBlock block() {
         return block;
+    }
+
+    /**
+     * Returns the recorded forward computation (low-precision activation rounding left out: it
+     * is a training device).
+     *
+     * @return the ops, in order
+     */
+    public List<NetOp> ops() {
+        return List.copyOf(ops);
     }
 
     /**

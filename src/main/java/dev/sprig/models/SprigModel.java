@@ -37,6 +37,7 @@ public final class SprigModel implements AutoCloseable {
     private final String architecture;
     private final Block block;
     private final List<LayerSpec> layers;
+    private final List<NetOp> ops;
     private final Shape inputShape;
     private final int classes;
     private final NDManager manager;
@@ -52,6 +53,7 @@ public final class SprigModel implements AutoCloseable {
         this.channelWidths = Map.copyOf(channelWidths);
         this.block = net.block();
         this.layers = net.specs();
+        this.ops = net.ops();
         this.inputShape = new Shape(1, channels, size, size);
         this.classes = classes;
         this.manager = NDManager.newBaseManager(device);
@@ -78,6 +80,7 @@ public final class SprigModel implements AutoCloseable {
                     + classes + " classes");
         }
         this.layers = List.copyOf(specs);
+        this.ops = List.of();
         nameParameters();
     }
 
@@ -227,6 +230,15 @@ public final class SprigModel implements AutoCloseable {
      */
     public String architecture() {
         return architecture;
+    }
+
+    /**
+     * Returns the forward computation as recorded ops, for exporters.
+     *
+     * @return the ops; empty for a wrapped network, whose parameter-free blocks Sprig cannot read
+     */
+    public List<NetOp> ops() {
+        return ops;
     }
 
     /**

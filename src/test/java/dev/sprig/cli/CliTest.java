@@ -185,4 +185,20 @@ class CliTest {
         assertOneLineError(sprig("evaluate", dir.toString(), "--corruptions", "fog"), "unknown corruption 'fog'");
         assertOneLineError(sprig("ensemble", "--dataset", "synthetic", "--out", dir.toString()), "already holds a run");
     }
+
+    @Test
+    void exportWritesEveryFormatOfADefaultRunAndRefusesAnUnknownOne() throws Exception {
+        Path run = tmp.resolve("exp");
+        // exec auto puts a 90%-sparse MLP on the sparse path: its CSR checkpoint exports too
+        assertThat(sprig(quickTrain("--method", "rigl", "--sparsity", "0.9", "--out", run.toString())).exit()).isZero();
+        Result r = sprig("export", run.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        for (String f : List.of("model.pt", "model.csr", "model.json", "lenet-300-100-0000.params")) {
+            assertThat(run.resolve("export").resolve(f)).isNotEmptyFile();
+        }
+        assertThat(Files.readString(run.resolve("export/model.json"))).contains("\"input_mean\"", "\"torchscript_bytes\"");
+        assertOneLineError(sprig("export", run.toString(), "--format", "onnx", "--out", tmp.resolve("e2").toString()),
+                "unknown export format 'onnx'");
+        assertOneLineError(sprig("export", tmp.resolve("nothing").toString()), "nothing");
+    }
 }

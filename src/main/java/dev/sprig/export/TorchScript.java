@@ -1,0 +1,375 @@
+package dev.sprig.export;
+
+import dev.sprig.SprigException;
+import dev.sprig.models.LayerSpec;
+import dev.sprig.models.NamedParameter;
+import dev.sprig.models.NetOp;
+import dev.sprig.models.ParameterRole;
+import dev.sprig.models.SprigModel;
+import java.io.ByteArrayOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.LocalDateTime;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Writes a zoo network as a TorchScript archive that {@code torch.jit.load} (Python, C++, or DJL's
+ * PyTorch engine) runs without Sprig.
+ *
+ * <p>The engine cannot script a network built from Java blocks, and no PyTorch is needed here:
+ * a TorchScript archive is a zip of three plain parts, each written directly. {@code code/} holds
+ * the module's class in TorchScript's Python subset, translated from the network's recorded
+ * {@link NetOp}s into calls of the ATen operators the engine itself ran ({@code torch.conv2d},
+ * {@code torch.batch_norm}, ...); {@code data.pkl} is a pickle (protocol 2) of the module object
+ * whose tensors point into {@code data/N}, raw little-endian float32 storages. The layout and
+ * format version (3) are those PyTorch 1.13 writes for such a module, which every later release
+ * still reads; entries are stored uncompressed at 64-byte offsets, as PyTorch aligns them for
+ * memory mapping, and with a fixed timestamp, so the same weights give the same bytes.
+ *
+ * <p>The module is one class, {@code SprigNet}, with every parameter as a flat attribute: Sprig's
+ * dotted names with dots turned into underscores ({@code layer1.0.conv1.weight} becomes
+ * {@code layer1_0_conv1_weight}); BN running statistics are buffers. Pruned weights are stored
+ * dense with their zeros (TorchScript has no sparse parameters); use the CSR export for size.
+ */
+final class TorchScript {
+    static final String CLASS_NAME = "SprigNet";
+    private static final int ALIGNMENT = 64;
+
+    private TorchScript() {}
+
+    /**
+     * Writes a model's TorchScript archive, atomically.
+     *
+     * @param model a zoo model (its recorded ops are translated)
+     * @param file the {@code .pt} file to write
+     * @return the bytes written
+     */
+    static long write(SprigModel model, Path file) {
+        if (model.ops().isEmpty()) {
+            throw new SprigException(model.architecture() + " was not built by Sprig's model zoo: its forward computation is"
+                    + " unknown, so it cannot be written as TorchScript (use the djl format)");
+        }
+        Map<String, NamedParameter> attributes = attributeNames(model);
+        String archive = "model";
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            try (OutputStream raw = Files.newOutputStream(tmp);
+                    AlignedZip zip = new AlignedZip(raw)) {
+                zip.put(archive + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+                zip.put(archive + "/constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'});
+                zip.put(archive + "/code/__torch__.py", code(model, attributes).getBytes(StandardCharsets.UTF_8));
+                zip.put(archive + "/data.pkl", modulePickle(attributes));
+                int key = 0;
+                for (NamedParameter p : attributes.values()) {
+                    zip.put(archive + "/data/" + key++, littleEndian(p.array().toFloatArray()));
+                }
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new SprigException("cannot write " + file + ": " + e.getMessage());
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the temp file is only litter
+            }
+        }
+    }
+
+    /** Maps each TorchScript attribute name to its parameter, in the model's parameter order. */
+    static Map<String, NamedParameter> attributeNames(SprigModel model) {
+        Map<String, NamedParameter> out = new LinkedHashMap<>();
+        for (NamedParameter p : model.parameters().values()) {
+            String name = p.name().replaceAll("[^A-Za-z0-9_]", "_");
+            if (Character.isDigit(name.charAt(0))) {
+                name = "p_" + name;
+            }
+            if (out.put(name, p) != null) {
+                throw new SprigException("two parameters of " + model.architecture() + " map to TorchScript attribute " + name);
+            }
+        }
+        return out;
+    }
+
+    private static boolean isBuffer(NamedParameter p) {
+        return p.role() == ParameterRole.RUNNING_MEAN || p.role() == ParameterRole.RUNNING_VAR;
+    }
+
+    /** The module's class, in TorchScript's serialised source form. */
+    static String code(SprigModel model, Map<String, NamedParameter> attributes) {
+        StringBuilder s = new StringBuilder();
+        s.append("class ").append(CLASS_NAME).append("(Module):\n");
+        s.append("  __parameters__ = [");
+        attributes.forEach((name, p) -> {
+            if (!isBuffer(p)) {
+                s.append('"').append(name).append("\", ");
+            }
+        });
+        s.append("]\n  __buffers__ = [");
+        attributes.forEach((name, p) -> {
+            if (isBuffer(p)) {
+                s.append('"').append(name).append("\", ");
+            }
+        });
+        s.append("]\n");
+        attributes.keySet().forEach(name -> s.append("  ").append(name).append(" : Tensor\n"));
+        s.append("  training : bool\n");
+        s.append("  _is_full_backward_hook : Optional[bool]\n");
+        s.append("  def forward(self: __torch__.").append(CLASS_NAME).append(",\n    x: Tensor) -> Tensor:\n");
+        Map<String, String> attributeOf = new LinkedHashMap<>();
+        attributes.forEach((name, p) -> attributeOf.put(p.name(), "self." + name));
+        Translator t = new Translator(s, attributeOf);
+        String result = t.emit(model.ops(), "x");
+        s.append("    return ").append(result).append('\n');
+        return s.toString();
+    }
+
+    /** Turns ops into one assignment per op, naming each intermediate value afresh. */
+    private static final class Translator {
+        private final StringBuilder out;
+        private final Map<String, String> attributeOf;
+        private int next;
+
+        Translator(StringBuilder out, Map<String, String> attributeOf) {
+            this.out = out;
+            this.attributeOf = attributeOf;
+        }
+
+        String emit(List<NetOp> ops, String input) {
+            String x = input;
+            for (NetOp op : ops) {
+                x = emit(op, x);
+            }
+            return x;
+        }
+
+        private String emit(NetOp op, String x) {
+            if (op instanceof NetOp.Conv c) {
+                LayerSpec l = c.spec();
+                return assign(String.format(Locale.ROOT, "torch.conv2d(%s, %s, %s, [%d, %d], [%d, %d], [1, 1], %d)", x,
+                        param(l, "weight"), l.bias() ? param(l, "bias") : "None", l.stride(), l.stride(), c.pad(), c.pad(),
+                        l.groups()));
+            }
+            if (op instanceof NetOp.BatchNorm b) {
+                LayerSpec l = b.spec();
+                return assign(String.format(Locale.ROOT,
+                        "torch.batch_norm(%s, %s, %s, %s, %s, self.training, 0.10000000000000001, 1.0000000000000001e-05, True)",
+                        x, param(l, "gamma"), param(l, "beta"), param(l, "running_mean"), param(l, "running_var")));
+            }
+            if (op instanceof NetOp.Linear f) {
+                return assign(String.format(Locale.ROOT, "torch.linear(%s, %s, %s)", x, param(f.spec(), "weight"),
+                        param(f.spec(), "bias")));
+            }
+            if (op instanceof NetOp.Relu) {
+                return assign("torch.relu(" + x + ")");
+            }
+            if (op instanceof NetOp.MaxPool p) {
+                return assign(String.format(Locale.ROOT, "torch.max_pool2d(%s, [%d, %d], [%d, %d], [%d, %d], [1, 1], False)",
+                        x, p.kernel(), p.kernel(), p.stride(), p.stride(), p.pad(), p.pad()));
+            }
+            if (op instanceof NetOp.GlobalAvgPool) {
+                return assign("torch.mean(" + x + ", [2, 3])");
+            }
+            if (op instanceof NetOp.Flatten) {
+                return assign("torch.flatten(" + x + ", 1)");
+            }
+            NetOp.Residual r = (NetOp.Residual) op;
+            String shortcut = emit(r.shortcut(), x);
+            String main = emit(r.main(), x);
+            String sum = assign("torch.add(" + main + ", " + shortcut + ")");
+            return r.reluAfter() ? assign("torch.relu(" + sum + ")") : sum;
+        }
+
+        private String param(LayerSpec layer, String role) {
+            String a = attributeOf.get(layer.name() + "." + role);
+            if (a == null) {
+                throw new IllegalStateException(layer.name() + " has no parameter " + role);
+            }
+            return a;
+        }
+
+        private String assign(String expression) {
+            String name = "x" + next++;
+            out.append("    ").append(name).append(" = ").append(expression).append('\n');
+            return name;
+        }
+    }
+
+    /** The module object: its class, its tensors (pointing into {@code data/N}) and its flags. */
+    static byte[] modulePickle(Map<String, NamedParameter> attributes) {
+        Pickle p = new Pickle();
+        p.global("__torch__", CLASS_NAME).op(')').op(0x81).op('}').op('(');
+        int key = 0;
+        for (Map.Entry<String, NamedParameter> e : attributes.entrySet()) {
+            p.string(e.getKey());
+            long[] shape = e.getValue().array().getShape().getShape();
+            long numel = 1;
+            for (long d : shape) {
+                numel *= d;
+            }
+            p.global("torch._utils", "_rebuild_tensor_v2").op('(');
+            p.op('(').string("storage").global("torch", "FloatStorage").string(Integer.toString(key++)).string("cpu")
+                    .integer(numel).op('t').op('Q');
+            p.integer(0);
+            p.op('(');
+            for (long d : shape) {
+                p.integer(d);
+            }
+            p.op('t').op('(');
+            long stride = numel;
+            for (long d : shape) {
+                stride = d == 0 ? stride : stride / d;
+                p.integer(stride);
+            }
+            p.op('t');
+            p.op(isBuffer(e.getValue()) ? 0x89 : 0x88);
+            p.global("collections", "OrderedDict").op(')').op('R');
+            p.op('t').op('R');
+        }
+        p.string("training").op(0x89);
+        p.string("_is_full_backward_hook").op('N');
+        p.op('u').op('b').op('.');
+        return p.bytes();
+    }
+
+    /** The few pickle (protocol 2) opcodes a TorchScript module needs. */
+    private static final class Pickle {
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        Pickle() {
+            out.write(0x80);
+            out.write(2);
+        }
+
+        Pickle op(int code) {
+            out.write(code);
+            return this;
+        }
+
+        Pickle global(String module, String name) {
+            out.write('c');
+            out.writeBytes((module + "\n" + name + "\n").getBytes(StandardCharsets.US_ASCII));
+            return this;
+        }
+
+        Pickle string(String s) {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            out.write('X');
+            out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(b.length).array());
+            out.writeBytes(b);
+            return this;
+        }
+
+        Pickle integer(long v) {
+            if (v >= 0 && v < 256) {
+                out.write('K');
+                out.write((int) v);
+            } else if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
+                out.write('J');
+                out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) v).array());
+            } else {
+                out.write(0x8a); // LONG1: little-endian two's complement of 8 bytes
+                out.write(8);
+                out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
+            }
+            return this;
+        }
+
+        byte[] bytes() {
+            return out.toByteArray();
+        }
+    }
+
+    private static byte[] littleEndian(float[] v) {
+        ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(v);
+        return b.array();
+    }
+
+    /**
+     * A zip of stored entries whose data starts at multiples of 64 bytes, padded through an extra
+     * field as PyTorch's own writer does.
+     */
+    private static final class AlignedZip implements AutoCloseable {
+        // A DOS date (from 1980) that Java stores without an extended-timestamp field, which would shift the data.
+        private static final LocalDateTime EPOCH = LocalDateTime.of(2000, 1, 1, 0, 0);
+        private final Counting counting;
+        private final ZipOutputStream zip;
+        private final Set<String> names = new HashSet<>();
+
+        AlignedZip(OutputStream raw) {
+            counting = new Counting(raw);
+            zip = new ZipOutputStream(counting);
+            zip.setMethod(ZipOutputStream.STORED);
+        }
+
+        void put(String name, byte[] data) throws IOException {
+            if (!names.add(name)) {
+                throw new IllegalStateException("duplicate zip entry " + name);
+            }
+            ZipEntry e = new ZipEntry(name);
+            e.setMethod(ZipEntry.STORED);
+            e.setTimeLocal(EPOCH);
+            e.setSize(data.length);
+            e.setCompressedSize(data.length);
+            CRC32 crc = new CRC32();
+            crc.update(data);
+            e.setCrc(crc.getValue());
+            int nameLength = name.getBytes(StandardCharsets.UTF_8).length;
+            long start = counting.count + 30 + nameLength + 4;
+            int pad = (int) ((ALIGNMENT - start % ALIGNMENT) % ALIGNMENT);
+            byte[] extra = new byte[4 + pad];
+            extra[0] = 'F';
+            extra[1] = 'B';
+            extra[2] = (byte) pad;
+            extra[3] = (byte) (pad >> 8);
+            java.util.Arrays.fill(extra, 4, extra.length, (byte) 'Z');
+            e.setExtra(extra);
+            zip.putNextEntry(e);
+            zip.write(data);
+            zip.closeEntry();
+        }
+
+        @Override
+        public void close() throws IOException {
+            zip.close();
+        }
+    }
+
+    private static final class Counting extends FilterOutputStream {
+        long count;
+
+        Counting(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+    }
+}
