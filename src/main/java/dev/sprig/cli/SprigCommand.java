@@ -51,6 +51,10 @@ public final class SprigCommand implements Runnable {
             PrintWriter err = line.getErr();
             if (ex instanceof SprigException || ex instanceof EngineException) {
                 err.println("error: " + ex.getMessage());
+                if (System.getenv("SPRIG_DEBUG") != null) {
+                    // Where an engine error came from, for bug reports; users see the one line.
+                    ex.printStackTrace(err);
+                }
                 err.flush();
                 return 2;
             }

@@ -1,6 +1,7 @@
 package dev.sprig.earlybird;
 
 import ai.djl.ndarray.NDArray;
+import dev.sprig.models.HostValues;
 import dev.sprig.SeedStream;
 import dev.sprig.models.NamedParameter;
 import dev.sprig.train.StepContext;
@@ -41,7 +42,7 @@ public final class LowPrecisionSearch implements TrainingHook {
         long[] shape = a.getShape().getShape();
         int blocks = shape.length == 0 ? 1 : (int) shape[0];
         format.quantize(v, blocks, r);
-        a.set(v);
+        HostValues.write(a, v);
     }
 
     /**

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
+import dev.sprig.models.HostValues;
 import dev.sprig.SprigException;
 import dev.sprig.data.KnownDataset;
 import dev.sprig.data.Normalization;
@@ -106,8 +107,8 @@ public final class ModelExport {
                 if (weight == null || bias == null || weight.size() != (long) layer.rows() * layer.cols()) {
                     throw new SprigException(file + ": layer " + layer.name() + " does not fit " + model.architecture());
                 }
-                weight.array().set(layer.toDense());
-                bias.array().set(layer.bias());
+                HostValues.write(weight.array(), layer.toDense());
+                HostValues.write(bias.array(), layer.bias());
             }
         }
     }
@@ -314,7 +315,7 @@ public final class ModelExport {
                     }
                 }
                 NDArray a = p.array();
-                a.set(v);
+                HostValues.write(a, v);
             }
         } catch (IOException e) {
             throw new SprigException("cannot read " + file + ": " + e.getMessage());

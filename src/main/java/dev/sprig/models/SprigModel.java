@@ -202,7 +202,7 @@ public final class SprigModel implements AutoCloseable {
                     // beta and running mean start at 0
                 }
             }
-            p.array().set(v);
+            HostValues.write(p.array(), v);
         }
     }
 

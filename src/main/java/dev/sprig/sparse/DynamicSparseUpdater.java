@@ -1,6 +1,7 @@
 package dev.sprig.sparse;
 
 import ai.djl.ndarray.NDArray;
+import dev.sprig.models.HostValues;
 import dev.sprig.models.NamedParameter;
 import dev.sprig.train.Checkpoint;
 import dev.sprig.train.EpochContext;
@@ -218,7 +219,7 @@ public class DynamicSparseUpdater extends StaticUpdater {
             }
         }
         NamedParameter p = masks.weight(layer);
-        p.array().set(updated);
+        HostValues.write(p.array(), updated);
         NDArray v = run.optimizer().momentum().get(p.name());
         if (v != null) {
             float[] mv = v.toFloatArray();
@@ -227,7 +228,7 @@ public class DynamicSparseUpdater extends StaticUpdater {
                     mv[i] = 0f;
                 }
             }
-            v.set(mv);
+            HostValues.write(v, mv);
         }
     }
 
@@ -286,7 +287,7 @@ public class DynamicSparseUpdater extends StaticUpdater {
             if (a == null || a.size() != v.length) {
                 throw new IOException("gradient average for " + layer + " does not fit this model");
             }
-            a.set(v);
+            HostValues.write(a, v);
         }
     }
 }

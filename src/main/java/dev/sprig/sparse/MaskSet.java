@@ -2,6 +2,7 @@ package dev.sprig.sparse;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.sprig.models.HostValues;
 import dev.sprig.models.NamedParameter;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -87,7 +88,7 @@ public final class MaskSet {
         for (int i = 0; i < m.length; i++) {
             f[i] = m[i] ? 1f : 0f;
         }
-        arrays.get(layer).set(f);
+        HostValues.write(arrays.get(layer), f);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.sprig.structured;
 
 import ai.djl.ndarray.NDArray;
+import dev.sprig.models.HostValues;
 import dev.sprig.SprigException;
 import dev.sprig.models.LayerKind;
 import dev.sprig.models.LayerSpec;
@@ -168,7 +169,7 @@ public final class Surgeon {
             long[] shape = source.array().getShape().getShape();
             int[] rows = outSel.get(p.layer().name());
             int[] cols = p.role() == dev.sprig.models.ParameterRole.WEIGHT ? inSel.get(p.layer().name()) : null;
-            p.array().set(slice(source.array().toFloatArray(), shape, rows, cols));
+            HostValues.write(p.array(), slice(source.array().toFloatArray(), shape, rows, cols));
             if (bigOptimizer != null && thinMomentum != null) {
                 NDArray v = bigOptimizer.momentum().get(p.name());
                 if (v != null) {
