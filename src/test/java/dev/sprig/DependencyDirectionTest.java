@@ -27,7 +27,7 @@ class DependencyDirectionTest {
             Map.entry("epi", Set.of("data", "models", "cost", "train", "structured")),
             Map.entry("ensemble", Set.of("data", "models", "cost", "train", "sparse")),
             Map.entry("report", Set.of("train")),
-            Map.entry("export", Set.of("data", "models", "train", "sparse")),
+            Map.entry("export", Set.of("data", "models", "train", "sparse", "ensemble")),
             Map.entry("api", Set.of("data", "models", "train", "sparse")),
             Map.entry("cli", Set.of("data", "models", "cost", "train", "sparse", "structured", "earlybird", "epi", "ensemble", "report", "export", "api")));
 

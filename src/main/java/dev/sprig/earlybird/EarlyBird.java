@@ -116,8 +116,10 @@ public final class EarlyBird {
         extra.put("search_test_accuracy", search.testAccuracy());
         extra.put("eb_ticket_epochs", lastTicketEpochs(searchDir));
         if (!Files.isRegularFile(retrainDir.resolve("config.yaml"))) {
-            // No ticket appeared within the schedule: the search is the whole run.
-            extra.put("ticket", "none: the masks never settled within eb_epsilon; the search trained the full network");
+            // No ticket to retrain: the search is the whole run.
+            extra.put("ticket", ticketDrawnAt(searchDir, config.pruneRatio) == null
+                    ? "none: the masks never settled within eb_epsilon; the search trained the full network"
+                    : "drawn at the last epoch: nothing was left to retrain it, so the search's full network is the result");
             return PipelineSummary.write(root, config, data, search, full, full, search.trainFlops(), denseEpochFlops * config.epochs,
                     search.wallSeconds(), extra);
         }
@@ -138,6 +140,14 @@ public final class EarlyBird {
         double wall = search.wallSeconds() + retrain.wallSeconds();
         double dense = denseEpochFlops * config.epochs;
         return PipelineSummary.write(root, config, data, retrain, full, thin, search.trainFlops() + retrainOwn, dense, wall, extra);
+    }
+
+    private static Integer ticketDrawnAt(Path searchDir, double ratio) {
+        Object epochs = lastTicketEpochs(searchDir);
+        if (epochs instanceof com.fasterxml.jackson.databind.JsonNode n && n.has(Double.toString(ratio))) {
+            return n.get(Double.toString(ratio)).asInt();
+        }
+        return null;
     }
 
     private static Object lastTicketEpochs(Path searchDir) {
@@ -172,6 +182,11 @@ public final class EarlyBird {
         public void onTicket(int epoch, ChannelMask mask, RunContext run) {
             boolean reinit = method.equals("earlybird-reinit");
             boolean slimming = method.equals("slimming");
+            if (!reinit && !slimming && epoch >= config.epochs) {
+                // The ticket goes on from its epoch: drawn at the last one, it has nothing left to train,
+                // and the pruned network without retraining is no result. The search stands.
+                return;
+            }
             TrainConfig next = config.copy();
             next.method = slimming ? "slimming-finetune" : reinit ? "earlybird-reinit-train" : "earlybird-retrain";
             next.ebLowPrecision = false; // low precision is the search's (the ticket trains in 32-bit)

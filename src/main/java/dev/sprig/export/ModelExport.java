@@ -8,6 +8,7 @@ import dev.sprig.models.HostValues;
 import dev.sprig.SprigException;
 import dev.sprig.data.KnownDataset;
 import dev.sprig.data.Normalization;
+import dev.sprig.ensemble.UncertaintyEvaluation;
 import dev.sprig.models.ModelZoo;
 import dev.sprig.models.NamedParameter;
 import dev.sprig.models.ParameterRole;
@@ -76,8 +77,7 @@ public final class ModelExport {
         Path best = runDir.resolve("checkpoints/best.ckpt");
         Path file = Files.isRegularFile(best) ? best : runDir.resolve("checkpoints/last.ckpt");
         if (!Files.isRegularFile(file)) {
-            throw new SprigException(runDir + " holds no checkpoint to export (pipelines keep theirs in a phase folder, e.g."
-                    + " retrain/ or pruned/)");
+            throw new SprigException(runDir + " holds no checkpoint to export (is the run finished?)");
         }
         SprigModel model = build(c, device);
         try {
@@ -139,15 +139,59 @@ public final class ModelExport {
     }
 
     /**
-     * Exports a run.
+     * Exports a run: its final model (the last phase of a pipeline), or every member of an
+     * ensemble into a folder of its own under {@code out}.
      *
      * @param runDir the run folder
      * @param out output folder
-     * @param formats {@code djl} and/or {@code csr}
+     * @param formats any of {@code djl}, {@code torchscript}, {@code csr}
      * @param device device
      * @return what was written
      */
     public static Result export(Path runDir, Path out, List<String> formats, Device device) {
+        List<Path> members = UncertaintyEvaluation.members(List.of(runDir));
+        if (members.size() == 1 && members.get(0).equals(runDir)) {
+            return exportOne(trainedFolder(runDir), out, formats, device);
+        }
+        // An ensemble: each member is a model of its own, exported beside the others.
+        List<Path> files = new ArrayList<>();
+        long dense = 0;
+        long csr = 0;
+        for (Path member : members) {
+            Result r = exportOne(member, out.resolve(member.getFileName().toString()), formats, device);
+            files.addAll(r.files());
+            dense += r.denseBytes();
+            csr += r.csrBytes();
+        }
+        return new Result(files, dense, csr);
+    }
+
+    /**
+     * Finds the folder holding a run's final model: the run itself, or for a pipeline its last
+     * finished phase (Early-Bird's {@code retrain/}, slimming's {@code finetune/}, EPI's
+     * {@code pruned/}; the search or warm-up when the pipeline never pruned).
+     *
+     * @param runDir a run or pipeline folder
+     * @return the folder to read the model from
+     */
+    static Path trainedFolder(Path runDir) {
+        if (hasCheckpoint(runDir)) {
+            return runDir;
+        }
+        for (String phase : List.of("retrain", "finetune", "pruned", "search", "warmup")) {
+            Path p = runDir.resolve(phase);
+            if (hasCheckpoint(p) && Files.isRegularFile(p.resolve("summary.json"))) {
+                return p;
+            }
+        }
+        return runDir;
+    }
+
+    private static boolean hasCheckpoint(Path dir) {
+        return Files.isRegularFile(dir.resolve("checkpoints/best.ckpt")) || Files.isRegularFile(dir.resolve("checkpoints/last.ckpt"));
+    }
+
+    private static Result exportOne(Path runDir, Path out, List<String> formats, Device device) {
         TrainConfig c = Json.readConfig(runDir.resolve("config.yaml"));
         List<Path> files = new ArrayList<>();
         long csrBytes = 0;

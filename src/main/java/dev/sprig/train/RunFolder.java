@@ -30,8 +30,14 @@ public final class RunFolder {
         RESUME
     }
 
-    private static final List<String> RUN_FILES =
-            List.of("config.yaml", "metrics.jsonl", "summary.json", "provenance.json", "checkpoints");
+    /**
+     * What a run leaves in its folder, all of it removed by an overwrite: a pipeline's phase
+     * folders above all, since a stale {@code retrain/} or {@code pruned/} would otherwise be taken
+     * for the new run's own hand-off and resumed.
+     */
+    private static final List<String> RUN_FILES = List.of("config.yaml", "metrics.jsonl", "summary.json", "provenance.json",
+            "checkpoints", "plots", "export", "search", "retrain", "finetune", "warmup", "pruned", "eb_distances.json",
+            "evaluation.json", "latency.json");
 
     private final Path dir;
 

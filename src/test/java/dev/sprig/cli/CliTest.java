@@ -201,4 +201,57 @@ class CliTest {
                 "unknown export format 'onnx'");
         assertOneLineError(sprig("export", tmp.resolve("nothing").toString()), "nothing");
     }
+
+    @Test
+    void exportFindsAPipelinesFinalPhaseAndEveryEnsembleMember() throws Exception {
+        Path eb = tmp.resolve("eb");
+        // ε = 1 lets the first full queue of masks (epoch 4) count as settled: the ticket is drawn and retrained.
+        Result r = sprig("earlybird", "--dataset", "synthetic", "--model", "vgg-11", "--width-multiplier", "0.125", "--epochs", "6",
+                "--max-steps-per-epoch", "2", "--eb-epsilon", "1", "--quiet", "--data-dir", tmp.toString(), "--out", eb.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(eb.resolve("retrain/summary.json")).exists();
+        assertThat(sprig("export", eb.toString(), "--format", "torchscript").exit()).isZero();
+        // the exported network is the thin ticket, not the full search network
+        assertThat(Files.readString(eb.resolve("export/model.json"))).contains("\"channel_widths\" : {");
+        Path ens = tmp.resolve("ens");
+        r = sprig("ensemble", "--dataset", "synthetic", "--epochs", "1", "--max-steps-per-epoch", "2", "--members", "2", "--quiet",
+                "--data-dir", tmp.toString(), "--out", ens.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(sprig("export", ens.toString(), "--format", "torchscript,csr").exit()).isZero();
+        for (String m : List.of("member-1", "member-2")) {
+            assertThat(ens.resolve("export").resolve(m).resolve("model.pt")).isNotEmptyFile();
+            assertThat(ens.resolve("export").resolve(m).resolve("model.csr")).isNotEmptyFile();
+        }
+    }
+
+    @Test
+    void anOverwrittenPipelineDoesNotResumeTheOldRunsPrunedPhase() throws Exception {
+        Path dir = tmp.resolve("epi");
+        String[] common = {"epi", "--dataset", "synthetic", "--model", "vgg-11", "--width-multiplier", "0.125", "--epochs", "2",
+            "--max-steps-per-epoch", "2", "--quiet", "--data-dir", tmp.toString(), "--out", dir.toString()};
+        List<String> first = new ArrayList<>(Arrays.asList(common));
+        first.addAll(List.of("--epi-prune-epoch", "0"));
+        assertThat(sprig(first.toArray(String[]::new)).exit()).isZero();
+        assertThat(Json.JSON.readTree(dir.resolve("summary.json").toFile()).get("prune_epoch").asInt()).isZero();
+        // the default trigger cannot fire within two epochs (its window is longer): no pruning this time
+        List<String> second = new ArrayList<>(Arrays.asList(common));
+        second.add("--overwrite");
+        Result r = sprig(second.toArray(String[]::new));
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(dir.resolve("pruned")).doesNotExist();
+        assertThat(Json.JSON.readTree(dir.resolve("summary.json").toFile()).get("pruned").asText()).startsWith("never");
+    }
+
+    @Test
+    void anEarlyBirdTicketDrawnAtTheLastEpochLeavesTheSearchAsTheResult() throws Exception {
+        Path dir = tmp.resolve("eb-last");
+        // queue 5: the first ticket can settle at epoch 4, the last of this schedule
+        Result r = sprig("earlybird", "--dataset", "synthetic", "--model", "vgg-11", "--width-multiplier", "0.125", "--epochs", "4",
+                "--max-steps-per-epoch", "2", "--eb-epsilon", "1", "--quiet", "--data-dir", tmp.toString(), "--out", dir.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(dir.resolve("retrain")).doesNotExist();
+        var summary = Json.JSON.readTree(dir.resolve("summary.json").toFile());
+        assertThat(summary.get("ticket").asText()).startsWith("drawn at the last epoch");
+        assertThat(summary.get("epochs").asInt()).isEqualTo(4);
+    }
 }
