@@ -162,6 +162,13 @@ public final class Epi {
         TrainConfig epi = config.copy();
         epi.epiPruneEpoch = -1;
         Path table = dir.resolve("latency.json"); // one measurement for the whole grid
+        if (mode == RunFolder.Mode.OVERWRITE) {
+            try {
+                Files.deleteIfExists(table); // measured for the run being replaced
+            } catch (java.io.IOException e) {
+                throw new SprigException("cannot clear " + table + ": " + e.getMessage());
+            }
+        }
         out.add(run(epi, data, dir.resolve("epi"), mode, progress, table));
         for (int e : epochs) {
             if (e >= config.epochs) {
