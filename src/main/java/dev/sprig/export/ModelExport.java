@@ -121,6 +121,10 @@ public final class ModelExport {
      * @return a freshly initialised model of that architecture
      */
     public static SprigModel build(TrainConfig c, Device device) {
+        if ("custom".equals(c.model)) {
+            throw new SprigException("this run trained your own network through the Java API: Sprig cannot rebuild it from the"
+                    + " run folder; save it from Java with DJL's Model.save on your block");
+        }
         int channels;
         int size;
         int classes;

@@ -53,6 +53,9 @@ class SparseTrainingTest {
         Map<String, Double> densities = (Map<String, Double>) s.extra().get("layer_densities");
         assertThat(densities).containsOnlyKeys("conv1", "fc1", "fc2");
         assertThat(Files.readString(tmp.resolve("run/config.yaml"))).contains("method: \"rigl\"");
+        // the run folder cannot rebuild a network defined in Java: export says how to save it instead
+        assertThatThrownBy(() -> dev.sprig.export.ModelExport.export(tmp.resolve("run"), tmp.resolve("x"), java.util.List.of("djl"),
+                ai.djl.Device.cpu())).hasMessageContaining("Model.save");
     }
 
     @Test
