@@ -36,9 +36,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TorchScriptTest {
-    /** Every kind of op the zoo records: bias convs + pooling, BN, residual sums, grouped convs. */
+    /** Every kind of op the zoo records: bias convs, pooling (padded too), BN, residual sums, grouped convs. */
     private static final List<String> MODELS =
-            List.of("lenet-300-100", "lenet-5", "vgg-11", "resnet-20", "preresnet-29", "wrn-16-2", "mobilenet-v1");
+            List.of("lenet-300-100", "lenet-5", "vgg-11", "resnet-20", "preresnet-29", "wrn-16-2", "mobilenet-v1", "resnet-18");
 
     @TempDir Path tmp;
 
