@@ -144,7 +144,8 @@ public final class ModelExport {
 
     /**
      * Exports a run: its final model (the last phase of a pipeline), or every member of an
-     * ensemble into a folder of its own under {@code out}.
+     * ensemble into a folder of its own under {@code out}, plus (TorchScript) {@code ensemble.pt},
+     * one module returning the members' mean probabilities.
      *
      * @param runDir the run folder
      * @param out output folder
@@ -157,7 +158,7 @@ public final class ModelExport {
         if (members.size() == 1 && members.get(0).equals(runDir)) {
             return exportOne(trainedFolder(runDir), out, formats, device);
         }
-        // An ensemble: each member is a model of its own, exported beside the others.
+        // An ensemble: each member is a model of its own, exported beside the others...
         List<Path> files = new ArrayList<>();
         long dense = 0;
         long csr = 0;
@@ -167,7 +168,50 @@ public final class ModelExport {
             dense += r.denseBytes();
             csr += r.csrBytes();
         }
+        if (formats.contains("torchscript")) {
+            files.addAll(exportEnsembleTorchScript(members, out, device));
+        }
         return new Result(files, dense, csr);
+    }
+
+    /** ...and, in TorchScript, the whole ensemble as one module that averages its members' probabilities. */
+    private static List<Path> exportEnsembleTorchScript(List<Path> members, Path out, Device device) {
+        List<SprigModel> models = new ArrayList<>();
+        try {
+            for (Path member : members) {
+                models.add(load(trainedFolder(member), device));
+            }
+            Path file = out.resolve("ensemble.pt");
+            long bytes = TorchScript.write(models, file);
+            Map<String, Object> manifest = manifest(Json.readConfig(members.get(0).resolve("config.yaml")), models.get(0));
+            manifest.put("output", "probabilities (N, classes): the mean of the members' softmax outputs");
+            manifest.put("members", members.stream().map(m -> m.getFileName().toString()).toList());
+            manifest.put("torchscript_bytes", bytes);
+            Path json = out.resolve("ensemble.json");
+            RunFolder.writeAtomic(json, Json.pretty(manifest) + "\n");
+            return List.of(file, json);
+        } finally {
+            models.forEach(SprigModel::close);
+        }
+    }
+
+    /** What a user needs to feed an exported model: architecture, input shape and normalisation. */
+    private static Map<String, Object> manifest(TrainConfig c, SprigModel model) {
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("model", c.model);
+        manifest.put("width_multiplier", c.widthMultiplier);
+        manifest.put("channel_widths", c.channelWidths);
+        manifest.put("dataset", c.dataset);
+        manifest.put("input_shape", model.inputShape().getShape());
+        manifest.put("classes", model.classes());
+        manifest.put("architecture", model.architecture());
+        Normalization norm = c.dataset.equalsIgnoreCase("synthetic")
+                ? dev.sprig.data.SyntheticImages.normalization(1)
+                : KnownDataset.of(c.dataset).normalization();
+        manifest.put("input", "float32 (N, C, H, W): pixel/255, minus mean, over std, per channel");
+        manifest.put("input_mean", norm.mean());
+        manifest.put("input_std", norm.std());
+        return manifest;
     }
 
     /**
@@ -201,20 +245,8 @@ public final class ModelExport {
         long csrBytes = 0;
         try (SprigModel model = load(runDir, device)) {
             Files.createDirectories(out);
-            Map<String, Object> manifest = new LinkedHashMap<>();
-            manifest.put("model", c.model);
-            manifest.put("width_multiplier", c.widthMultiplier);
-            manifest.put("channel_widths", c.channelWidths);
-            manifest.put("dataset", c.dataset);
-            manifest.put("input_shape", model.inputShape().getShape());
-            manifest.put("classes", model.classes());
-            manifest.put("architecture", model.architecture());
-            Normalization norm = c.dataset.equalsIgnoreCase("synthetic")
-                    ? dev.sprig.data.SyntheticImages.normalization(1)
-                    : KnownDataset.of(c.dataset).normalization();
-            manifest.put("input", "float32 (N, C, H, W): pixel/255, minus mean, over std, per channel");
-            manifest.put("input_mean", norm.mean());
-            manifest.put("input_std", norm.std());
+            Map<String, Object> manifest = manifest(c, model);
+            manifest.put("output", "logits (N, classes)");
             for (String f : formats) {
                 switch (f) {
                     case "djl" -> {

@@ -41,6 +41,9 @@ import java.util.zip.ZipOutputStream;
  * still reads; entries are stored uncompressed at 64-byte offsets, as PyTorch aligns them for
  * memory mapping, and with a fixed timestamp, so the same weights give the same bytes.
  *
+ * <p>An ensemble is one module too ({@code SprigEnsemble}): its members' parameters carry the
+ * prefixes {@code m1_}, {@code m2_}, ... and its output is their mean softmax probability.
+ *
  * <p>The module is one class, {@code SprigNet}, with every parameter as a flat attribute: Sprig's
  * dotted names with dots turned into underscores ({@code layer1.0.conv1.weight} becomes
  * {@code layer1_0_conv1_weight}); BN running statistics are buffers. Pruned weights are stored
@@ -48,23 +51,43 @@ import java.util.zip.ZipOutputStream;
  */
 final class TorchScript {
     static final String CLASS_NAME = "SprigNet";
+    static final String ENSEMBLE_CLASS_NAME = "SprigEnsemble";
     private static final int ALIGNMENT = 64;
 
     private TorchScript() {}
 
     /**
-     * Writes a model's TorchScript archive, atomically.
+     * Writes a model's TorchScript archive, atomically. Its {@code forward} returns logits.
      *
      * @param model a zoo model (its recorded ops are translated)
      * @param file the {@code .pt} file to write
      * @return the bytes written
      */
     static long write(SprigModel model, Path file) {
-        if (model.ops().isEmpty()) {
-            throw new SprigException(model.architecture() + " was not built by Sprig's model zoo: its forward computation is"
-                    + " unknown, so it cannot be written as TorchScript (use the djl format)");
+        return write(List.of(model), file);
+    }
+
+    /**
+     * Writes one TorchScript archive for one model or a whole ensemble, atomically. A single
+     * model's {@code forward} returns its logits; an ensemble's returns the mean of its members'
+     * softmax probabilities, the FreeTickets prediction, so a user deploys one file.
+     *
+     * @param members zoo models, one or more
+     * @param file the {@code .pt} file to write
+     * @return the bytes written
+     */
+    static long write(List<SprigModel> members, Path file) {
+        for (SprigModel model : members) {
+            if (model.ops().isEmpty()) {
+                throw new SprigException(model.architecture() + " was not built by Sprig's model zoo: its forward computation"
+                        + " is unknown, so it cannot be written as TorchScript (use the djl format)");
+            }
         }
-        Map<String, NamedParameter> attributes = attributeNames(model);
+        Map<String, NamedParameter> attributes = new LinkedHashMap<>();
+        for (int i = 0; i < members.size(); i++) {
+            attributes.putAll(attributeNames(members.get(i), members.size() == 1 ? "" : "m" + (i + 1) + "_"));
+        }
+        String code = code(members);
         String archive = "model";
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
@@ -73,8 +96,8 @@ final class TorchScript {
                     AlignedZip zip = new AlignedZip(raw)) {
                 zip.put(archive + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
                 zip.put(archive + "/constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'});
-                zip.put(archive + "/code/__torch__.py", code(model, attributes).getBytes(StandardCharsets.UTF_8));
-                zip.put(archive + "/data.pkl", modulePickle(attributes));
+                zip.put(archive + "/code/__torch__.py", code.getBytes(StandardCharsets.UTF_8));
+                zip.put(archive + "/data.pkl", modulePickle(className(members), attributes));
                 int key = 0;
                 for (NamedParameter p : attributes.values()) {
                     zip.put(archive + "/data/" + key++, littleEndian(p.array().toFloatArray()));
@@ -93,11 +116,19 @@ final class TorchScript {
         }
     }
 
+    private static String className(List<SprigModel> members) {
+        return members.size() == 1 ? CLASS_NAME : ENSEMBLE_CLASS_NAME;
+    }
+
     /** Maps each TorchScript attribute name to its parameter, in the model's parameter order. */
     static Map<String, NamedParameter> attributeNames(SprigModel model) {
+        return attributeNames(model, "");
+    }
+
+    private static Map<String, NamedParameter> attributeNames(SprigModel model, String prefix) {
         Map<String, NamedParameter> out = new LinkedHashMap<>();
         for (NamedParameter p : model.parameters().values()) {
-            String name = p.name().replaceAll("[^A-Za-z0-9_]", "_");
+            String name = prefix + p.name().replaceAll("[^A-Za-z0-9_]", "_");
             if (Character.isDigit(name.charAt(0))) {
                 name = "p_" + name;
             }
@@ -114,8 +145,24 @@ final class TorchScript {
 
     /** The module's class, in TorchScript's serialised source form. */
     static String code(SprigModel model, Map<String, NamedParameter> attributes) {
+        return code(List.of(model), List.of(attributes));
+    }
+
+    /** The class of a single model or an ensemble, as {@link #write(List, Path)} names its attributes. */
+    static String code(List<SprigModel> members) {
+        List<Map<String, NamedParameter>> perMember = new java.util.ArrayList<>();
+        for (int i = 0; i < members.size(); i++) {
+            perMember.add(attributeNames(members.get(i), members.size() == 1 ? "" : "m" + (i + 1) + "_"));
+        }
+        return code(members, perMember);
+    }
+
+    private static String code(List<SprigModel> members, List<Map<String, NamedParameter>> perMember) {
+        Map<String, NamedParameter> attributes = new LinkedHashMap<>();
+        perMember.forEach(attributes::putAll);
+        String className = className(members);
         StringBuilder s = new StringBuilder();
-        s.append("class ").append(CLASS_NAME).append("(Module):\n");
+        s.append("class ").append(className).append("(Module):\n");
         s.append("  __parameters__ = [");
         attributes.forEach((name, p) -> {
             if (!isBuffer(p)) {
@@ -132,11 +179,22 @@ final class TorchScript {
         attributes.keySet().forEach(name -> s.append("  ").append(name).append(" : Tensor\n"));
         s.append("  training : bool\n");
         s.append("  _is_full_backward_hook : Optional[bool]\n");
-        s.append("  def forward(self: __torch__.").append(CLASS_NAME).append(",\n    x: Tensor) -> Tensor:\n");
-        Map<String, String> attributeOf = new LinkedHashMap<>();
-        attributes.forEach((name, p) -> attributeOf.put(p.name(), "self." + name));
-        Translator t = new Translator(s, attributeOf);
-        String result = t.emit(model.ops(), "x");
+        s.append("  def forward(self: __torch__.").append(className).append(",\n    x: Tensor) -> Tensor:\n");
+        Translator t = new Translator(s);
+        List<String> outputs = new java.util.ArrayList<>();
+        for (int i = 0; i < members.size(); i++) {
+            Map<String, String> attributeOf = new LinkedHashMap<>();
+            perMember.get(i).forEach((name, p) -> attributeOf.put(p.name(), "self." + name));
+            outputs.add(t.emit(members.get(i).ops(), "x", attributeOf));
+        }
+        String result = outputs.get(0);
+        if (members.size() > 1) {
+            String sum = t.assign("torch.softmax(" + outputs.get(0) + ", 1)");
+            for (int i = 1; i < outputs.size(); i++) {
+                sum = t.assign("torch.add(" + sum + ", torch.softmax(" + outputs.get(i) + ", 1))");
+            }
+            result = t.assign(String.format(Locale.ROOT, "torch.div(%s, %d)", sum, members.size()));
+        }
         s.append("    return ").append(result).append('\n');
         return s.toString();
     }
@@ -144,15 +202,19 @@ final class TorchScript {
     /** Turns ops into one assignment per op, naming each intermediate value afresh. */
     private static final class Translator {
         private final StringBuilder out;
-        private final Map<String, String> attributeOf;
+        private Map<String, String> attributeOf = Map.of();
         private int next;
 
-        Translator(StringBuilder out, Map<String, String> attributeOf) {
+        Translator(StringBuilder out) {
             this.out = out;
-            this.attributeOf = attributeOf;
         }
 
-        String emit(List<NetOp> ops, String input) {
+        String emit(List<NetOp> ops, String input, Map<String, String> attributes) {
+            attributeOf = attributes;
+            return emit(ops, input);
+        }
+
+        private String emit(List<NetOp> ops, String input) {
             String x = input;
             for (NetOp op : ops) {
                 x = emit(op, x);
@@ -205,7 +267,7 @@ final class TorchScript {
             return a;
         }
 
-        private String assign(String expression) {
+        String assign(String expression) {
             String name = "x" + next++;
             out.append("    ").append(name).append(" = ").append(expression).append('\n');
             return name;
@@ -213,9 +275,9 @@ final class TorchScript {
     }
 
     /** The module object: its class, its tensors (pointing into {@code data/N}) and its flags. */
-    static byte[] modulePickle(Map<String, NamedParameter> attributes) {
+    static byte[] modulePickle(String className, Map<String, NamedParameter> attributes) {
         Pickle p = new Pickle();
-        p.global("__torch__", CLASS_NAME).op(')').op(0x81).op('}').op('(');
+        p.global("__torch__", className).op(')').op(0x81).op('}').op('(');
         int key = 0;
         for (Map.Entry<String, NamedParameter> e : attributes.entrySet()) {
             p.string(e.getKey());

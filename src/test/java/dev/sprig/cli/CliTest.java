@@ -222,6 +222,8 @@ class CliTest {
             assertThat(ens.resolve("export").resolve(m).resolve("model.pt")).isNotEmptyFile();
             assertThat(ens.resolve("export").resolve(m).resolve("model.csr")).isNotEmptyFile();
         }
+        assertThat(ens.resolve("export/ensemble.pt")).isNotEmptyFile();
+        assertThat(Files.readString(ens.resolve("export/ensemble.json"))).contains("mean of the members' softmax");
     }
 
     @Test

@@ -43,8 +43,12 @@ class TorchScriptTest {
     @TempDir Path tmp;
 
     private static SprigModel randomised(String name, int channels, int size) {
+        return randomised(name, channels, size, 11);
+    }
+
+    private static SprigModel randomised(String name, int channels, int size, long seed) {
         SprigModel m = ModelZoo.create(name, channels, size, 10, 0.25, Device.cpu(), 3, 1f);
-        SplittableRandom r = new SplittableRandom(11);
+        SplittableRandom r = new SplittableRandom(seed);
         for (NamedParameter p : m.parameters().values()) {
             float[] v = p.array().toFloatArray();
             for (int i = 0; i < v.length; i++) {
@@ -63,8 +67,9 @@ class TorchScriptTest {
     }
 
     private static float[] viaEngine(Path file, NDArray x) throws IOException, MalformedModelException {
-        try (Model model = Model.newInstance("model", x.getDevice(), "PyTorch")) {
-            model.load(file.getParent(), "model");
+        String name = file.getFileName().toString().replace(".pt", "");
+        try (Model model = Model.newInstance(name, x.getDevice(), "PyTorch")) {
+            model.load(file.getParent(), name);
             NDList out = model.getBlock().forward(new ParameterStore(x.getManager(), false), new NDList(x), false);
             return out.singletonOrThrow().toFloatArray();
         }
@@ -89,6 +94,26 @@ class TorchScriptTest {
                 NDArray x = m.randomNormal(new Shape(3, channels, size, size));
                 assertClose(name + (mlp ? " (mlp)" : ""), viaEngine(file, x), model.forward(x, false).toFloatArray());
             }
+        }
+    }
+
+    @Test
+    void anEnsembleIsOneModuleReturningItsMembersMeanProbabilities() throws Exception {
+        try (SprigModel a = randomised("resnet-20", 3, 32, 1);
+                SprigModel b = randomised("resnet-20", 3, 32, 2);
+                SprigModel c = randomised("resnet-20", 3, 32, 3);
+                NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            Path file = tmp.resolve("ens/ensemble.pt");
+            TorchScript.write(List.of(a, b, c), file);
+            NDArray x = m.randomNormal(new Shape(4, 3, 32, 32));
+            NDArray mean = a.forward(x, false).softmax(1).add(b.forward(x, false).softmax(1)).add(c.forward(x, false).softmax(1))
+                    .div(3);
+            float[] got = viaEngine(file, x);
+            assertClose("ensemble", got, mean.toFloatArray());
+            // members differ, so the mean is no single member's output
+            assertThat(got).isNotEqualTo(a.forward(x, false).softmax(1).toFloatArray());
+            String code = TorchScript.code(List.of(a, b, c));
+            assertThat(code).startsWith("class SprigEnsemble(Module):").contains("m1_conv1_weight : Tensor", "m3_fc_bias : Tensor");
         }
     }
 
@@ -155,19 +180,25 @@ class TorchScriptTest {
                 "    y = m(x)",
                 "open(sys.argv[6], 'wb').write(struct.pack('<%df' % y.numel(), *y.flatten().tolist()))",
                 ""));
-        for (String name : List.of("vgg-11", "resnet-20", "mobilenet-v1")) {
+        for (String name : List.of("vgg-11", "resnet-20", "mobilenet-v1", "ensemble")) {
             Path dir = tmp.resolve("py-" + name);
-            try (SprigModel model = randomised(name, 3, 32); NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            boolean ensemble = name.equals("ensemble");
+            try (SprigModel model = randomised(ensemble ? "vgg-11" : name, 3, 32);
+                    SprigModel other = randomised("vgg-11", 3, 32, 5);
+                    NDManager m = NDManager.newBaseManager(Device.cpu())) {
                 Path file = dir.resolve("model.pt");
-                TorchScript.write(model, file);
+                TorchScript.write(ensemble ? List.of(model, other) : List.of(model), file);
                 NDArray x = m.randomNormal(new Shape(2, 3, 32, 32));
+                NDArray want = ensemble
+                        ? model.forward(x, false).softmax(1).add(other.forward(x, false).softmax(1)).div(2)
+                        : model.forward(x, false);
                 Path in = dir.resolve("x.bin");
                 Path out = dir.resolve("y.bin");
                 Files.write(in, bytes(x.toFloatArray()));
                 int rc = run(List.of(python.toString(), script.toString(), file.toString(), in.toString(), "2", "3", "32",
                         out.toString()));
                 assertThat(rc).as(name + ": python exit status").isZero();
-                assertClose(name + " in python", floats(Files.readAllBytes(out)), model.forward(x, false).toFloatArray());
+                assertClose(name + " in python", floats(Files.readAllBytes(out)), want.toFloatArray());
             }
         }
     }
