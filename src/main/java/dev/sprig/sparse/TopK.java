@@ -63,6 +63,56 @@ public final class TopK {
         return key & 0xFFFFFFFFL;
     }
 
+    /**
+     * Moves the k smallest keys into {@code keys[0, k)} in linear expected time (quickselect with
+     * median-of-three pivots; keys are distinct, their index being part of them). A mask update
+     * picks a few thousand of a layer's hundreds of thousands of candidates, so sorting them all
+     * would cost most of the update. Falls back to a sort of the remaining range after 2·log₂ n
+     * rounds, which bounds the worst case.
+     */
+    static void selectSmallest(long[] keys, int k) {
+        int lo = 0;
+        int hi = keys.length - 1;
+        int rounds = 2 * (32 - Integer.numberOfLeadingZeros(keys.length));
+        while (hi > lo && k > lo && k <= hi) {
+            if (rounds-- == 0) {
+                Arrays.sort(keys, lo, hi + 1);
+                return;
+            }
+            int mid = (lo + hi) >>> 1;
+            long pivot = medianOfThree(keys[lo], keys[mid], keys[hi]);
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (keys[i] < pivot) {
+                    i++;
+                }
+                while (keys[j] > pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    long t = keys[i];
+                    keys[i] = keys[j];
+                    keys[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            // keys[lo..j] <= pivot <= keys[i..hi]; the k-th smallest (index k - 1) lies in one part.
+            if (k - 1 <= j) {
+                hi = j;
+            } else if (k - 1 >= i) {
+                lo = i;
+            } else {
+                return;
+            }
+        }
+    }
+
+    private static long medianOfThree(long a, long b, long c) {
+        return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+    }
+
     private static int[] pick(float[] scores, boolean[] candidate, int k, boolean largest) {
         int n = 0;
         for (boolean c : candidate) {
@@ -80,7 +130,8 @@ public final class TopK {
                 keys[j++] = key(scores[i], i, largest);
             }
         }
-        Arrays.sort(keys);
+        selectSmallest(keys, k);
+        Arrays.sort(keys, 0, k);
         int[] out = new int[k];
         for (int t = 0; t < k; t++) {
             out[t] = (int) (keys[t] & 0xFFFFFFFFL);
