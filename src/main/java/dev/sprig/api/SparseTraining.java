@@ -43,7 +43,7 @@ public final class SparseTraining {
         this.size = size;
         this.classes = classes;
         config.method = method;
-        config.model = "custom";
+        config.model = TrainConfig.CUSTOM_MODEL;
     }
 
     /**

@@ -121,7 +121,7 @@ public final class ModelExport {
      * @return a freshly initialised model of that architecture
      */
     public static SprigModel build(TrainConfig c, Device device) {
-        if ("custom".equals(c.model)) {
+        if (TrainConfig.CUSTOM_MODEL.equals(c.model)) {
             throw new SprigException("this run trained your own network through the Java API: Sprig cannot rebuild it from the"
                     + " run folder; save it from Java with DJL's Model.save on your block");
         }

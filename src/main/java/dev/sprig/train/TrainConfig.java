@@ -150,6 +150,9 @@ public final class TrainConfig {
     @JsonPropertyDescription("execution path: auto (sparse kernels for sparse MLPs on a CPU), sparse or dense (masked)")
     public String exec = "auto";
 
+    /** The {@link #model} of a run whose network was defined in Java and wrapped (see {@code SparseTraining}). */
+    public static final String CUSTOM_MODEL = "custom";
+
     @JsonPropertyDescription("Early-Bird / slimming: fraction of channels the retrained ticket prunes")
     public double pruneRatio = 0.5;
 

@@ -56,6 +56,8 @@ class SparseTrainingTest {
         // the run folder cannot rebuild a network defined in Java: export says how to save it instead
         assertThatThrownBy(() -> dev.sprig.export.ModelExport.export(tmp.resolve("run"), tmp.resolve("x"), java.util.List.of("djl"),
                 ai.djl.Device.cpu())).hasMessageContaining("Model.save");
+        assertThatThrownBy(() -> dev.sprig.ensemble.MemberModel.open(tmp.resolve("run"), data.train(), ai.djl.Device.cpu()))
+                .hasMessageContaining("defined in Java");
     }
 
     @Test
