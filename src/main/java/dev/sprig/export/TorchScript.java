@@ -39,8 +39,9 @@ import java.util.zip.ZipOutputStream;
  * whose tensors point into {@code data/N}, raw little-endian float32 storages. The layout and
  * format version (3) are those PyTorch 1.13 writes for such a module, which every later release
  * still reads; entries are stored uncompressed at 64-byte offsets, as PyTorch aligns them for
- * memory mapping, and with a fixed timestamp, so the same weights give the same bytes. Checked: LibTorch 2.7.1 (the
- * engine), PyTorch 1.13 and 2.11 (CUDA) load these files and compute what Sprig computes.
+ * memory mapping, and with a fixed timestamp, so the same weights give the same bytes. Checked:
+ * LibTorch 2.7.1 (the engine), PyTorch 1.13 and 2.11 (CUDA) load these files and compute what
+ * Sprig computes.
  *
  * <p>The module is one class, {@code SprigNet}, with every parameter as a flat attribute: Sprig's
  * dotted names with dots turned into underscores ({@code layer1.0.conv1.weight} becomes
