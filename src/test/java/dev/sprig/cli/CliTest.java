@@ -38,6 +38,14 @@ class CliTest {
         return a.toArray(String[]::new);
     }
 
+    /** An Early-Bird run whose ε = 1 settles the first full queue of masks (epoch 4 with queue 5). */
+    private void settledEarlyBird(Path dir, int epochs) {
+        Result r = sprig("earlybird", "--dataset", "synthetic", "--model", "vgg-11", "--width-multiplier", "0.125", "--epochs",
+                Integer.toString(epochs), "--max-steps-per-epoch", "2", "--eb-epsilon", "1", "--quiet", "--data-dir", tmp.toString(),
+                "--out", dir.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+    }
+
     private static void assertOneLineError(Result r, String fragment) {
         assertThat(r.exit()).as(r.err()).isEqualTo(2);
         assertThat(r.err()).contains(fragment).doesNotContain("\tat ").doesNotContain("Exception");
@@ -206,15 +214,13 @@ class CliTest {
     void exportFindsAPipelinesFinalPhaseAndEveryEnsembleMember() throws Exception {
         Path eb = tmp.resolve("eb");
         // ε = 1 lets the first full queue of masks (epoch 4) count as settled: the ticket is drawn and retrained.
-        Result r = sprig("earlybird", "--dataset", "synthetic", "--model", "vgg-11", "--width-multiplier", "0.125", "--epochs", "6",
-                "--max-steps-per-epoch", "2", "--eb-epsilon", "1", "--quiet", "--data-dir", tmp.toString(), "--out", eb.toString());
-        assertThat(r.exit()).as(r.err()).isZero();
+        settledEarlyBird(eb, 6);
         assertThat(eb.resolve("retrain/summary.json")).exists();
         assertThat(sprig("export", eb.toString(), "--format", "torchscript").exit()).isZero();
         // the exported network is the thin ticket, not the full search network
         assertThat(Files.readString(eb.resolve("export/model.json"))).contains("\"channel_widths\" : {");
         Path ens = tmp.resolve("ens");
-        r = sprig("ensemble", "--dataset", "synthetic", "--epochs", "1", "--max-steps-per-epoch", "2", "--members", "2", "--quiet",
+        Result r = sprig("ensemble", "--dataset", "synthetic", "--epochs", "1", "--max-steps-per-epoch", "2", "--members", "2", "--quiet",
                 "--data-dir", tmp.toString(), "--out", ens.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(sprig("export", ens.toString(), "--format", "torchscript,csr").exit()).isZero();
@@ -248,9 +254,7 @@ class CliTest {
     void anEarlyBirdTicketDrawnAtTheLastEpochLeavesTheSearchAsTheResult() throws Exception {
         Path dir = tmp.resolve("eb-last");
         // queue 5: the first ticket can settle at epoch 4, the last of this schedule
-        Result r = sprig("earlybird", "--dataset", "synthetic", "--model", "vgg-11", "--width-multiplier", "0.125", "--epochs", "4",
-                "--max-steps-per-epoch", "2", "--eb-epsilon", "1", "--quiet", "--data-dir", tmp.toString(), "--out", dir.toString());
-        assertThat(r.exit()).as(r.err()).isZero();
+        settledEarlyBird(dir, 4);
         assertThat(dir.resolve("retrain")).doesNotExist();
         var summary = Json.JSON.readTree(dir.resolve("summary.json").toFile());
         assertThat(summary.get("ticket").asText()).startsWith("drawn at the last epoch");
