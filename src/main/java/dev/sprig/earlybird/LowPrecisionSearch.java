@@ -1,8 +1,8 @@
 package dev.sprig.earlybird;
 
 import ai.djl.ndarray.NDArray;
-import dev.sprig.models.HostValues;
 import dev.sprig.SeedStream;
+import dev.sprig.models.HostValues;
 import dev.sprig.models.NamedParameter;
 import dev.sprig.train.StepContext;
 import dev.sprig.train.TrainingHook;

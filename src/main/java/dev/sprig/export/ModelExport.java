@@ -4,11 +4,11 @@ import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
-import dev.sprig.models.HostValues;
 import dev.sprig.SprigException;
 import dev.sprig.data.KnownDataset;
 import dev.sprig.data.Normalization;
 import dev.sprig.ensemble.UncertaintyEvaluation;
+import dev.sprig.models.HostValues;
 import dev.sprig.models.ModelZoo;
 import dev.sprig.models.NamedParameter;
 import dev.sprig.models.ParameterRole;
@@ -121,10 +121,7 @@ public final class ModelExport {
      * @return a freshly initialised model of that architecture
      */
     public static SprigModel build(TrainConfig c, Device device) {
-        if (TrainConfig.CUSTOM_MODEL.equals(c.model)) {
-            throw new SprigException("this run trained your own network through the Java API: Sprig cannot rebuild it from the"
-                    + " run folder; save it from Java with DJL's Model.save on your block");
-        }
+        c.requireZooModel();
         int channels;
         int size;
         int classes;
@@ -156,40 +153,41 @@ public final class ModelExport {
     public static Result export(Path runDir, Path out, List<String> formats, Device device) {
         List<Path> members = UncertaintyEvaluation.members(List.of(runDir));
         if (members.size() == 1 && members.get(0).equals(runDir)) {
-            return exportOne(trainedFolder(runDir), out, formats, device);
+            Path dir = trainedFolder(runDir);
+            try (SprigModel model = load(dir, device)) {
+                return exportModel(model, Json.readConfig(dir.resolve("config.yaml")), out, formats, device);
+            }
         }
-        // An ensemble: each member is a model of its own, exported beside the others...
-        List<Path> files = new ArrayList<>();
-        long dense = 0;
-        long csr = 0;
-        for (Path member : members) {
-            Result r = exportOne(member, out.resolve(member.getFileName().toString()), formats, device);
-            files.addAll(r.files());
-            dense += r.denseBytes();
-            csr += r.csrBytes();
-        }
-        if (formats.contains("torchscript")) {
-            files.addAll(exportEnsembleTorchScript(members, out, device));
-        }
-        return new Result(files, dense, csr);
-    }
-
-    /** ...and, in TorchScript, the whole ensemble as one module that averages its members' probabilities. */
-    private static List<Path> exportEnsembleTorchScript(List<Path> members, Path out, Device device) {
+        // An ensemble: each member is a model of its own, exported beside the others, and in
+        // TorchScript the whole ensemble is also one module that averages its members' probabilities.
         List<SprigModel> models = new ArrayList<>();
         try {
+            List<Path> files = new ArrayList<>();
+            long dense = 0;
+            long csr = 0;
             for (Path member : members) {
-                models.add(load(trainedFolder(member), device));
+                Path dir = trainedFolder(member);
+                SprigModel model = load(dir, device);
+                models.add(model);
+                Result r = exportModel(model, Json.readConfig(dir.resolve("config.yaml")),
+                        out.resolve(member.getFileName().toString()), formats, device);
+                files.addAll(r.files());
+                dense += r.denseBytes();
+                csr += r.csrBytes();
             }
-            Path file = out.resolve("ensemble.pt");
-            long bytes = TorchScript.write(models, file);
-            Map<String, Object> manifest = manifest(Json.readConfig(members.get(0).resolve("config.yaml")), models.get(0));
-            manifest.put("output", "probabilities (N, classes): the mean of the members' softmax outputs");
-            manifest.put("members", members.stream().map(m -> m.getFileName().toString()).toList());
-            manifest.put("torchscript_bytes", bytes);
-            Path json = out.resolve("ensemble.json");
-            RunFolder.writeAtomic(json, Json.pretty(manifest) + "\n");
-            return List.of(file, json);
+            if (formats.contains("torchscript")) {
+                Path file = out.resolve("ensemble.pt");
+                long bytes = TorchScript.write(models, file);
+                Map<String, Object> manifest = manifest(Json.readConfig(members.get(0).resolve("config.yaml")), models.get(0));
+                manifest.put("output", "probabilities (N, classes): the mean of the members' softmax outputs");
+                manifest.put("members", members.stream().map(m -> m.getFileName().toString()).toList());
+                manifest.put("torchscript_bytes", bytes);
+                Path json = out.resolve("ensemble.json");
+                RunFolder.writeAtomic(json, Json.pretty(manifest) + "\n");
+                files.add(file);
+                files.add(json);
+            }
+            return new Result(files, dense, csr);
         } finally {
             models.forEach(SprigModel::close);
         }
@@ -239,11 +237,10 @@ public final class ModelExport {
         return Files.isRegularFile(dir.resolve("checkpoints/best.ckpt")) || Files.isRegularFile(dir.resolve("checkpoints/last.ckpt"));
     }
 
-    private static Result exportOne(Path runDir, Path out, List<String> formats, Device device) {
-        TrainConfig c = Json.readConfig(runDir.resolve("config.yaml"));
+    private static Result exportModel(SprigModel model, TrainConfig c, Path out, List<String> formats, Device device) {
         List<Path> files = new ArrayList<>();
         long csrBytes = 0;
-        try (SprigModel model = load(runDir, device)) {
+        try {
             Files.createDirectories(out);
             Map<String, Object> manifest = manifest(c, model);
             manifest.put("output", "logits (N, classes)");

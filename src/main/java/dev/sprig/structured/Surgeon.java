@@ -1,8 +1,8 @@
 package dev.sprig.structured;
 
 import ai.djl.ndarray.NDArray;
-import dev.sprig.models.HostValues;
 import dev.sprig.SprigException;
+import dev.sprig.models.HostValues;
 import dev.sprig.models.LayerKind;
 import dev.sprig.models.LayerSpec;
 import dev.sprig.models.ModelZoo;

@@ -153,6 +153,18 @@ public final class TrainConfig {
     /** The {@link #model} of a run whose network was defined in Java and wrapped (see {@code SparseTraining}). */
     public static final String CUSTOM_MODEL = "custom";
 
+    /**
+     * Refuses to rebuild a network defined in Java: only the user's code has its block.
+     *
+     * @throws SprigException for a {@link #CUSTOM_MODEL} run
+     */
+    public void requireZooModel() {
+        if (CUSTOM_MODEL.equals(model)) {
+            throw new SprigException("this run trained a network defined in Java (SparseTraining), which a run folder cannot"
+                    + " rebuild: evaluate or save it from Java, where the block is (DJL's Model.save)");
+        }
+    }
+
     @JsonPropertyDescription("Early-Bird / slimming: fraction of channels the retrained ticket prunes")
     public double pruneRatio = 0.5;
 

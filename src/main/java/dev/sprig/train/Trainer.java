@@ -84,10 +84,7 @@ public final class Trainer {
      * @return the initialised model
      */
     public static SprigModel buildModel(TrainConfig config, ImageSet train, Device device) {
-        if (TrainConfig.CUSTOM_MODEL.equals(config.model)) {
-            throw new SprigException("this run trained a network defined in Java (SparseTraining), which a run folder cannot"
-                    + " rebuild: evaluate or save it from Java, where the block is (DJL's Model.save)");
-        }
+        config.requireZooModel();
         if (train.height() != train.width()) {
             throw new SprigException("images must be square, got " + train.height() + "x" + train.width());
         }
