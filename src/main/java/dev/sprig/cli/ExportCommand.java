@@ -12,8 +12,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code sprig export}: a run's trained model, for inference outside Sprig. */
 @Command(name = "export", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = "Export a run's trained model: djl (DJL .params + model.json), torchscript (model.pt for torch.jit.load) and csr (sparse rows per layer,"
-                + " with its real size against dense float32).")
+        description = "Export a run's trained model: djl (DJL .params + model.json), torchscript (model.pt for"
+                + " torch.jit.load) and csr (sparse rows per layer, with its real size against dense float32).")
 final class ExportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN_DIR", description = "run folder with a checkpoint")
     Path dir;
