@@ -4,13 +4,16 @@ import ai.djl.nn.Block;
 import dev.sprig.SprigException;
 import dev.sprig.data.DataSplits;
 import dev.sprig.models.SprigModel;
-import dev.sprig.sparse.SparseMethods;
+import dev.sprig.train.HookMethod;
+import dev.sprig.train.Method;
+import dev.sprig.train.Methods;
 import dev.sprig.train.Progress;
 import dev.sprig.train.RunFolder;
 import dev.sprig.train.RunSummary;
 import dev.sprig.train.TrainConfig;
 import dev.sprig.train.Trainer;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 
@@ -60,7 +63,8 @@ public final class SparseTraining {
     }
 
     /**
-     * Starts a run of any registered method: dense, static, snip, gmp, set, snfs, rigl.
+     * Starts a run of any registered method that is one training run (dense, static, snip, gmp,
+     * set, snfs, rigl, and methods registered with {@code Methods.register}).
      *
      * @param method method key
      * @param block the network
@@ -71,9 +75,15 @@ public final class SparseTraining {
      */
     public static SparseTraining of(String method, Block block, int channels, int size, int classes) {
         String m = method.toLowerCase(Locale.ROOT);
-        if (!SparseMethods.names().contains(m) || m.equals(SparseMethods.LTH)) {
-            throw new IllegalArgumentException("method must be one of " + SparseMethods.names() + " (lth runs several"
-                    + " trainings: use the command line), got " + method);
+        List<String> oneRun = new java.util.ArrayList<>();
+        for (Method each : Methods.all()) {
+            if (each instanceof HookMethod) {
+                oneRun.add(each.name());
+            }
+        }
+        if (!oneRun.contains(m)) {
+            throw new IllegalArgumentException("method must be one of " + oneRun + " (pipelines and ensembles run"
+                    + " several trainings: use the command line), got " + method);
         }
         return new SparseTraining(m, block, channels, size, classes);
     }
@@ -171,7 +181,7 @@ public final class SparseTraining {
                         + classes + " classes");
             }
             RunFolder folder = dir == null ? null : RunFolder.open(dir, RunFolder.Mode.NEW);
-            return new Trainer(config, data, folder, SparseMethods.hooksFor(config), false)
+            return new Trainer(config, data, folder, Methods.hooksFor(config), false)
                     .model(device -> {
                         SprigModel m = SprigModel.wrap(config.model, block, channels, size, classes, device);
                         m.initialize(config.seed, (float) config.bnGammaInit);

@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import dev.sprig.sparse.SparseMethods;
+import dev.sprig.train.Methods;
 import dev.sprig.sparse.exec.SparseMlpTrainer;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -35,7 +35,7 @@ final class BenchCommand implements Runnable {
      * 128) and ResNet-20 (3×32×32, batch 64). Each round is one short "epoch" timed by the trainer
      * itself; the first round is warm-up and the median of the rest is reported.
      */
-    @Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true,
+    @Command(name = "train", mixinStandardHelpOptions = true, abbreviateSynopsis = true, showDefaultValues = true,
             description = "Samples/s of Sprig's training loop on synthetic data (compare with bench/pytorch_train.py).")
     static final class Train implements Callable<Integer> {
         @Option(names = "--steps", description = "steps per round") int steps = 50;
@@ -161,7 +161,7 @@ final class BenchCommand implements Runnable {
                                     }
                                 }
                             };
-                            List<TrainingHook> hooks = new ArrayList<>(SparseMethods.hooksFor(c));
+                            List<TrainingHook> hooks = new ArrayList<>(Methods.hooksFor(c));
                             hooks.add(timer);
                             new Trainer(c, data, null, hooks, false).run();
                         }

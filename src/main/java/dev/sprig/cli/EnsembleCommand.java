@@ -1,16 +1,14 @@
 package dev.sprig.cli;
 
-import dev.sprig.SprigException;
-import dev.sprig.ensemble.FreeTickets;
-import dev.sprig.train.TrainConfig;
-import java.util.Locale;
+import dev.sprig.ensemble.EnsembleMethods;
+import java.util.List;
 import picocli.CommandLine.Command;
 
 /**
- * {@code sprig ensemble}: {@code sprig train} for the ensemble methods, with their published
+ * {@code sprig ensemble}: {@code sprig train} for the ensemble family, with their published
  * defaults (FreeTickets) under the config file and the flags.
  */
-@Command(name = "ensemble", mixinStandardHelpOptions = true, showDefaultValues = true,
+@Command(name = "ensemble", mixinStandardHelpOptions = true, abbreviateSynopsis = true, showDefaultValues = true,
         defaultValueProvider = TrainCommand.ConfigDefaults.class,
         description = "Train an ensemble: --method dst-ensemble (default), edst-ensemble, pf-ensemble or dense-ensemble;"
                 + " members are run folders member-1/, member-2/, ... inside --out.")
@@ -21,11 +19,7 @@ final class EnsembleCommand extends TrainCommand {
     }
 
     @Override
-    TrainConfig resolve() {
-        TrainConfig c = super.resolve();
-        if (!FreeTickets.METHODS.contains(c.method.toLowerCase(Locale.ROOT))) {
-            throw new SprigException("sprig ensemble trains " + String.join(", ", FreeTickets.METHODS) + "; got method " + c.method);
-        }
-        return c;
+    List<String> families() {
+        return List.of(EnsembleMethods.FAMILY);
     }
 }

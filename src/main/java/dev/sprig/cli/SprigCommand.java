@@ -46,6 +46,12 @@ public final class SprigCommand implements Runnable {
      */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new SprigCommand());
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            if (sub.getCommand() instanceof TrainCommand train) {
+                // Settings options are made from the registry and TrainConfig, per command.
+                SettingOptions.add(sub.getCommandSpec(), train.families());
+            }
+        }
         cl.setOverwrittenOptionsAllowed(true);
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
             PrintWriter err = line.getErr();

@@ -42,15 +42,19 @@ import java.util.Map;
  * epochs, the ticket epoch of every searched ratio and the per-layer channel counts.
  */
 public final class EarlyBird {
-    /** Methods this pipeline runs. */
-    public static final List<String> METHODS = List.of("earlybird", "earlybird-reinit", "slimming");
+    /** The Early-Bird pipeline: the ticket trains on from the search's weights. */
+    static final String EARLYBIRD = "earlybird";
+    /** The Early-Bird ticket, re-initialised. */
+    static final String REINIT = "earlybird-reinit";
+    /** Network slimming. */
+    static final String SLIMMING = "slimming";
 
     private EarlyBird() {}
 
     /**
      * Runs a pipeline.
      *
-     * @param config the run (its method one of {@link #METHODS})
+     * @param config the run (its method earlybird, earlybird-reinit or slimming)
      * @param data data splits
      * @param dir output folder
      * @param mode what to do with a run already there
@@ -59,10 +63,12 @@ public final class EarlyBird {
      */
     public static RunSummary run(TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, Progress progress) {
         String method = config.method.toLowerCase(Locale.ROOT);
-        if (!METHODS.contains(method)) {
+        if (!List.of(EARLYBIRD, REINIT, SLIMMING).contains(method)) {
             throw new SprigException("not an Early-Bird method: " + config.method);
         }
         if (config.bnL1 == null) {
+            // The anchor's default, resolved on a copy: the caller's config stays as given.
+            config = config.copy();
             config.bnL1 = 1e-4;
         }
         RunFolder root = RunFolder.open(dir, mode);
@@ -77,15 +83,15 @@ public final class EarlyBird {
             throw new SprigException("model " + config.model + " has no batch-normed convolution channels to prune"
                     + " (Early-Bird needs VGG, ResNet, PreResNet or WRN)");
         }
-        Path retrainDir = dir.resolve(method.equals("slimming") ? "finetune" : "retrain");
+        Path retrainDir = dir.resolve(method.equals(SLIMMING) ? "finetune" : "retrain");
         boolean retrainStarted = Files.isRegularFile(retrainDir.resolve("config.yaml"));
 
         TrainConfig searchConfig = config.copy();
-        searchConfig.method = method.equals("slimming") ? "slimming-train" : "earlybird-search";
+        searchConfig.method = method.equals(SLIMMING) ? "slimming-train" : "earlybird-search";
         TicketWriter writer = new TicketWriter(config, retrainDir, method);
         EarlyBirdDetector detector = new EarlyBirdDetector(config.ebRatios, config.pruneRatio, config.ebQueue,
-                config.ebEpsilon, config.ebPerLayer, !method.equals("slimming"),
-                method.equals("slimming") ? null : writer);
+                config.ebEpsilon, config.ebPerLayer, !method.equals(SLIMMING),
+                method.equals(SLIMMING) ? null : writer);
         RunSummary search;
         Path searchDir = dir.resolve("search");
         if (retrainStarted) {
@@ -126,13 +132,13 @@ public final class EarlyBird {
         TrainConfig retrainConfig = Json.readConfig(retrainDir.resolve("config.yaml"));
         RunFolder retrainFolder = RunFolder.open(retrainDir, RunFolder.Mode.RESUME);
         // The re-initialised ticket starts from scratch unless a killed run left a checkpoint.
-        boolean continues = !method.equals("earlybird-reinit") || Files.isRegularFile(retrainFolder.lastCheckpoint());
+        boolean continues = !method.equals(REINIT) || Files.isRegularFile(retrainFolder.lastCheckpoint());
         RunSummary retrain = new Trainer(retrainConfig, data, retrainFolder,
-                List.of(new SlimmingPenalty(method.equals("slimming") ? 0 : config.bnL1)), continues)
+                List.of(new SlimmingPenalty(method.equals(SLIMMING) ? 0 : config.bnL1)), continues)
                 .progress(progress).run();
         List<LayerSpec> thin = ModelZoo.specs(config.model, s.channels(), s.height(), s.classes(), config.widthMultiplier,
                 retrainConfig.channelWidths);
-        double retrainOwn = retrain.trainFlops() - (method.equals("earlybird") ? search.trainFlops() : 0);
+        double retrainOwn = retrain.trainFlops() - (method.equals(EARLYBIRD) ? search.trainFlops() : 0);
         extra.put("eb_epoch", Handoff.epochTaken(retrainDir));
         extra.put("retrain_train_flops", retrainOwn);
         extra.put("channel_counts", retrainConfig.channelWidths);
@@ -180,8 +186,8 @@ public final class EarlyBird {
 
         @Override
         public void onTicket(int epoch, ChannelMask mask, RunContext run) {
-            boolean reinit = method.equals("earlybird-reinit");
-            boolean slimming = method.equals("slimming");
+            boolean reinit = method.equals(REINIT);
+            boolean slimming = method.equals(SLIMMING);
             if (!reinit && !slimming && epoch >= config.epochs) {
                 // The ticket goes on from its epoch: drawn at the last one, it has nothing left to train,
                 // and the pruned network without retraining is no result. The search stands.
@@ -204,7 +210,7 @@ public final class EarlyBird {
             return new TrainingHook() {
                 @Override
                 public void onTrainingEnd(RunContext run) {
-                    if (method.equals("slimming")) {
+                    if (method.equals(SLIMMING)) {
                         ChannelMask m = ChannelMask.fromScales(Surgeon.groupScales(run.model()), config.pruneRatio,
                                 config.ebPerLayer);
                         onTicket(run.config().epochs, m, run);

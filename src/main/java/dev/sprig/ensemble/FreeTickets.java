@@ -5,10 +5,10 @@ import dev.sprig.SprigException;
 import dev.sprig.data.DataSplits;
 import dev.sprig.models.LayerSpec;
 import dev.sprig.models.ModelZoo;
-import dev.sprig.sparse.SparseMethods;
-import dev.sprig.sparse.exec.ExecutionPath;
-import dev.sprig.sparse.exec.SparseMlpTrainer;
 import dev.sprig.train.Json;
+import dev.sprig.train.Method;
+import dev.sprig.train.MethodRun;
+import dev.sprig.train.Methods;
 import dev.sprig.train.Progress;
 import dev.sprig.train.RunFolder;
 import dev.sprig.train.RunSummary;
@@ -54,8 +54,10 @@ import java.util.stream.Stream;
  * a DST or PF ensemble, the dense pre-training of PF included.
  */
 public final class FreeTickets {
-    /** The ensemble methods. */
-    public static final List<String> METHODS = List.of("dst-ensemble", "edst-ensemble", "pf-ensemble", "dense-ensemble");
+    /** Whether a name is a registered method of the ensemble family. */
+    private static boolean isEnsemble(String method) {
+        return Methods.contains(method) && Methods.get(method).family().equals(EnsembleMethods.FAMILY);
+    }
 
     private static final String RUN = "run";
 
@@ -70,7 +72,7 @@ public final class FreeTickets {
     public static Map<String, Object> defaults(String method) {
         String m = method == null ? "" : method.toLowerCase(Locale.ROOT);
         Map<String, Object> d = new LinkedHashMap<>();
-        if (!METHODS.contains(m)) {
+        if (!isEnsemble(m)) {
             return d;
         }
         d.put("lr", 0.1);
@@ -105,7 +107,7 @@ public final class FreeTickets {
     /**
      * Trains an ensemble and evaluates it on the test set.
      *
-     * @param config the ensemble's config (method one of {@link #METHODS})
+     * @param config the ensemble's config (an ensemble method of {@link EnsembleMethods})
      * @param data data splits, shared by every member
      * @param dir the ensemble folder
      * @param mode what to do with a run already there
@@ -114,8 +116,9 @@ public final class FreeTickets {
      */
     public static RunSummary run(TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, Progress progress) {
         String method = config.method.toLowerCase(Locale.ROOT);
-        if (!METHODS.contains(method)) {
-            throw new SprigException("not an ensemble method: " + config.method + " (known: " + String.join(", ", METHODS) + ")");
+        if (!isEnsemble(method)) {
+            throw new SprigException("not an ensemble method: " + config.method + " (known: "
+                    + String.join(", ", Methods.family(EnsembleMethods.FAMILY).stream().map(Method::name).toList()) + ")");
         }
         TrainConfig c = config.copy();
         if (c.lrSchedule.equalsIgnoreCase("multistep") && c.lrMilestones.isEmpty() && c.epochs >= 4) {
@@ -223,7 +226,7 @@ public final class FreeTickets {
         }
         Path runDir = dir.resolve(RUN);
         boolean resume = Files.isRegularFile(runDir.resolve("checkpoints/last.ckpt"));
-        List<TrainingHook> hooks = new ArrayList<>(SparseMethods.hooksFor(r));
+        List<TrainingHook> hooks = new ArrayList<>(Methods.hooksFor(r));
         hooks.add(new TicketKeeper(r, dir, explore, phase, c.members));
         RunSummary s = new Trainer(r, data, RunFolder.open(runDir, resume ? RunFolder.Mode.RESUME : RunFolder.Mode.OVERWRITE),
                 hooks, resume).progress(progress).run();
@@ -377,12 +380,7 @@ public final class FreeTickets {
     static RunSummary trainMember(Path dir, DataSplits data, Progress progress) {
         TrainConfig m = Json.readConfig(dir.resolve("config.yaml")).validate();
         boolean resume = Files.isRegularFile(dir.resolve("checkpoints/last.ckpt"));
-        RunFolder folder = RunFolder.open(dir, resume ? RunFolder.Mode.RESUME : RunFolder.Mode.OVERWRITE);
-        var s = data.train();
-        List<LayerSpec> specs = ModelZoo.specs(m.model, s.channels(), s.height(), s.classes(), m.widthMultiplier);
-        if (ExecutionPath.choose(m, specs, Sprig.device(m.device)) == ExecutionPath.SPARSE) {
-            return new SparseMlpTrainer(m, data, folder, resume).progress(progress).run();
-        }
-        return new Trainer(m, data, folder, SparseMethods.hooksFor(m), resume).progress(progress).run();
+        return Methods.get(m.method).run(new MethodRun(m, data, dir,
+                resume ? RunFolder.Mode.RESUME : RunFolder.Mode.OVERWRITE, progress));
     }
 }

@@ -53,6 +53,8 @@ public final class Epi {
     private static RunSummary run(TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, Progress progress,
             Path latencyTable) {
         if (config.epiTau == null) {
+            // The importance's published τ, resolved on a copy: the caller's config stays as given.
+            config = config.copy();
             config.epiTau = ChannelImportance.of(config.epiImportance).defaultTau();
         }
         RunFolder root = RunFolder.open(dir, mode);

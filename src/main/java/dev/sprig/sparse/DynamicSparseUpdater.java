@@ -36,11 +36,12 @@ import java.util.SplittableRandom;
  */
 public class DynamicSparseUpdater extends StaticUpdater {
     private final String name;
+    private final DropCriterion drop;
     private final GrowCriterion grow;
     private final boolean skipUpdateStep;
     private DropSchedule schedule;
-    private final Map<String, float[]> growScores = new LinkedHashMap<>();
-    private final Map<String, NDArray> gradientAverage = new LinkedHashMap<>();
+    private final Map<String, float[]> growGradients = new LinkedHashMap<>();
+    private final Map<String, float[]> growState = new LinkedHashMap<>();
     private final List<Map<String, Object>> history = new ArrayList<>();
     private long updates;
 
@@ -49,12 +50,13 @@ public class DynamicSparseUpdater extends StaticUpdater {
      *
      * @param config run configuration
      * @param name registry key
-     * @param grow growth criterion
+     * @param grow growth criterion (drop is by magnitude)
      * @param skipByDefault whether this method skips the optimiser step on update steps by default
      */
     public DynamicSparseUpdater(TrainConfig config, String name, GrowCriterion grow, boolean skipByDefault) {
         super(config);
         this.name = name;
+        this.drop = DropCriterion.magnitude();
         this.grow = grow;
         this.skipUpdateStep = config.skipUpdateStep == null ? skipByDefault : config.skipUpdateStep;
     }
@@ -68,11 +70,9 @@ public class DynamicSparseUpdater extends StaticUpdater {
     public void onTrainingBegin(RunContext run) {
         long total = (long) run.stepsPerEpoch() * run.config().epochs;
         schedule = DropSchedule.of(config, total);
-        if (grow == GrowCriterion.MOMENTUM && gradientAverage.isEmpty()) {
+        if (grow.stateFloats() > 0 && growState.isEmpty()) {
             for (NamedParameter w : run.model().prunableWeights()) {
-                NDArray a = w.array().zerosLike();
-                a.attach(w.array().getManager());
-                gradientAverage.put(w.layer().name(), a);
+                growState.put(w.layer().name(), new float[Math.multiplyExact(Math.toIntExact(w.size()), grow.stateFloats())]);
             }
         }
         super.onTrainingBegin(run);
@@ -101,22 +101,17 @@ public class DynamicSparseUpdater extends StaticUpdater {
     @Override
     public void afterBackward(StepContext step) {
         boolean update = isUpdateStep(step.step());
-        if (grow == GrowCriterion.MOMENTUM) {
-            for (Map.Entry<String, NDArray> e : gradientAverage.entrySet()) {
-                NDArray g = masks.weight(e.getKey()).array().getGradient();
-                g.attach(step.manager());
-                NDArray scaled = g.mul((float) (1 - config.snfsDecay));
-                e.getValue().muli((float) config.snfsDecay).addi(scaled);
+        if (grow.gradientUse() == GrowCriterion.GradientUse.EVERY_STEP) {
+            for (Map.Entry<String, float[]> e : growState.entrySet()) {
+                grow.accumulate(e.getValue(), 0, denseGradient(e.getKey(), step));
             }
             step.chargeDenseWeightGradient();
         }
         if (update) {
-            growScores.clear();
-            if (grow == GrowCriterion.GRADIENT) {
+            growGradients.clear();
+            if (grow.gradientUse() == GrowCriterion.GradientUse.ON_UPDATE) {
                 for (String layer : masks.layers()) {
-                    NDArray g = masks.weight(layer).array().getGradient();
-                    g.attach(step.manager());
-                    growScores.put(layer, g.toFloatArray());
+                    growGradients.put(layer, denseGradient(layer, step));
                 }
                 step.chargeDenseWeightGradient();
             }
@@ -152,7 +147,7 @@ public class DynamicSparseUpdater extends StaticUpdater {
             float[] w = masks.weight(layer).array().toFloatArray();
             boolean[] next = old.clone();
             boolean[] droppedNow = new boolean[old.length];
-            for (int i : TopK.smallest(w, old, nDrop)) {
+            for (int i : TopK.smallest(drop.scores(w), old, nDrop)) {
                 next[i] = false;
                 droppedNow[i] = true;
             }
@@ -160,7 +155,7 @@ public class DynamicSparseUpdater extends StaticUpdater {
             for (int i = 0; i < old.length; i++) {
                 candidates[i] = !next[i];
             }
-            for (int i : TopK.largest(scores(layer, layerIndex, step, old.length), candidates, nDrop)) {
+            for (int i : TopK.largest(growScores(layer, layerIndex, step, old.length), candidates, nDrop)) {
                 next[i] = true;
             }
             // New connections: grown where inactive before, or (reinit_when_same) dropped and regrown now.
@@ -232,20 +227,20 @@ public class DynamicSparseUpdater extends StaticUpdater {
         }
     }
 
-    private float[] scores(String layer, int layerIndex, long step, int size) {
-        switch (grow) {
-            case GRADIENT:
-                return growScores.get(layer);
-            case MOMENTUM:
-                return gradientAverage.get(layer).toFloatArray();
-            default:
-                SplittableRandom r = seeds.derive("grow", step, layerIndex);
-                float[] s = new float[size];
-                for (int i = 0; i < size; i++) {
-                    s[i] = (float) r.nextDouble();
-                }
-                return s;
-        }
+    private float[] denseGradient(String layer, StepContext step) {
+        NDArray g = masks.weight(layer).array().getGradient();
+        g.attach(step.manager());
+        return g.toFloatArray();
+    }
+
+    /** The grow criterion's scores of a whole layer (the engine path holds the dense layer anyway). */
+    private float[] growScores(String layer, int layerIndex, long step, int size) {
+        float[] gradient = growGradients.get(layer);
+        int rows = Math.max(1, Math.toIntExact(masks.weight(layer).array().getShape().get(0)));
+        int cols = size / rows;
+        GrowCriterion.RowScores g = gradient == null ? null : (from, to) -> gradient;
+        return grow.scores(new GrowCriterion.Input(layerIndex, rows, cols, step, seeds, g, growState.get(layer)))
+                .rows(0, rows);
     }
 
     @Override
@@ -269,10 +264,10 @@ public class DynamicSparseUpdater extends StaticUpdater {
     @Override
     protected void saveExtraState(DataOutputStream out) throws IOException {
         out.writeLong(updates);
-        out.writeInt(gradientAverage.size());
-        for (Map.Entry<String, NDArray> e : gradientAverage.entrySet()) {
+        out.writeInt(growState.size());
+        for (Map.Entry<String, float[]> e : growState.entrySet()) {
             out.writeUTF(e.getKey());
-            Checkpoint.writeFloats(out, e.getValue().toFloatArray());
+            Checkpoint.writeFloats(out, e.getValue());
         }
     }
 
@@ -283,11 +278,11 @@ public class DynamicSparseUpdater extends StaticUpdater {
         for (int k = 0; k < n; k++) {
             String layer = in.readUTF();
             float[] v = Checkpoint.readFloats(in);
-            NDArray a = gradientAverage.get(layer);
-            if (a == null || a.size() != v.length) {
-                throw new IOException("gradient average for " + layer + " does not fit this model");
+            float[] a = growState.get(layer);
+            if (a == null || a.length != v.length) {
+                throw new IOException("growth state for " + layer + " does not fit this model");
             }
-            HostValues.write(a, v);
+            System.arraycopy(v, 0, a, 0, v.length);
         }
     }
 }

@@ -43,6 +43,35 @@ public final class LotteryTicketSearch {
 
     private LotteryTicketSearch() {}
 
+    /** {@code lth} in the method registry: several trainings into round folders. */
+    static final class LthMethod implements dev.sprig.train.Method {
+        @Override
+        public String name() {
+            return "lth";
+        }
+
+        @Override
+        public String family() {
+            return SparseMethods.FAMILY;
+        }
+
+        @Override
+        public String description() {
+            return "iterative magnitude pruning with rewinding (lottery tickets)";
+        }
+
+        @Override
+        public List<dev.sprig.train.OptionGroup> options() {
+            return List.of(SparseMethods.SPARSITY, SparseMethods.PRUNING);
+        }
+
+        @Override
+        public RunSummary run(dev.sprig.train.MethodRun r) {
+            return LotteryTicketSearch.run(r.config(), r.data(), RunFolder.open(r.dir(), r.mode()), r.resume(),
+                    r.progress());
+        }
+    }
+
     /**
      * Runs every round.
      *

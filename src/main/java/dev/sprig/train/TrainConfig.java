@@ -150,6 +150,22 @@ public final class TrainConfig {
     @JsonPropertyDescription("execution path: auto (sparse kernels for sparse MLPs on a CPU), sparse or dense (masked)")
     public String exec = "auto";
 
+    /**
+     * Every config key ({@code snake_case}), in declaration order: what a YAML file, a flag or an
+     * {@link OptionGroup} may name.
+     */
+    public static final List<String> KEYS = keys();
+
+    private static List<String> keys() {
+        List<String> k = new ArrayList<>();
+        for (java.lang.reflect.Field f : TrainConfig.class.getFields()) {
+            if (!java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                k.add(f.getName().replaceAll("([A-Z])", "_$1").toLowerCase(Locale.ROOT));
+            }
+        }
+        return List.copyOf(k);
+    }
+
     /** The {@link #model} of a run whose network was defined in Java and wrapped (see {@code SparseTraining}). */
     public static final String CUSTOM_MODEL = "custom";
 

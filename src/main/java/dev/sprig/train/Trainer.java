@@ -43,6 +43,7 @@ public final class Trainer {
     private final boolean resume;
     private final CostModel cost = FlopsCostModel.INSTANCE;
     private Progress progress = Progress.silent();
+    private boolean chooseBackend;
 
     /**
      * Creates a trainer.
@@ -108,11 +109,64 @@ public final class Trainer {
     }
 
     /**
+     * Lets {@code exec} choose another {@link ExecutionBackend} than the engine (the CSR path for
+     * sparse MLPs). Only for a trainer whose hooks are exactly its method's own: a backend runs
+     * the method from the config and does not call them. {@link HookMethod#run} sets this.
+     *
+     * @return this trainer
+     */
+    public Trainer chooseBackend() {
+        this.chooseBackend = true;
+        return this;
+    }
+
+    /**
+     * Picks the backend {@code exec} selects for a zoo model.
+     *
+     * @param config the run ({@code exec}: auto, dense or a backend's name)
+     * @param data the data (for the model's input shape)
+     * @return the backend, or null for the engine's masked-dense path
+     * @throws SprigException when a named backend cannot run the config, or no backend has the name
+     */
+    public static ExecutionBackend backendFor(TrainConfig config, DataSplits data) {
+        String exec = config.exec.toLowerCase(java.util.Locale.ROOT);
+        if (exec.equals("dense") || TrainConfig.CUSTOM_MODEL.equals(config.model)) {
+            return null;
+        }
+        ImageSet s = data.train();
+        List<dev.sprig.models.LayerSpec> specs =
+                ModelZoo.specs(config.model, s.channels(), s.height(), s.classes(), config.widthMultiplier);
+        Device device = Sprig.device(config.device);
+        for (ExecutionBackend b : java.util.ServiceLoader.load(ExecutionBackend.class, Trainer.class.getClassLoader())) {
+            String why = b.whyNot(config, specs);
+            if (exec.equals(b.name())) {
+                if (why != null) {
+                    throw new SprigException("--exec " + exec + ": " + why);
+                }
+                return b;
+            }
+            if (exec.equals("auto") && why == null && b.preferred(config, specs, device)) {
+                return b;
+            }
+        }
+        if (!exec.equals("auto")) {
+            throw new SprigException("exec must be auto, dense or the name of an execution backend, got '" + config.exec + "'");
+        }
+        return null;
+    }
+
+    /**
      * Trains and returns the final figures.
      *
      * @return the summary (also written to {@code summary.json} when there is a folder)
      */
     public RunSummary run() {
+        if (chooseBackend && modelFactory == null) {
+            ExecutionBackend backend = backendFor(config, data);
+            if (backend != null) {
+                return backend.run(config, data, folder, resume, progress);
+            }
+        }
         if (config.threads > 0) {
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(config.threads));
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");

@@ -137,7 +137,7 @@ class FreeTicketsTest {
         p.lr = 1e-9; // fine-tuning barely moves the weights: the mask can be checked against the dense ones
         p.momentum = 0;
         Path pfDir = tmp.resolve("pf");
-        new Trainer(p, data(p), RunFolder.open(pfDir, RunFolder.Mode.NEW), dev.sprig.sparse.SparseMethods.hooksFor(p), false).run();
+        new Trainer(p, data(p), RunFolder.open(pfDir, RunFolder.Mode.NEW), dev.sprig.train.Methods.hooksFor(p), false).run();
         float[] dense = weights(p, denseDir.resolve("checkpoints/last.ckpt"));
         float[] pruned = weights(p, pfDir.resolve("checkpoints/last.ckpt"));
         long kept = 0;
@@ -154,7 +154,7 @@ class FreeTicketsTest {
         assertThat(kept).isEqualTo(Math.round(0.1 * dense.length));
         assertThat(minKept).isGreaterThanOrEqualTo(maxDropped);
         TrainConfig bad = small("pf");
-        assertThatThrownBy(() -> dev.sprig.sparse.SparseMethods.hooksFor(bad)).hasMessageContaining("prune_from");
+        assertThatThrownBy(() -> dev.sprig.train.Methods.hooksFor(bad)).hasMessageContaining("prune_from");
     }
 
     private static float[] weights(TrainConfig c, Path ckpt) {

@@ -8,7 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.sprig.data.DataSplits;
 import dev.sprig.models.SprigModel;
-import dev.sprig.sparse.SparseMethods;
+import dev.sprig.train.Methods;
 import dev.sprig.train.RunFolder;
 import dev.sprig.train.TrainConfig;
 import dev.sprig.train.Trainer;
@@ -40,7 +40,7 @@ class ModelExportTest {
         if (exec.equals("sparse")) {
             new dev.sprig.sparse.exec.SparseMlpTrainer(c, data, RunFolder.open(dir, RunFolder.Mode.NEW), false).run();
         } else {
-            new Trainer(c, data, RunFolder.open(dir, RunFolder.Mode.NEW), SparseMethods.hooksFor(c), false).run();
+            new Trainer(c, data, RunFolder.open(dir, RunFolder.Mode.NEW), Methods.hooksFor(c), false).run();
         }
         return dir;
     }

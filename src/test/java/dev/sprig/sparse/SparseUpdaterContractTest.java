@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDArray;
 import dev.sprig.SprigException;
 import dev.sprig.data.DataSplits;
+import dev.sprig.train.Methods;
 import dev.sprig.train.RunFolder;
 import dev.sprig.train.RunSummary;
 import dev.sprig.train.StepContext;
@@ -115,7 +116,7 @@ class SparseUpdaterContractTest {
     }
 
     private static Map<String, boolean[]> train(TrainConfig c, boolean check) {
-        SparseUpdater u = (SparseUpdater) SparseMethods.hooksFor(c).get(0);
+        SparseUpdater u = (SparseUpdater) Methods.hooksFor(c).get(0);
         InvariantCheck inv = new InvariantCheck(u, !c.momentumPolicy.equals("keep"));
         new Trainer(c, DataSplits.load("synthetic", Path.of("."), 0, c.seed), null,
                 check ? List.of(u, inv) : List.of(u), false).run();
@@ -160,7 +161,7 @@ class SparseUpdaterContractTest {
     @Test
     void regrownConnectionsStartAtZeroByDefault() {
         TrainConfig c = config("set", 0.9, 9, "erk");
-        SparseUpdater u = (SparseUpdater) SparseMethods.hooksFor(c).get(0);
+        SparseUpdater u = (SparseUpdater) Methods.hooksFor(c).get(0);
         List<Integer> checked = new ArrayList<>();
         TrainingHook watch = new TrainingHook() {
             Map<String, boolean[]> before = new LinkedHashMap<>();
@@ -194,7 +195,7 @@ class SparseUpdaterContractTest {
     void gmpRampsDownToTheTargetAndNeverRegrows() {
         TrainConfig c = config("gmp", 0.9, 5, "uniform");
         c.endFraction = 0.5;
-        GmpUpdater g = (GmpUpdater) SparseMethods.hooksFor(c).get(0);
+        GmpUpdater g = (GmpUpdater) Methods.hooksFor(c).get(0);
         List<Long> totals = new ArrayList<>();
         TrainingHook watch = new TrainingHook() {
             @Override
@@ -215,8 +216,8 @@ class SparseUpdaterContractTest {
     void riglChargesDenseGradientsOnlyOnUpdateStepsAndSummaryReportsSparsity() {
         TrainConfig c = config("rigl", 0.9, 6, "erk");
         TrainConfig st = config("static", 0.9, 6, "erk");
-        RunSummary rigl = new Trainer(c, DataSplits.load("synthetic", Path.of("."), 0, 6), null, SparseMethods.hooksFor(c), false).run();
-        RunSummary stat = new Trainer(st, DataSplits.load("synthetic", Path.of("."), 0, 6), null, SparseMethods.hooksFor(st), false).run();
+        RunSummary rigl = new Trainer(c, DataSplits.load("synthetic", Path.of("."), 0, 6), null, Methods.hooksFor(c), false).run();
+        RunSummary stat = new Trainer(st, DataSplits.load("synthetic", Path.of("."), 0, 6), null, Methods.hooksFor(st), false).run();
         assertThat(rigl.sparsity()).isBetween(0.899, 0.901);
         assertThat(stat.trainFlops()).isLessThan(stat.denseTrainFlops() * 0.2);
         // RigL = static cost + a dense weight gradient on its update steps (0, 3, ... < 15 of 20 steps).
@@ -230,8 +231,8 @@ class SparseUpdaterContractTest {
         c.epochs = 3;
         c.checkpointEvery = 4;
         RunSummary whole = new Trainer(c, DataSplits.load("synthetic", Path.of("."), 0, 7),
-                RunFolder.open(tmp.resolve("a"), RunFolder.Mode.NEW), SparseMethods.hooksFor(c), false).run();
-        List<TrainingHook> hooks = new ArrayList<>(SparseMethods.hooksFor(c));
+                RunFolder.open(tmp.resolve("a"), RunFolder.Mode.NEW), Methods.hooksFor(c), false).run();
+        List<TrainingHook> hooks = new ArrayList<>(Methods.hooksFor(c));
         hooks.add(new TrainingHook() {
             @Override
             public void afterOptimizerStep(StepContext s) {
@@ -243,7 +244,7 @@ class SparseUpdaterContractTest {
         assertThatThrownBy(() -> new Trainer(c, DataSplits.load("synthetic", Path.of("."), 0, 7),
                 RunFolder.open(tmp.resolve("b"), RunFolder.Mode.NEW), hooks, false).run()).hasMessage("killed");
         RunSummary resumed = new Trainer(c, DataSplits.load("synthetic", Path.of("."), 0, 7),
-                RunFolder.open(tmp.resolve("b"), RunFolder.Mode.RESUME), SparseMethods.hooksFor(c), true).run();
+                RunFolder.open(tmp.resolve("b"), RunFolder.Mode.RESUME), Methods.hooksFor(c), true).run();
         assertThat(resumed.testLoss()).isEqualTo(whole.testLoss());
         assertThat(resumed.trainFlops()).isEqualTo(whole.trainFlops());
         assertThat(resumed.extra().get("layer_densities")).isEqualTo(whole.extra().get("layer_densities"));
@@ -252,7 +253,7 @@ class SparseUpdaterContractTest {
     @Test
     void unknownMethodNamesTheKnownOnes() {
         TrainConfig c = config("lottery", 0.9, 1, "erk");
-        assertThatThrownBy(() -> SparseMethods.hooksFor(c)).isInstanceOf(SprigException.class)
+        assertThatThrownBy(() -> Methods.hooksFor(c)).isInstanceOf(SprigException.class)
                 .hasMessageContaining("unknown method 'lottery'").hasMessageContaining("rigl");
     }
 }

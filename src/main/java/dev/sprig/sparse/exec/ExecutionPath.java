@@ -7,7 +7,9 @@ import dev.sprig.models.LayerSpec;
 import dev.sprig.train.TrainConfig;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import dev.sprig.sparse.UpdaterMethod;
+import dev.sprig.train.Method;
+import dev.sprig.train.Methods;
 
 /**
  * Which engine trains a run: the masked-dense path (the DJL engine, every model and method) or
@@ -29,8 +31,6 @@ public enum ExecutionPath {
      */
     public static final double AUTO_MIN_SPARSITY = 0.5;
 
-    private static final Set<String> METHODS = Set.of("dense", "static", "set", "snfs", "rigl");
-
     /**
      * Says why a run cannot use the sparse path.
      *
@@ -45,22 +45,33 @@ public enum ExecutionPath {
                         + " layers; the sparse path runs fully-connected networks only";
             }
         }
-        String method = config.method.toLowerCase(Locale.ROOT);
-        if (!METHODS.contains(method)) {
-            return "method " + config.method + " needs dense weights (the sparse path runs " + String.join(", ",
-                    new java.util.TreeSet<>(METHODS)) + ")";
+        Method method = Methods.get(config.method);
+        if (!(method instanceof UpdaterMethod u) || u.csr() instanceof UpdaterMethod.NoCsr) {
+            return "method " + config.method + " needs dense weights (the sparse path runs " + String.join(", ", csrMethods())
+                    + ")";
         }
-        if (!method.equals("dense") && config.momentumPolicy.toLowerCase(Locale.ROOT).equals("keep")) {
+        if (u.sparse() && config.momentumPolicy.toLowerCase(Locale.ROOT).equals("keep")) {
             return "momentum_policy keep needs momentum at inactive positions, which the sparse path does not store";
         }
-        if (method.equals("snfs")) {
+        if (u.csr() instanceof UpdaterMethod.DropAndGrow d && d.growth().apply(config).stateFloats() > 0) {
             for (LayerSpec l : specs) {
                 if (l.weightCount() > SparseMlpTrainer.DENSE_DRAW_LIMIT) {
-                    return "snfs keeps a dense gradient average, too large for layer " + l.name();
+                    return config.method + " keeps dense per-weight growth state, too large for layer " + l.name();
                 }
             }
         }
         return null;
+    }
+
+    /** The registered methods the sparse path can run. */
+    static List<String> csrMethods() {
+        List<String> names = new java.util.ArrayList<>();
+        for (Method m : Methods.all()) {
+            if (m instanceof UpdaterMethod u && !(u.csr() instanceof UpdaterMethod.NoCsr)) {
+                names.add(m.name());
+            }
+        }
+        return names;
     }
 
     /**
@@ -84,8 +95,9 @@ public enum ExecutionPath {
                 }
                 return SPARSE;
             default:
-                boolean sparseEnough = !config.method.equalsIgnoreCase("dense") && config.sparsity >= AUTO_MIN_SPARSITY;
-                return why == null && sparseEnough && Device.Type.CPU.equals(device.getDeviceType()) ? SPARSE : DENSE;
+                boolean sparseEnough = why == null && ((UpdaterMethod) Methods.get(config.method)).sparse()
+                        && config.sparsity >= AUTO_MIN_SPARSITY;
+                return sparseEnough && Device.Type.CPU.equals(device.getDeviceType()) ? SPARSE : DENSE;
         }
     }
 }

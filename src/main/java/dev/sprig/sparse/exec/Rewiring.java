@@ -1,13 +1,15 @@
 package dev.sprig.sparse.exec;
 
+import dev.sprig.sparse.DropCriterion;
+import dev.sprig.sparse.GrowCriterion;
 import dev.sprig.sparse.TopK;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
  * One drop-and-grow update of a {@link CsrLayer}, with the semantics of
- * {@code DynamicSparseUpdater} so that both paths pick the same connections: drop the
- * {@code n} stored weights of smallest magnitude, grow the {@code n} best-scoring positions among
+ * {@code DynamicSparseUpdater}, and the same drop and grow criteria, so that both paths pick the
+ * same connections: drop the {@code n} stored weights of lowest drop score, grow the {@code n} best-scoring positions among
  * all that are not kept (a connection dropped and regrown keeps its value and momentum unless
  * {@code reinit_when_same}), new connections start at zero (or N(0, σ²) of the layer's weights)
  * with zero momentum. The stored count never changes.
@@ -16,18 +18,6 @@ import java.util.SplittableRandom;
  * whole: that is what lets RigL run on layers whose dense gradient would not fit in memory.
  */
 final class Rewiring {
-    /** Growth scores of a block of rows, row-major ({@code (to − from) × cols}). */
-    interface ScoreSource {
-        /**
-         * Fills the scores of rows [from, to).
-         *
-         * @param from first row
-         * @param to one past the last row
-         * @return the scores
-         */
-        float[] rows(int from, int to);
-    }
-
     /** Largest score block held at once, in floats. */
     static final int BLOCK_FLOATS = 1 << 24;
 
@@ -38,12 +28,14 @@ final class Rewiring {
      *
      * @param layer the layer
      * @param nDrop how many connections to drop and regrow
+     * @param drop drop criterion (scores of the stored values)
      * @param scores growth scores
      * @param reinitWhenSame whether a dropped-and-regrown connection restarts as new
      * @param initRandom source of N(0, σ²) values for new connections; null for zero init
      * @return the number of new connections
      */
-    static int rewire(CsrLayer layer, int nDrop, ScoreSource scores, boolean reinitWhenSame, SplittableRandom initRandom) {
+    static int rewire(CsrLayer layer, int nDrop, DropCriterion drop, GrowCriterion.RowScores scores, boolean reinitWhenSame,
+            SplittableRandom initRandom) {
         int nnz = layer.nnz();
         float[] values = layer.values();
         float[] velocity = layer.velocity();
@@ -51,7 +43,7 @@ final class Rewiring {
         boolean[] all = new boolean[nnz];
         Arrays.fill(all, true);
         boolean[] dropped = new boolean[nnz];
-        for (int k : TopK.smallest(values, all, nDrop)) {
+        for (int k : TopK.smallest(drop.scores(values), all, nDrop)) {
             dropped[k] = true;
         }
         all = null;

@@ -11,7 +11,10 @@ import dev.sprig.cost.LayerDensities;
 import dev.sprig.data.BatchSource;
 import dev.sprig.data.DataSplits;
 import dev.sprig.models.LayerSpec;
+import dev.sprig.sparse.DropCriterion;
 import dev.sprig.sparse.DropSchedule;
+import dev.sprig.sparse.UpdaterMethod;
+import dev.sprig.train.Methods;
 import dev.sprig.sparse.GrowCriterion;
 import dev.sprig.sparse.LayerAllocation;
 import dev.sprig.sparse.SparseUpdater;
@@ -54,6 +57,7 @@ public final class SparseMlpTrainer {
     private final RunFolder folder;
     private final boolean resume;
     private final CostModel cost = FlopsCostModel.INSTANCE;
+    private final DropCriterion drop = DropCriterion.magnitude();
     private Progress progress = Progress.silent();
     private SparseMlp network;
     private int stopAfterEpochs = -1;
@@ -165,7 +169,7 @@ public final class SparseMlpTrainer {
     }
 
     static LayerAllocation allocation(TrainConfig config, List<LayerSpec> specs) {
-        if (config.method.equalsIgnoreCase("dense")) {
+        if (!method(config).sparse()) {
             Map<String, Long> n = new LinkedHashMap<>();
             for (LayerSpec l : specs) {
                 n.put(l.name(), l.weightCount());
@@ -218,13 +222,18 @@ public final class SparseMlpTrainer {
         return pos;
     }
 
+    private static UpdaterMethod method(TrainConfig config) {
+        return (UpdaterMethod) Methods.get(config.method);
+    }
+
+    /** The method's growth criterion, or null when its masks never change (dense, static). */
     private GrowCriterion growCriterion() {
-        return switch (config.method.toLowerCase(Locale.ROOT)) {
-            case "set" -> GrowCriterion.RANDOM;
-            case "rigl" -> GrowCriterion.GRADIENT;
-            case "snfs" -> GrowCriterion.MOMENTUM;
-            default -> null;
-        };
+        return method(config).csr() instanceof UpdaterMethod.DropAndGrow d ? d.growth().apply(config) : null;
+    }
+
+    private boolean skipsUpdateStep() {
+        boolean byDefault = method(config).csr() instanceof UpdaterMethod.DropAndGrow d && d.skipByDefault();
+        return config.skipUpdateStep == null ? byDefault : config.skipUpdateStep;
     }
 
     /**
@@ -241,7 +250,7 @@ public final class SparseMlpTrainer {
         long runStart = System.nanoTime();
         Device device = Sprig.device(config.device);
         GrowCriterion grow = growCriterion();
-        boolean skipUpdateStep = config.skipUpdateStep == null ? grow == GrowCriterion.GRADIENT : config.skipUpdateStep;
+        boolean skipUpdateStep = skipsUpdateStep();
         try (WorkerPool pool = new WorkerPool(config.threads)) {
             BatchSource train = new BatchSource(data.train(), data.normalization(), config.batchSize, true,
                     config.augments(data.augment()), config.seed);
@@ -273,9 +282,10 @@ public final class SparseMlpTrainer {
                 }
             }
             Map<String, float[]> gradientAverage = new LinkedHashMap<>(state.gradientAverage());
-            if (grow == GrowCriterion.MOMENTUM && gradientAverage.isEmpty()) {
+            if (grow != null && grow.stateFloats() > 0 && gradientAverage.isEmpty()) {
                 for (CsrLayer l : net.layers()) {
-                    gradientAverage.put(l.name(), new float[Math.multiplyExact(l.rows(), l.cols())]);
+                    gradientAverage.put(l.name(),
+                            new float[Math.multiplyExact(Math.multiplyExact(l.rows(), l.cols()), grow.stateFloats())]);
                 }
             }
             long denseStepFlops = cost.trainStepFlops(specs, LayerDensities.DENSE, false);
@@ -304,9 +314,11 @@ public final class SparseMlpTrainer {
                                 epoch + 1, step, r.loss()));
                     }
                     boolean update = grow != null && drops.isUpdateStep(step);
-                    boolean denseGradient = grow == GrowCriterion.MOMENTUM || (update && grow == GrowCriterion.GRADIENT);
-                    if (grow == GrowCriterion.MOMENTUM) {
-                        accumulateAverage(net, gradientAverage, device);
+                    GrowCriterion.GradientUse use = grow == null ? GrowCriterion.GradientUse.NONE : grow.gradientUse();
+                    boolean denseGradient = use == GrowCriterion.GradientUse.EVERY_STEP
+                            || (update && use == GrowCriterion.GradientUse.ON_UPDATE);
+                    if (use == GrowCriterion.GradientUse.EVERY_STEP) {
+                        accumulateState(net, grow, gradientAverage, device);
                     }
                     if (update && skipUpdateStep) {
                         updates += rewireAll(net, grow, drops.dropFraction(step), step, seeds, gradientAverage, device);
@@ -383,30 +395,25 @@ public final class SparseMlpTrainer {
         return new LayerDensities(d);
     }
 
-    /** SNFS: exponential average of every layer's dense gradient, kept densely (small layers only). */
-    private void accumulateAverage(SparseMlp net, Map<String, float[]> average, Device device) {
+    /** Folds every layer's dense gradient into the criterion's state (SNFS's moving average), block by block. */
+    private static void accumulateState(SparseMlp net, GrowCriterion grow, Map<String, float[]> state, Device device) {
         int b = net.lastBatch();
         for (int i = 0; i < net.layers().size(); i++) {
             CsrLayer l = net.layers().get(i);
             float[][] f = net.gradientFactors(i);
-            float[] avg = average.get(l.name());
-            float decay = (float) config.snfsDecay;
+            float[] s = state.get(l.name());
             try (DenseGradient g = new DenseGradient(device, f[0], f[1], l.cols(), b)) {
                 int blockRows = Math.max(1, Math.min(l.rows(), Rewiring.BLOCK_FLOATS / l.cols()));
                 for (int from = 0; from < l.rows(); from += blockRows) {
                     int to = Math.min(l.rows(), from + blockRows);
-                    float[] block = g.rows(from, to);
-                    int base = from * l.cols();
-                    for (int j = 0; j < block.length; j++) {
-                        avg[base + j] = avg[base + j] * decay + block[j] * (1 - decay);
-                    }
+                    grow.accumulate(s, from * l.cols(), g.rows(from, to));
                 }
             }
         }
     }
 
     private int rewireAll(SparseMlp net, GrowCriterion grow, double fraction, long step, SeedStream seeds,
-            Map<String, float[]> average, Device device) {
+            Map<String, float[]> state, Device device) {
         boolean randomInit = config.growInit.toLowerCase(Locale.ROOT).equals("random_normal");
         int b = net.lastBatch();
         for (int i = 0; i < net.layers().size(); i++) {
@@ -417,28 +424,17 @@ public final class SparseMlpTrainer {
                 continue; // dense layers (ERK may make some) stay dense
             }
             SplittableRandom init = randomInit ? seeds.derive("grow-init", step, i) : null;
-            switch (grow) {
-                case RANDOM -> {
-                    SplittableRandom r = seeds.derive("grow", step, i);
-                    Rewiring.rewire(l, nDrop, (from, to) -> {
-                        float[] s = new float[(to - from) * l.cols()];
-                        for (int j = 0; j < s.length; j++) {
-                            s[j] = (float) r.nextDouble();
-                        }
-                        return s;
-                    }, config.reinitWhenSame, init);
+            if (grow.gradientUse() == GrowCriterion.GradientUse.ON_UPDATE) {
+                float[][] f = net.gradientFactors(i);
+                try (DenseGradient g = new DenseGradient(device, f[0], f[1], l.cols(), b)) {
+                    GrowCriterion.RowScores scores = grow.scores(
+                            new GrowCriterion.Input(i, l.rows(), l.cols(), step, seeds, g::rows, state.get(l.name())));
+                    Rewiring.rewire(l, nDrop, drop, scores, config.reinitWhenSame, init);
                 }
-                case MOMENTUM -> {
-                    float[] avg = average.get(l.name());
-                    Rewiring.rewire(l, nDrop, (from, to) -> Arrays.copyOfRange(avg, from * l.cols(), to * l.cols()),
-                            config.reinitWhenSame, init);
-                }
-                default -> {
-                    float[][] f = net.gradientFactors(i);
-                    try (DenseGradient g = new DenseGradient(device, f[0], f[1], l.cols(), b)) {
-                        Rewiring.rewire(l, nDrop, g, config.reinitWhenSame, init);
-                    }
-                }
+            } else {
+                GrowCriterion.RowScores scores = grow.scores(
+                        new GrowCriterion.Input(i, l.rows(), l.cols(), step, seeds, null, state.get(l.name())));
+                Rewiring.rewire(l, nDrop, drop, scores, config.reinitWhenSame, init);
             }
         }
         return 1;
@@ -484,7 +480,7 @@ public final class SparseMlpTrainer {
         extra.put("samples_per_s", samplesPerSecond(last, data.train().size(), config));
         extra.put("device", device.toString());
         extra.put("sprig_version", Sprig.VERSION);
-        if (!config.method.equalsIgnoreCase("dense")) {
+        if (method(config).sparse()) {
             extra.put("layer_densities", d.byLayer());
             extra.put("distribution", config.distribution);
             extra.put("mask_updates", updates);

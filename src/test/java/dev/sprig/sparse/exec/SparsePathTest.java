@@ -16,7 +16,7 @@ import dev.sprig.models.LayerSpec;
 import dev.sprig.models.ModelZoo;
 import dev.sprig.models.NamedParameter;
 import dev.sprig.models.SprigModel;
-import dev.sprig.sparse.SparseMethods;
+import dev.sprig.train.Methods;
 import dev.sprig.sparse.SparseUpdater;
 import dev.sprig.sparse.TopK;
 import dev.sprig.train.Losses;
@@ -234,7 +234,7 @@ class SparsePathTest {
     void trainingMatchesTheMaskedDensePathStepForStep() {
         for (String method : List.of("static", "set", "rigl", "snfs")) {
             TrainConfig c = config(method);
-            List<TrainingHook> hooks = new ArrayList<>(SparseMethods.hooksFor(c));
+            List<TrainingHook> hooks = new ArrayList<>(Methods.hooksFor(c));
             WeightCapture capture = new WeightCapture();
             hooks.add(capture);
             RunSummary dense = new Trainer(c, data(c), null, hooks, false).run();

@@ -1,0 +1,53 @@
+package dev.sprig.train;
+
+import ai.djl.Device;
+import dev.sprig.data.DataSplits;
+import dev.sprig.models.LayerSpec;
+import java.util.List;
+
+/**
+ * A way of executing a training run other than the engine's masked-dense path, chosen by the
+ * {@link Trainer} from the {@code exec} setting ({@code auto}, {@code dense} or the backend's
+ * name). Backends are found with {@link java.util.ServiceLoader}
+ * ({@code META-INF/services/dev.sprig.train.ExecutionBackend}); the CSR path for sparse MLPs is
+ * one. A backend runs the method itself, from the config: it replaces the method's engine hooks.
+ */
+public interface ExecutionBackend {
+    /**
+     * Returns the {@code exec} value that selects this backend.
+     *
+     * @return the name, e.g. {@code sparse}
+     */
+    String name();
+
+    /**
+     * Says why the backend cannot run a config.
+     *
+     * @param config the run
+     * @param specs its model's layers
+     * @return the reason, or null when it can
+     */
+    String whyNot(TrainConfig config, List<LayerSpec> specs);
+
+    /**
+     * Says whether {@code exec: auto} picks this backend for a config it can run.
+     *
+     * @param config the run
+     * @param specs its model's layers
+     * @param device the device the engine would use
+     * @return true when this backend is expected to be faster than the engine
+     */
+    boolean preferred(TrainConfig config, List<LayerSpec> specs, Device device);
+
+    /**
+     * Trains a run.
+     *
+     * @param config the resolved config
+     * @param data the data splits
+     * @param folder run folder, or null to write nothing
+     * @param resume whether to continue from the folder's checkpoint
+     * @param progress where progress goes
+     * @return the summary
+     */
+    RunSummary run(TrainConfig config, DataSplits data, RunFolder folder, boolean resume, Progress progress);
+}

@@ -1,0 +1,39 @@
+package dev.sprig.train;
+
+import java.util.List;
+
+/**
+ * A named group of settings that one method family reads, by config key ({@code snake_case}, as
+ * in {@code config.yaml}). The command line shows each group under its heading, so a command's
+ * {@code --help} lists the shared settings and the groups of the methods it runs, nothing else.
+ *
+ * @param heading the help heading, e.g. "Early-Bird"
+ * @param keys the config keys of the group, in help order
+ */
+public record OptionGroup(String heading, List<String> keys) {
+    /**
+     * Creates a group.
+     *
+     * @param heading the help heading
+     * @param keys config keys
+     */
+    public OptionGroup {
+        keys = List.copyOf(keys);
+        for (String k : keys) {
+            if (!TrainConfig.KEYS.contains(k)) {
+                throw new IllegalArgumentException("option group " + heading + ": no setting '" + k + "'");
+            }
+        }
+    }
+
+    /**
+     * Settings every training method reads: data, model, optimiser, schedule, seed, device,
+     * threads, checkpoints and the execution backend.
+     */
+    public static final OptionGroup SHARED = new OptionGroup("Shared settings", List.of(
+            "method", "model", "width_multiplier", "dataset", "data_dir", "validation_fraction", "augment",
+            "epochs", "batch_size", "eval_batch_size", "max_steps_per_epoch", "lr", "lr_schedule",
+            "lr_milestones", "lr_step_epochs", "lr_gamma", "lr_points", "warmup_epochs", "momentum",
+            "nesterov", "weight_decay", "label_smoothing", "bn_gamma_init", "seed", "device", "threads",
+            "checkpoint_every", "exec"));
+}
