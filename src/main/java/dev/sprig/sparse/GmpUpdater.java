@@ -59,6 +59,17 @@ public final class GmpUpdater extends SparseUpdater {
         return config.sparsity * (1 - Math.pow(1 - p, 3));
     }
 
+    /** Dense before the ramp; then the count of the last update at or before the step. */
+    @Override
+    public LayerAllocation requiredAllocation(long step) {
+        if (step < beginStep) {
+            return allocate(prunableLayers(), 0);
+        }
+        long last = step >= endStep ? endStep
+                : beginStep + (step - beginStep) / config.updateInterval * config.updateInterval;
+        return allocate(prunableLayers(), sparsityAt(last));
+    }
+
     @Override
     public void afterOptimizerStep(StepContext step) {
         long t = step.step();

@@ -77,6 +77,18 @@ public abstract class SparseUpdater implements TrainingHook {
     }
 
     /**
+     * Returns the per-layer counts the masks must hold once a step's optimiser step is done: the
+     * allocation for methods that keep a fixed count, a schedule's count for those that do not
+     * (GMP). The contract tests check every method against it after every step.
+     *
+     * @param step global step
+     * @return the required counts
+     */
+    public LayerAllocation requiredAllocation(long step) {
+        return allocation;
+    }
+
+    /**
      * Returns the layer allocation for the configured sparsity and distribution.
      *
      * @param layers prunable layers

@@ -80,6 +80,26 @@ class CliTest {
     }
 
     @Test
+    void familyCommandsShowOnlyTheirOwnOptions() {
+        String eb = sprig("earlybird", "--help").out();
+        String epi = sprig("epi", "--help").out();
+        String ens = sprig("ensemble", "--help").out();
+        String train = sprig("train", "--help").out();
+        assertThat(eb).contains("Early-Bird and network slimming:", "--eb-epsilon", "--prune-ratio", "--lr")
+                .doesNotContain("--epi-", "--members", "--pf-lr", "--lth-rounds", "--drop-fraction", "--sparsity");
+        assertThat(epi).contains("EPI (early structural pruning):", "--epi-tau", "--oracle-epochs")
+                .doesNotContain("--eb-", "--members", "--drop-fraction", "--lth-rounds", "--sparsity");
+        assertThat(ens).contains("Ensembles (FreeTickets):", "--members", "--drop-fraction", "--sparsity")
+                .doesNotContain("--eb-", "--epi-", "--lth-rounds", "--prune-ratio");
+        assertThat(train).contains("--eb-epsilon", "--epi-tau", "--members", "--lth-rounds", "--drop-fraction");
+        // Each family command defaults to its own method and names only its own methods.
+        assertThat(eb).contains("earlybird, earlybird-reinit, slimming").doesNotContain("rigl,");
+        assertOneLineError(sprig("earlybird", "--drop-fraction", "0.3"), "--drop-fraction");
+        assertOneLineError(sprig("earlybird", "--method", "rigl", "--dataset", "synthetic", "--out",
+                tmp.resolve("eb-rigl").toString()), "sprig earlybird trains earlybird, earlybird-reinit, slimming");
+    }
+
+    @Test
     void sparseMethodsTrainFromTheCommandLine() throws Exception {
         Result r = sprig(quickTrain("--method", "rigl", "--sparsity", "0.95", "--distribution", "erk", "--update-interval", "1",
                 "--out", tmp.resolve("rigl").toString()));
