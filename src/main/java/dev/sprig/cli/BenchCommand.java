@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import dev.sprig.train.Methods;
-import dev.sprig.sparse.exec.SparseMlpTrainer;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -146,25 +145,12 @@ final class BenchCommand implements Runnable {
                         c.validationFraction = 0;
                         c.exec = path.equals("sprig-sparse") ? "sparse" : "dense";
                         List<Double> rates = new ArrayList<>();
-                        if (path.equals("sprig-sparse")) {
-                            new SparseMlpTrainer(c, data, null, false).onEpoch(m -> {
-                                if (m.epoch() > 1) {
-                                    rates.add(steps * (double) batch / m.epochSeconds());
-                                }
-                            }).run();
-                        } else {
-                            TrainingHook timer = new TrainingHook() {
-                                @Override
-                                public void onEpochEnd(EpochContext e) {
-                                    if (e.epoch() > 0) {
-                                        rates.add(steps * (double) batch / e.metrics().epochSeconds());
-                                    }
-                                }
-                            };
-                            List<TrainingHook> hooks = new ArrayList<>(Methods.hooksFor(c));
-                            hooks.add(timer);
-                            new Trainer(c, data, null, hooks, false).run();
-                        }
+                        // One Trainer; exec picks the backend, the same loop times both.
+                        new Trainer(c, data, null, Methods.hooksFor(c), false).chooseBackend().onEpoch(m -> {
+                            if (m.epoch() > 1) {
+                                rates.add(steps * (double) batch / m.epochSeconds());
+                            }
+                        }).run();
                         Map<String, Object> row = new LinkedHashMap<>();
                         row.put("model", model);
                         row.put("path", path);

@@ -22,12 +22,14 @@ import java.util.Map;
  * order, the partial sums of the current epoch and the metrics written so far.
  *
  * <p>Random state needs no saving: all draws derive from (seed, purpose, position), see {@link
- * dev.sprig.SeedStream}. Format: magic, a version number, a JSON header, the engine's parameter
- * block, momentum buffers, hook sections. Unknown versions are rejected.
+ * dev.sprig.SeedStream}. Format: magic, a version number, a JSON header (the loop's {@link State},
+ * common to every backend), the backend's name and its {@link Section}: for the engine, the
+ * parameter block, momentum buffers and hook sections. Version 1 (before backends) is the engine's
+ * layout without the name and still loads. Unknown versions are rejected.
  */
 public final class Checkpoint {
     static final String MAGIC = "SPRIG-CHECKPOINT";
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     private Checkpoint() {}
 
@@ -63,16 +65,55 @@ public final class Checkpoint {
             int bestEpoch,
             List<String> metricsLines) {}
 
+    /** A backend's part of a checkpoint: what it writes after the loop's state, and reads back. */
+    public interface Section {
+        /**
+         * Writes the section.
+         *
+         * @param out the stream
+         * @throws IOException on write failure
+         */
+        void write(DataOutputStream out) throws IOException;
+
+        /**
+         * Reads what {@link #write} wrote.
+         *
+         * @param in the stream
+         * @throws IOException on a malformed section
+         */
+        void read(DataInputStream in) throws IOException;
+    }
+
+    /** The backend name of the engine's masked-dense path (the only one of version-1 files). */
+    public static final String ENGINE = "engine";
+
     /**
-     * Writes a checkpoint atomically.
+     * A checkpoint read whole: the loop's state, the backend that wrote it and its section.
      *
-     * @param file destination
-     * @param state run position
-     * @param model the model
-     * @param optimizer the optimiser
-     * @param hooks the run's hooks
+     * @param state the training loop's position and figures
+     * @param backend the backend's name ({@link #ENGINE} or an {@code ExecutionBackend}'s)
+     * @param section the backend's bytes
      */
-    public static void save(Path file, State state, SprigModel model, SgdOptimizer optimizer, List<TrainingHook> hooks) {
+    public record Contents(State state, String backend, byte[] section) {
+        /**
+         * Opens the backend section for reading.
+         *
+         * @return a stream over the section
+         */
+        public DataInputStream sectionStream() {
+            return new DataInputStream(new ByteArrayInputStream(section));
+        }
+    }
+
+    /**
+     * Writes a checkpoint atomically: the loop's state, then the session's section.
+     *
+     * @param file target file
+     * @param state the loop's state
+     * @param backend the backend's name
+     * @param section the backend's state
+     */
+    public static void save(Path file, State state, String backend, Section section) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(bytes);
@@ -81,6 +122,162 @@ public final class Checkpoint {
             byte[] header = Json.line(state).getBytes(StandardCharsets.UTF_8);
             out.writeInt(header.length);
             out.write(header);
+            out.writeUTF(backend);
+            section.write(out);
+            out.flush();
+            RunFolder.writeAtomic(file, bytes.toByteArray());
+        } catch (IOException e) {
+            throw new SprigException("cannot write checkpoint " + file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Saves an engine model, its optimiser and hooks (what the engine backend writes); used for
+     * hand-offs between the phases of a pipeline.
+     *
+     * @param file target file
+     * @param state the loop's state
+     * @param model the model
+     * @param optimizer its optimiser
+     * @param hooks hooks whose state is saved
+     */
+    public static void save(Path file, State state, SprigModel model, SgdOptimizer optimizer, List<TrainingHook> hooks) {
+        save(file, state, ENGINE, new EngineState(model, optimizer, hooks));
+    }
+
+    /**
+     * Reads a checkpoint whole, of either version.
+     *
+     * @param file the file
+     * @return its state, backend and section
+     * @throws SprigException when it is missing, truncated or not a checkpoint of a known version
+     */
+    public static Contents read(Path file) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(Files.readAllBytes(file)))) {
+            String magic;
+            try {
+                magic = in.readUTF();
+            } catch (IOException e) {
+                throw new SprigException("not a Sprig checkpoint: " + file);
+            }
+            if (!MAGIC.equals(magic)) {
+                throw new SprigException("not a Sprig checkpoint: " + file);
+            }
+            int version = in.readInt();
+            if (version != VERSION && version != 1) {
+                throw new SprigException("checkpoint " + file + " has version " + version + "; this Sprig reads versions 1 and "
+                        + VERSION);
+            }
+            byte[] header = new byte[checkedLength(in.readInt(), in)];
+            in.readFully(header);
+            State state = Json.JSON.readValue(header, State.class);
+            String backend = version == 1 ? ENGINE : in.readUTF();
+            return new Contents(state, backend, in.readAllBytes());
+        } catch (NoSuchFileException e) {
+            throw new SprigException("checkpoint not found: " + file);
+        } catch (EOFException e) {
+            throw new SprigException("truncated checkpoint " + file);
+        } catch (IOException e) {
+            throw new SprigException("cannot read checkpoint " + file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Restores a session from a checkpoint its backend wrote.
+     *
+     * @param file the file
+     * @param backend the backend that must have written it
+     * @param section the backend's state to restore
+     * @return the loop's state
+     * @throws SprigException when the file is unreadable or does not fit the section
+     */
+    public static State load(Path file, String backend, Section section) {
+        Contents c = read(file);
+        if (!c.backend().equals(backend)) {
+            throw new SprigException("checkpoint " + file + " was written by the " + c.backend() + " backend; this run"
+                    + " uses the " + backend + " backend (resume with the run's own --exec)");
+        }
+        try (DataInputStream in = c.sectionStream()) {
+            section.read(in);
+        } catch (EOFException e) {
+            throw new SprigException("truncated checkpoint " + file);
+        } catch (IOException e) {
+            throw new SprigException("checkpoint " + file + " does not fit this run: " + e.getMessage());
+        }
+        return c.state();
+    }
+
+    /**
+     * Loads an engine checkpoint into a model, its optimiser and hooks.
+     *
+     * @param file the file
+     * @param model the model
+     * @param optimizer its optimiser
+     * @param hooks hooks whose state is restored
+     * @return the loop's state
+     */
+    public static State load(Path file, SprigModel model, SgdOptimizer optimizer, List<TrainingHook> hooks) {
+        return load(file, ENGINE, new EngineState(model, optimizer, hooks));
+    }
+
+    /**
+     * Checks a length read from a file against what is left of it, so a damaged length cannot
+     * allocate more than the file holds.
+     *
+     * @param n the length read
+     * @param in the stream it came from
+     * @return n
+     * @throws IOException when n is negative or longer than the rest of the stream
+     */
+    static int checkedLength(int n, DataInputStream in) throws IOException {
+        if (n < 0 || n > in.available()) {
+            throw new IOException("a length of " + n + " bytes does not fit the file");
+        }
+        return n;
+    }
+
+    /** The engine backend's section: parameters, momentum, then one section per stateful hook. */
+    static final class EngineState implements Section {
+        private final SprigModel model;
+        private final SgdOptimizer optimizer;
+        private final List<TrainingHook> hooks;
+
+        EngineState(SprigModel model, SgdOptimizer optimizer, List<TrainingHook> hooks) {
+            this.model = model;
+            this.optimizer = optimizer;
+            this.hooks = hooks;
+        }
+
+        @Override
+        public void read(DataInputStream in) throws IOException {
+            model.loadParameters(in);
+            int n = in.readInt();
+            Map<String, float[]> momentum = new LinkedHashMap<>();
+            for (int i = 0; i < n; i++) {
+                momentum.put(in.readUTF(), readFloats(in));
+            }
+            optimizer.restore(momentum, model.parameters());
+            int sections = in.readInt();
+            Map<String, byte[]> byKey = new LinkedHashMap<>();
+            for (int i = 0; i < sections; i++) {
+                String key = in.readUTF();
+                byte[] data = new byte[checkedLength(in.readInt(), in)];
+                in.readFully(data);
+                byKey.put(key, data);
+            }
+            for (TrainingHook h : hooks) {
+                if (h.stateKey() != null) {
+                    byte[] data = byKey.get(h.stateKey());
+                    if (data == null) {
+                        throw new IOException("it has no state for " + h.stateKey());
+                    }
+                    h.loadState(new DataInputStream(new ByteArrayInputStream(data)));
+                }
+            }
+        }
+
+        @Override
+        public void write(DataOutputStream out) throws IOException {
             model.saveParameters(out);
             Map<String, float[]> momentum = optimizer.snapshot();
             out.writeInt(momentum.size());
@@ -99,72 +296,6 @@ public final class Checkpoint {
                     section.writeTo(out);
                 }
             }
-            out.flush();
-            RunFolder.writeAtomic(file, bytes.toByteArray());
-        } catch (IOException e) {
-            throw new SprigException("cannot write checkpoint " + file + ": " + e.getMessage());
-        }
-    }
-
-    /**
-     * Reads a checkpoint into a freshly built model, optimiser and hooks.
-     *
-     * @param file the checkpoint
-     * @param model a model of the same architecture
-     * @param optimizer the optimiser to restore
-     * @param hooks the run's hooks, restored by key
-     * @return the run position
-     * @throws SprigException when the file is missing, corrupt, of another version, or does not fit
-     */
-    public static State load(Path file, SprigModel model, SgdOptimizer optimizer, List<TrainingHook> hooks) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(Files.readAllBytes(file)))) {
-            String magic;
-            try {
-                magic = in.readUTF();
-            } catch (IOException e) {
-                throw new SprigException("not a Sprig checkpoint: " + file);
-            }
-            if (!MAGIC.equals(magic)) {
-                throw new SprigException("not a Sprig checkpoint: " + file);
-            }
-            int version = in.readInt();
-            if (version != VERSION) {
-                throw new SprigException("checkpoint " + file + " has version " + version + "; this Sprig reads version " + VERSION);
-            }
-            byte[] header = new byte[in.readInt()];
-            in.readFully(header);
-            State state = Json.JSON.readValue(header, State.class);
-            model.loadParameters(in);
-            int n = in.readInt();
-            Map<String, float[]> momentum = new LinkedHashMap<>();
-            for (int i = 0; i < n; i++) {
-                momentum.put(in.readUTF(), readFloats(in));
-            }
-            optimizer.restore(momentum, model.parameters());
-            int sections = in.readInt();
-            Map<String, byte[]> byKey = new LinkedHashMap<>();
-            for (int i = 0; i < sections; i++) {
-                String key = in.readUTF();
-                byte[] data = new byte[in.readInt()];
-                in.readFully(data);
-                byKey.put(key, data);
-            }
-            for (TrainingHook h : hooks) {
-                if (h.stateKey() != null) {
-                    byte[] data = byKey.get(h.stateKey());
-                    if (data == null) {
-                        throw new SprigException("checkpoint " + file + " has no state for " + h.stateKey());
-                    }
-                    h.loadState(new DataInputStream(new ByteArrayInputStream(data)));
-                }
-            }
-            return state;
-        } catch (NoSuchFileException e) {
-            throw new SprigException("checkpoint not found: " + file);
-        } catch (EOFException e) {
-            throw new SprigException("truncated checkpoint " + file);
-        } catch (IOException e) {
-            throw new SprigException("cannot read checkpoint " + file + ": " + e.getMessage());
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.sprig.train;
 
 import ai.djl.Device;
-import dev.sprig.data.DataSplits;
 import dev.sprig.models.LayerSpec;
 import java.util.List;
 
@@ -40,14 +39,10 @@ public interface ExecutionBackend {
     boolean preferred(TrainConfig config, List<LayerSpec> specs, Device device);
 
     /**
-     * Trains a run.
+     * Builds the network a run starts from (or the one its checkpoint section will restore).
      *
-     * @param config the resolved config
-     * @param data the data splits
-     * @param folder run folder, or null to write nothing
-     * @param resume whether to continue from the folder's checkpoint
-     * @param progress where progress goes
-     * @return the summary
+     * @param setup config, data, device and cost accounting of the run
+     * @return the session; the trainer closes it
      */
-    RunSummary run(TrainConfig config, DataSplits data, RunFolder folder, boolean resume, Progress progress);
+    TrainingSession open(RunSetup setup);
 }

@@ -25,10 +25,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The training loop shared by every method.
+ * The training loop shared by every method and every execution backend.
  *
- * <p>Each step runs in its own sub-manager, so memory stays flat over long runs; hooks plug in
- * around the step (see {@link TrainingHook}). Each epoch is evaluated on the validation and test
+ * <p>The loop (epochs, batches, learning rate, FLOPs ledger, metrics, checkpoints, summary) is
+ * written once, here; what a step computes belongs to a {@link TrainingSession}: the engine's
+ * masked-dense path ({@link EngineSession}, where hooks plug in around the step, see {@link
+ * TrainingHook}) or a registered {@link ExecutionBackend} such as the CSR path for sparse MLPs. Each epoch is evaluated on the validation and test
  * sets, one line is written to {@code metrics.jsonl}, and a checkpoint is saved (also every
  * {@code checkpoint_every} steps when set). A resumed run continues from the last checkpoint and
  * ends with the same figures as an uninterrupted one. A non-finite loss stops the run with a
@@ -44,6 +46,8 @@ public final class Trainer {
     private final CostModel cost = FlopsCostModel.INSTANCE;
     private Progress progress = Progress.silent();
     private boolean chooseBackend;
+    private java.util.function.Consumer<EpochMetrics> epochListener = m -> { };
+    private java.util.function.LongConsumer stepListener = step -> { };
 
     /**
      * Creates a trainer.
@@ -156,45 +160,60 @@ public final class Trainer {
     }
 
     /**
+     * Sets a listener called with each epoch's metrics once its checkpoint is written (benchmarks
+     * time epochs with it; a listener that throws stops the run there, as a kill would).
+     *
+     * @param listener the listener
+     * @return this trainer
+     */
+    public Trainer onEpoch(java.util.function.Consumer<EpochMetrics> listener) {
+        this.epochListener = listener;
+        return this;
+    }
+
+    /**
+     * Sets a listener called with the number of steps done after each step (and its periodic
+     * checkpoint); a listener that throws stops the run there, as a kill would.
+     *
+     * @param listener the listener
+     * @return this trainer
+     */
+    public Trainer onStep(java.util.function.LongConsumer listener) {
+        this.stepListener = listener;
+        return this;
+    }
+
+    /**
      * Trains and returns the final figures.
      *
      * @return the summary (also written to {@code summary.json} when there is a folder)
      */
     public RunSummary run() {
-        if (chooseBackend && modelFactory == null) {
-            ExecutionBackend backend = backendFor(config, data);
-            if (backend != null) {
-                return backend.run(config, data, folder, resume, progress);
-            }
-        }
+        ExecutionBackend backend = chooseBackend && modelFactory == null ? backendFor(config, data) : null;
+        String backendName = backend == null ? Checkpoint.ENGINE : backend.name();
         if (config.threads > 0) {
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(config.threads));
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         }
-        Engine engine = Sprig.engine();
-        // Only engine-side randomness (low-precision rounding noise) uses this; every other draw is Sprig's own.
-        engine.setRandomSeed((int) (config.seed ^ (config.seed >>> 32)));
         Device device = Sprig.device(config.device);
         long runStart = System.nanoTime();
-        try (SprigModel model = modelFactory != null ? modelFactory.apply(device) : buildModel(config, data.train(), device)) {
-            SgdOptimizer optimizer = new SgdOptimizer(config.momentum, config.nesterov, config.weightDecay);
-            boolean augment = config.augments(data.augment());
-            BatchSource train = new BatchSource(data.train(), data.normalization(), config.batchSize, true, augment, config.seed);
-            BatchSource val = data.validation() == null
-                    ? null
-                    : new BatchSource(data.validation(), data.normalization(), config.evalBatchSize, false, false, config.seed);
-            BatchSource test = new BatchSource(data.test(), data.normalization(), config.evalBatchSize, false, false, config.seed);
-            int steps = config.maxStepsPerEpoch > 0
-                    ? Math.min(config.maxStepsPerEpoch, train.batchesPerEpoch())
-                    : train.batchesPerEpoch();
-            LrSchedule schedule = LrSchedule.of(config, steps);
-            FlopsLedger ledger = new FlopsLedger();
-            RunContext run = new RunContext(config, model, optimizer, ledger, cost, steps);
-
+        boolean augment = config.augments(data.augment());
+        BatchSource train = new BatchSource(data.train(), data.normalization(), config.batchSize, true, augment, config.seed);
+        BatchSource val = data.validation() == null
+                ? null
+                : new BatchSource(data.validation(), data.normalization(), config.evalBatchSize, false, false, config.seed);
+        BatchSource test = new BatchSource(data.test(), data.normalization(), config.evalBatchSize, false, false, config.seed);
+        int steps = config.maxStepsPerEpoch > 0
+                ? Math.min(config.maxStepsPerEpoch, train.batchesPerEpoch())
+                : train.batchesPerEpoch();
+        LrSchedule schedule = LrSchedule.of(config, steps);
+        FlopsLedger ledger = new FlopsLedger();
+        RunSetup setup = new RunSetup(config, data, device, ledger, cost, steps);
+        try (TrainingSession session = backend == null ? new EngineSession(setup, hooks, modelFactory) : backend.open(setup)) {
             Checkpoint.State state;
             // A run killed before its first checkpoint resumes by starting over.
             if (resume && java.nio.file.Files.isRegularFile(folder.lastCheckpoint())) {
-                state = Checkpoint.load(folder.lastCheckpoint(), model, optimizer, hooks);
+                state = Checkpoint.load(folder.lastCheckpoint(), backendName, session);
                 ledger.restore(state.trainFlops(), state.denseTrainFlops());
             } else {
                 state = new Checkpoint.State(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, List.of());
@@ -205,12 +224,9 @@ public final class Trainer {
                             Json.pretty(RunProvenance.of(config, yaml, device)) + "\n");
                 }
             }
-            for (TrainingHook h : hooks) {
-                h.onTrainingBegin(run);
-            }
+            session.begin();
             List<String> metricsLines = new ArrayList<>(state.metricsLines());
-            List<NamedParameter> params = model.trainableParameters();
-            long denseStepFlops = cost.trainStepFlops(model.layers(), LayerDensities.DENSE, false);
+            long denseStepFlops = cost.trainStepFlops(session.layers(), LayerDensities.DENSE, false);
             long step = state.step();
             double wallBefore = state.wallSeconds();
             double bestVal = state.bestValAccuracy();
@@ -228,51 +244,19 @@ public final class Trainer {
                 for (int b = startBatch; b < steps; b++) {
                     long t0 = System.nanoTime();
                     BatchSource.Batch batch = train.batch(epoch, b);
-                    double lr = schedule.at(step);
-                    double stepLoss;
-                    long stepCorrect;
-                    try (NDManager sub = model.manager().newSubManager()) {
-                        StepContext ctx = new StepContext(run, sub, step, epoch, b, lr, batch.size());
-                        ImageSet s = data.train();
-                        NDArray x = sub.create(batch.images(), new Shape(batch.size(), s.channels(), s.height(), s.width()));
-                        NDArray y = sub.create(Evaluation.toLong(batch.labels()));
-                        for (TrainingHook h : hooks) {
-                            h.beforeForward(ctx);
-                        }
-                        NDArray logits;
-                        NDArray loss;
-                        try (GradientCollector gc = engine.newGradientCollector()) {
-                            logits = model.forward(x, true);
-                            loss = Losses.crossEntropy(logits, y, config.labelSmoothing);
-                            gc.backward(loss);
-                        }
-                        stepLoss = loss.getFloat();
-                        if (!Double.isFinite(stepLoss)) {
-                            throw new SprigException(String.format(
-                                    "training diverged at epoch %d, step %d: loss is %s; the last good checkpoint is %s"
-                                            + " (resume it with a lower lr)",
-                                    epoch + 1, step, stepLoss,
-                                    folder == null ? "not kept (no output folder)" : folder.lastCheckpoint()));
-                        }
-                        stepCorrect = Losses.correct(logits, y);
-                        for (TrainingHook h : hooks) {
-                            h.afterBackward(ctx);
-                        }
-                        if (!ctx.optimizerStepSkipped()) {
-                            optimizer.step(params, lr, sub);
-                        } else {
-                            zeroGradients(params, sub);
-                        }
-                        for (TrainingHook h : hooks) {
-                            h.afterOptimizerStep(ctx);
-                        }
-                        ledger.record(batch.size(),
-                                cost.trainStepFlops(model.layers(), run.densities(), ctx.denseWeightGradientCharged()),
-                                denseStepFlops);
+                    TrainingSession.StepResult r = session.step(step, epoch, b, batch, schedule.at(step));
+                    if (!Double.isFinite(r.loss())) {
+                        throw new SprigException(String.format(
+                                "training diverged at epoch %d, step %d: loss is %s; the last good checkpoint is %s"
+                                        + " (resume it with a lower lr)",
+                                epoch + 1, step, r.loss(),
+                                folder == null ? "not kept (no output folder)" : folder.lastCheckpoint()));
                     }
+                    ledger.record(batch.size(), cost.trainStepFlops(session.layers(), session.densities(),
+                            r.denseWeightGradient()), denseStepFlops);
                     step++;
-                    lossSum += stepLoss * batch.size();
-                    correct += stepCorrect;
+                    lossSum += r.loss() * batch.size();
+                    correct += r.correct();
                     seen += batch.size();
                     epochSeconds += (System.nanoTime() - t0) / 1e9;
                     progress.step(batch.size(), lossSum / seen, (double) correct / seen);
@@ -281,27 +265,25 @@ public final class Trainer {
                                 new Checkpoint.State(epoch, b + 1, step, ledger.trainFlops(), ledger.denseTrainFlops(),
                                         lossSum, correct, seen, epochSeconds, wallBefore + (System.nanoTime() - runStart) / 1e9,
                                         bestVal, bestEpoch, metricsLines),
-                                model, optimizer, hooks);
+                                backendName, session);
                     }
+                    stepListener.accept(step);
                 }
-                Evaluation v = val == null ? null : Evaluation.of(model, val);
-                Evaluation t = Evaluation.of(model, test);
+                Evaluation v = val == null ? null : session.evaluate(val);
+                Evaluation t = session.evaluate(test);
                 last = new EpochMetrics(epoch + 1, step, schedule.at(Math.max(0, step - 1)), lossSum / seen,
                         (double) correct / seen, v == null ? null : v.loss(), v == null ? null : v.accuracy(),
                         t.loss(), t.accuracy(), epochSeconds, ledger.trainFlops(), ledger.denseTrainFlops());
                 Map<String, Object> extra = new LinkedHashMap<>();
-                EpochContext ectx = new EpochContext(run, epoch, last, extra);
-                for (TrainingHook h : hooks) {
-                    h.onEpochEnd(ectx);
-                }
+                session.epochEnd(epoch, last, extra);
                 ObjectNode line = Json.JSON.valueToTree(last);
                 extra.forEach((k, val2) -> line.set(k, Json.JSON.valueToTree(val2)));
                 metricsLines.add(Json.line(line));
                 progress.epochEnd(String.format(
-                        "epoch %d/%d  loss %.4f  train acc %.4f%s  test acc %.4f  lr %.4g  %.1f s  (%.0f samples/s)",
+                        "epoch %d/%d  loss %.4f  train acc %.4f%s  test acc %.4f  lr %.4g  %.1f s  (%.0f samples/s%s)",
                         epoch + 1, config.epochs, last.trainLoss(), last.trainAccuracy(),
                         v == null ? "" : String.format("  val acc %.4f", v.accuracy()), t.accuracy(), last.lr(),
-                        epochSeconds, seen / Math.max(epochSeconds, 1e-9)));
+                        epochSeconds, seen / Math.max(epochSeconds, 1e-9), session.progressLabel()));
                 boolean improved = v != null && v.accuracy() > bestVal;
                 if (improved) {
                     bestVal = v.accuracy();
@@ -312,12 +294,13 @@ public final class Trainer {
                     Checkpoint.State done = new Checkpoint.State(epoch + 1, 0, step, ledger.trainFlops(),
                             ledger.denseTrainFlops(), 0, 0, 0, 0, wallBefore + (System.nanoTime() - runStart) / 1e9,
                             bestVal, bestEpoch, metricsLines);
-                    Checkpoint.save(folder.lastCheckpoint(), done, model, optimizer, hooks);
+                    Checkpoint.save(folder.lastCheckpoint(), done, backendName, session);
                     if (improved) {
-                        Checkpoint.save(folder.bestCheckpoint(), done, model, optimizer, hooks);
+                        Checkpoint.save(folder.bestCheckpoint(), done, backendName, session);
                     }
                 }
-                if (run.stopRequested()) {
+                epochListener.accept(last);
+                if (session.stopRequested()) {
                     break;
                 }
             }
@@ -325,30 +308,12 @@ public final class Trainer {
                 // Resumed a run that had already finished: report its last recorded epoch.
                 last = EpochMetrics.fromLastLine(metricsLines);
             }
-            for (TrainingHook h : hooks) {
-                h.onTrainingEnd(run);
-            }
-            return summarize(run, last, bestVal, bestEpoch, wallBefore + (System.nanoTime() - runStart) / 1e9);
+            return summarize(session, last, bestVal, bestEpoch, wallBefore + (System.nanoTime() - runStart) / 1e9);
         }
     }
 
-    private static void zeroGradients(List<NamedParameter> params, NDManager sub) {
-        for (NamedParameter p : params) {
-            NDArray g = p.array().getGradient();
-            g.attach(sub);
-            g.muli(0);
-        }
-    }
-
-    private RunSummary summarize(RunContext run, EpochMetrics last, double bestVal, int bestEpoch, double wall) {
-        SprigModel model = run.model();
-        LayerDensities d = run.densities();
-        long prunable = 0;
-        double nonzeroPrunable = 0;
-        for (NamedParameter w : model.prunableWeights()) {
-            prunable += w.size();
-            nonzeroPrunable += w.size() * d.of(w.layer().name());
-        }
+    private RunSummary summarize(TrainingSession session, EpochMetrics last, double bestVal, int bestEpoch, double wall) {
+        LayerDensities d = session.densities();
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("train_accuracy", last.trainAccuracy());
         if (bestEpoch > 0) {
@@ -356,13 +321,13 @@ public final class Trainer {
             extra.put("best_epoch", bestEpoch);
         }
         extra.put("steps", last.step());
-        extra.put("device", model.device().toString());
+        extra.put("device", session.device());
         extra.put("sprig_version", Sprig.VERSION);
-        extra.putAll(run.summaryExtra());
+        session.end(extra);
         RunSummary summary = new RunSummary(config.method, config.model, data.dataset(), last.testAccuracy(),
-                last.testLoss(), prunable == 0 ? 0 : 1 - nonzeroPrunable / prunable, model.parameterCount(),
-                cost.parameters(model.layers(), d), last.trainFlops(), last.denseTrainFlops(),
-                cost.forwardFlops(model.layers(), d), wall, last.epoch(), config.seed, extra);
+                last.testLoss(), session.sparsity(), session.parameterCount(),
+                cost.parameters(session.layers(), d), last.trainFlops(), last.denseTrainFlops(),
+                cost.forwardFlops(session.layers(), d), wall, last.epoch(), config.seed, extra);
         if (folder != null) {
             RunFolder.writeAtomic(folder.summary(), Json.pretty(summary.toMap()) + "\n");
         }

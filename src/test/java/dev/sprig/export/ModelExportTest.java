@@ -37,11 +37,7 @@ class ModelExportTest {
         c.exec = exec;
         Path dir = tmp.resolve(model + "-" + method + "-" + exec);
         DataSplits data = DataSplits.load("synthetic", Path.of("."), 0.1, 0);
-        if (exec.equals("sparse")) {
-            new dev.sprig.sparse.exec.SparseMlpTrainer(c, data, RunFolder.open(dir, RunFolder.Mode.NEW), false).run();
-        } else {
-            new Trainer(c, data, RunFolder.open(dir, RunFolder.Mode.NEW), Methods.hooksFor(c), false).run();
-        }
+        new Trainer(c, data, RunFolder.open(dir, RunFolder.Mode.NEW), Methods.hooksFor(c), false).chooseBackend().run();
         return dir;
     }
 

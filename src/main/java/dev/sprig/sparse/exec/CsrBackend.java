@@ -1,13 +1,11 @@
 package dev.sprig.sparse.exec;
 
 import ai.djl.Device;
-import dev.sprig.data.DataSplits;
 import dev.sprig.models.LayerSpec;
 import dev.sprig.train.ExecutionBackend;
-import dev.sprig.train.Progress;
-import dev.sprig.train.RunFolder;
-import dev.sprig.train.RunSummary;
+import dev.sprig.train.RunSetup;
 import dev.sprig.train.TrainConfig;
+import dev.sprig.train.TrainingSession;
 import java.util.List;
 
 /**
@@ -18,9 +16,12 @@ public final class CsrBackend implements ExecutionBackend {
     /** Creates the backend (found by {@link java.util.ServiceLoader}). */
     public CsrBackend() {}
 
+    /** The {@code exec} value that selects this backend, and its name in checkpoints. */
+    public static final String NAME = "sparse";
+
     @Override
     public String name() {
-        return "sparse";
+        return NAME;
     }
 
     @Override
@@ -34,7 +35,7 @@ public final class CsrBackend implements ExecutionBackend {
     }
 
     @Override
-    public RunSummary run(TrainConfig config, DataSplits data, RunFolder folder, boolean resume, Progress progress) {
-        return new SparseMlpTrainer(config, data, folder, resume).progress(progress).run();
+    public TrainingSession open(RunSetup setup) {
+        return new CsrSession(setup);
     }
 }

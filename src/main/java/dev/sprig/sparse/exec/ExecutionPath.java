@@ -13,7 +13,7 @@ import dev.sprig.train.Methods;
 
 /**
  * Which engine trains a run: the masked-dense path (the DJL engine, every model and method) or
- * the sparse path ({@link SparseMlpTrainer}: MLPs, methods that keep a fixed count per layer).
+ * the sparse path ({@link CsrSession}: MLPs, methods that keep a fixed count per layer).
  */
 public enum ExecutionPath {
     /** Dense weights times masks, on the engine. */
@@ -55,7 +55,7 @@ public enum ExecutionPath {
         }
         if (u.csr() instanceof UpdaterMethod.DropAndGrow d && d.growth().apply(config).stateFloats() > 0) {
             for (LayerSpec l : specs) {
-                if (l.weightCount() > SparseMlpTrainer.DENSE_DRAW_LIMIT) {
+                if (l.weightCount() > CsrSession.DENSE_DRAW_LIMIT) {
                     return config.method + " keeps dense per-weight growth state, too large for layer " + l.name();
                 }
             }

@@ -190,7 +190,7 @@ class SparsePathTest {
     @Test
     void sampledPositionsAreDistinctSortedAndExact() {
         long size = 1L << 33;
-        long[] p = SparseMlpTrainer.samplePositions(new SplittableRandom(1), size, 200_000);
+        long[] p = CsrSession.samplePositions(new SplittableRandom(1), size, 200_000);
         assertThat(p).hasSize(200_000);
         for (int i = 1; i < p.length; i++) {
             assertThat(p[i]).isGreaterThan(p[i - 1]);
@@ -218,6 +218,19 @@ class SparsePathTest {
         return DataSplits.load(c.dataset, Path.of("."), c.validationFraction, c.seed);
     }
 
+    /** Trains a config on the CSR backend through the one Trainer. */
+    static RunSummary csr(TrainConfig c, RunFolder folder) {
+        TrainConfig s = c.copy();
+        s.exec = "sparse";
+        return new Trainer(s, data(s), folder, Methods.hooksFor(s), folder != null && folder.dir() != null
+                && java.nio.file.Files.isRegularFile(folder.lastCheckpoint())).chooseBackend().run();
+    }
+
+    /** Reads the CSR network a run's last checkpoint holds. */
+    static SparseMlp network(TrainConfig c, Path dir, WorkerPool pool) {
+        return SparseCheckpoint.network(dir.resolve("checkpoints/last.ckpt"), CsrSession.specs(c, data(c)), pool);
+    }
+
     /** Captures the dense path's final weights. */
     static final class WeightCapture implements TrainingHook {
         final Map<String, float[]> weights = new LinkedHashMap<>();
@@ -231,45 +244,52 @@ class SparsePathTest {
     }
 
     @Test
-    void trainingMatchesTheMaskedDensePathStepForStep() {
+    void trainingMatchesTheMaskedDensePathStepForStep(@TempDir Path tmp) {
         for (String method : List.of("static", "set", "rigl", "snfs")) {
             TrainConfig c = config(method);
             List<TrainingHook> hooks = new ArrayList<>(Methods.hooksFor(c));
             WeightCapture capture = new WeightCapture();
             hooks.add(capture);
-            RunSummary dense = new Trainer(c, data(c), null, hooks, false).run();
+            TrainConfig engine = c.copy();
+            engine.exec = "dense";
+            RunSummary dense = new Trainer(engine, data(c), null, hooks, false).chooseBackend().run();
             SparseUpdater updater = (SparseUpdater) hooks.get(0);
-            SparseMlpTrainer sparse = new SparseMlpTrainer(c, data(c), null, false);
-            RunSummary s = sparse.run();
+            RunSummary s = csr(c, RunFolder.open(tmp.resolve(method), RunFolder.Mode.NEW));
+            assertThat(s.extra()).containsEntry("exec", "sparse");
+            assertThat(dense.extra()).doesNotContainKey("exec");
             assertThat(s.testAccuracy()).as(method).isCloseTo(dense.testAccuracy(), org.assertj.core.data.Offset.offset(0.001));
             assertThat(s.nonzeroParams()).as(method).isEqualTo(dense.nonzeroParams());
             assertThat(s.trainFlops()).as(method).isCloseTo(dense.trainFlops(), org.assertj.core.data.Percentage.withPercentage(1e-9));
-            for (CsrLayer l : sparse.network().layers()) {
-                boolean[] expectedMask = updater.masks().get(l.name());
-                float[] w = l.toDense();
-                boolean[] mask = new boolean[w.length];
-                for (long p : l.positions()) {
-                    mask[(int) p] = true;
+            try (WorkerPool pool = new WorkerPool(1)) {
+                for (CsrLayer l : network(c, tmp.resolve(method), pool).layers()) {
+                    boolean[] expectedMask = updater.masks().get(l.name());
+                    float[] w = l.toDense();
+                    boolean[] mask = new boolean[w.length];
+                    for (long p : l.positions()) {
+                        mask[(int) p] = true;
+                    }
+                    assertThat(mask).as(method + " " + l.name() + " mask").containsExactly(expectedMask);
+                    assertThat(maxRelativeError(capture.weights.get(l.name()), w)).as(method + " " + l.name())
+                            .isLessThan(1e-4f);
                 }
-                assertThat(mask).as(method + " " + l.name() + " mask").containsExactly(expectedMask);
-                assertThat(maxRelativeError(capture.weights.get(l.name()), w)).as(method + " " + l.name()).isLessThan(1e-4f);
             }
         }
     }
 
     @Test
-    void everyLayerKeepsItsExactCountThroughRewiring() {
+    void everyLayerKeepsItsExactCountThroughRewiring(@TempDir Path tmp) {
         TrainConfig c = config("rigl");
         c.updateInterval = 1;
         c.epochs = 1;
-        List<LayerSpec> specs = SparseMlpTrainer.specs(c, data(c));
-        Map<String, Long> keep = SparseMlpTrainer.allocation(c, specs).keep();
-        SparseMlpTrainer t = new SparseMlpTrainer(c, data(c), null, false);
-        RunSummary s = t.run();
+        List<LayerSpec> specs = CsrSession.specs(c, data(c));
+        Map<String, Long> keep = CsrSession.allocation(c, specs).keep();
+        RunSummary s = csr(c, RunFolder.open(tmp, RunFolder.Mode.OVERWRITE));
         assertThat(((Number) s.extra().get("mask_updates")).longValue()).isGreaterThan(10);
-        for (CsrLayer l : t.network().layers()) {
-            assertThat((long) l.nnz()).isEqualTo(keep.get(l.name()));
-            assertThat(Arrays.stream(l.positions()).distinct().count()).isEqualTo(l.nnz());
+        try (WorkerPool pool = new WorkerPool(1)) {
+            for (CsrLayer l : network(c, tmp, pool).layers()) {
+                assertThat((long) l.nnz()).isEqualTo(keep.get(l.name()));
+                assertThat(Arrays.stream(l.positions()).distinct().count()).isEqualTo(l.nnz());
+            }
         }
     }
 
@@ -277,16 +297,42 @@ class SparsePathTest {
     void resumedRunEndsLikeAnUninterruptedOne(@TempDir Path tmp) {
         TrainConfig c = config("rigl");
         c.epochs = 3;
-        RunSummary whole = new SparseMlpTrainer(c, data(c), RunFolder.open(tmp.resolve("whole"), RunFolder.Mode.NEW), false).run();
+        c.exec = "sparse";
+        c.checkpointEvery = 11; // mid-epoch checkpoints: the CSR backend has them too now
+        RunSummary whole = csr(c, RunFolder.open(tmp.resolve("whole"), RunFolder.Mode.NEW));
         Path dir = tmp.resolve("killed");
-        SparseMlpTrainer killed = new SparseMlpTrainer(c, data(c), RunFolder.open(dir, RunFolder.Mode.NEW), false);
-        killed.stopAfterEpochs(2);
-        assertThatThrownBy(killed::run).isInstanceOf(SparseMlpTrainer.Stopped.class);
-        RunSummary resumed = new SparseMlpTrainer(c, data(c), RunFolder.open(dir, RunFolder.Mode.RESUME), true).run();
+        Trainer killed = new Trainer(c, data(c), RunFolder.open(dir, RunFolder.Mode.NEW), Methods.hooksFor(c), false)
+                .chooseBackend().onEpoch(m -> {
+                    if (m.epoch() == 2) {
+                        throw new IllegalStateException("killed");
+                    }
+                });
+        assertThatThrownBy(killed::run).hasMessage("killed");
+        RunSummary resumed = csr(c, RunFolder.open(dir, RunFolder.Mode.RESUME));
         assertThat(resumed.testAccuracy()).isEqualTo(whole.testAccuracy());
         assertThat(resumed.testLoss()).isEqualTo(whole.testLoss());
         assertThat(resumed.trainFlops()).isEqualTo(whole.trainFlops());
         assertThat(resumed.epochs()).isEqualTo(3);
+    }
+
+    @Test
+    void aRunKilledMidEpochResumesIdenticallyOnTheCsrBackend(@TempDir Path tmp) {
+        TrainConfig c = config("rigl");
+        c.exec = "sparse";
+        c.checkpointEvery = 11;
+        RunSummary whole = csr(c, RunFolder.open(tmp.resolve("whole"), RunFolder.Mode.NEW));
+        Path dir = tmp.resolve("killed");
+        // Killed at step 40: mid-epoch 2, after the checkpoint of step 33.
+        Trainer killed = new Trainer(c, data(c), RunFolder.open(dir, RunFolder.Mode.NEW), Methods.hooksFor(c), false)
+                .chooseBackend().onStep(step -> {
+                    if (step == 40) {
+                        throw new IllegalStateException("killed");
+                    }
+                });
+        assertThatThrownBy(killed::run).hasMessage("killed");
+        RunSummary resumed = csr(c, RunFolder.open(dir, RunFolder.Mode.RESUME));
+        assertThat(resumed.testLoss()).isEqualTo(whole.testLoss());
+        assertThat(resumed.trainFlops()).isEqualTo(whole.trainFlops());
     }
 
     @Test
