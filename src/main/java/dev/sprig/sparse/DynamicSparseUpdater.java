@@ -16,12 +16,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * Dynamic sparse training: every ΔT steps between begin and T_end, each layer independently drops
  * the \( \lfloor \alpha_t n_{active} \rfloor \) active weights of smallest magnitude and regrows as
- * many inactive ones by a {@link GrowCriterion}, so every layer keeps its exact count.
+ * many inactive ones by a {@link GrowCriterion}, so every layer keeps its exact count. The update
+ * itself is {@link Rewiring}'s, the one the CSR path runs too.
  *
  * <p>As in {@code google-research/rigl} ({@code sparse_optimizers_base.py}): the drop fraction is
  * \( \alpha_t = \frac{\alpha}{2}(1 + \cos(\pi t / T_{end})) \) (or constant); candidates for growth
@@ -134,43 +134,38 @@ public class DynamicSparseUpdater extends StaticUpdater {
     private void updateMasks(long step) {
         double fraction = dropFraction(step);
         Map<String, Object> changed = new LinkedHashMap<>();
+        boolean random = config.growInit.toLowerCase(Locale.ROOT).equals("random_normal");
         int layerIndex = 0;
         for (String layer : masks.layers()) {
             boolean[] old = masks.get(layer);
             long active = masks.count(layer);
             int nDrop = (int) Math.floor(active * fraction);
-            long size = old.length;
-            if (nDrop == 0 || active == size) {
+            if (nDrop == 0 || active == old.length) {
                 layerIndex++;
                 continue; // dense layers (ERK may make some) stay dense
             }
-            float[] w = masks.weight(layer).array().toFloatArray();
-            boolean[] next = old.clone();
-            boolean[] droppedNow = new boolean[old.length];
-            for (int i : TopK.smallest(drop.scores(w), old, nDrop)) {
-                next[i] = false;
-                droppedNow[i] = true;
+            NamedParameter p = masks.weight(layer);
+            int rows = Math.max(1, Math.toIntExact(p.array().getShape().get(0)));
+            NDArray momentum = run.optimizer().momentum().get(p.name());
+            float[] mv = momentum == null ? null : momentum.toFloatArray();
+            MaskedLayer view = new MaskedLayer(rows, old.length / rows, old, p.array().toFloatArray(), mv);
+            long[] fresh = Rewiring.rewire(view, nDrop, drop, growScores(layer, layerIndex, step, view),
+                    config.reinitWhenSame, random ? seeds.derive("grow-init", step, layerIndex) : null);
+            masks.set(layer, view.mask());
+            // New connections are zero already (they were masked); only re-initialised ones need writing.
+            if (random || config.reinitWhenSame) {
+                HostValues.write(p.array(), view.dense());
+                if (mv != null) {
+                    for (long f : fresh) {
+                        mv[(int) f] = 0f;
+                    }
+                    HostValues.write(momentum, mv);
+                }
             }
-            boolean[] candidates = new boolean[old.length];
-            for (int i = 0; i < old.length; i++) {
-                candidates[i] = !next[i];
-            }
-            for (int i : TopK.largest(growScores(layer, layerIndex, step, old.length), candidates, nDrop)) {
-                next[i] = true;
-            }
-            // New connections: grown where inactive before, or (reinit_when_same) dropped and regrown now.
-            boolean[] fresh = new boolean[old.length];
-            int freshCount = 0;
-            for (int i = 0; i < old.length; i++) {
-                fresh[i] = next[i] && (!old[i] || (config.reinitWhenSame && droppedNow[i]));
-                freshCount += fresh[i] ? 1 : 0;
-            }
-            initialiseNew(layer, w, old, fresh, step, layerIndex);
-            masks.set(layer, next);
-            changed.put(layer, freshCount);
+            changed.put(layer, fresh.length);
             layerIndex++;
         }
-        // New connections are zero already (they were masked); dropped ones become zero here.
+        // Dropped connections become zero here.
         masks.applyToWeights();
         if (masksOptimizerState()) {
             masks.applyToMomentum(run.optimizer().momentum());
@@ -185,62 +180,19 @@ public class DynamicSparseUpdater extends StaticUpdater {
         }
     }
 
-    /**
-     * Gives new connections their initial value (zero, or N(0, σ²) with σ the standard deviation of
-     * the layer's active weights) and zero momentum. Without re-initialisation of dropped-and-regrown
-     * connections and with zero init, nothing needs writing: new connections were masked to zero.
-     */
-    private void initialiseNew(String layer, float[] w, boolean[] old, boolean[] fresh, long step, int layerIndex) {
-        boolean random = config.growInit.toLowerCase(Locale.ROOT).equals("random_normal");
-        if (!random && !config.reinitWhenSame) {
-            return;
-        }
-        double sum = 0;
-        double sq = 0;
-        long n = 0;
-        for (int i = 0; i < w.length; i++) {
-            if (old[i]) {
-                sum += w[i];
-                sq += (double) w[i] * w[i];
-                n++;
-            }
-        }
-        double std = n == 0 ? 0 : Math.sqrt(Math.max(0, sq / n - (sum / n) * (sum / n)));
-        SplittableRandom r = seeds.derive("grow-init", step, layerIndex);
-        float[] updated = w.clone();
-        for (int i = 0; i < w.length; i++) {
-            if (fresh[i]) {
-                updated[i] = random ? (float) (r.nextGaussian() * std) : 0f;
-            }
-        }
-        NamedParameter p = masks.weight(layer);
-        HostValues.write(p.array(), updated);
-        NDArray v = run.optimizer().momentum().get(p.name());
-        if (v != null) {
-            float[] mv = v.toFloatArray();
-            for (int i = 0; i < mv.length; i++) {
-                if (fresh[i]) {
-                    mv[i] = 0f;
-                }
-            }
-            HostValues.write(v, mv);
-        }
-    }
-
     private float[] denseGradient(String layer, StepContext step) {
         NDArray g = masks.weight(layer).array().getGradient();
         g.attach(step.manager());
         return g.toFloatArray();
     }
 
-    /** The grow criterion's scores of a whole layer (the engine path holds the dense layer anyway). */
-    private float[] growScores(String layer, int layerIndex, long step, int size) {
+    /** The grow criterion's scores of a layer, in row blocks (the engine path holds the dense layer anyway). */
+    private GrowCriterion.RowScores growScores(String layer, int layerIndex, long step, MaskedLayer view) {
         float[] gradient = growGradients.get(layer);
-        int rows = Math.max(1, Math.toIntExact(masks.weight(layer).array().getShape().get(0)));
-        int cols = size / rows;
-        GrowCriterion.RowScores g = gradient == null ? null : (from, to) -> gradient;
-        return grow.scores(new GrowCriterion.Input(layerIndex, rows, cols, step, seeds, g, growState.get(layer)))
-                .rows(0, rows);
+        int cols = view.cols();
+        GrowCriterion.RowScores g = gradient == null ? null
+                : (from, to) -> java.util.Arrays.copyOfRange(gradient, from * cols, to * cols);
+        return grow.scores(new GrowCriterion.Input(layerIndex, view.rows(), cols, step, seeds, g, growState.get(layer)));
     }
 
     @Override

@@ -19,7 +19,7 @@ import java.util.Arrays;
  * pass; blocked formats pay only when non-zeros cluster, and the masks of RigL and SET are
  * uniformly random within a layer.
  */
-public final class CsrLayer {
+public final class CsrLayer implements dev.sprig.sparse.Rewiring.Layer {
     private final String name;
     private final int rows;
     private final int cols;
@@ -102,7 +102,8 @@ public final class CsrLayer {
      * @param newValues weights, aligned with positions
      * @param newVelocity momentum, aligned with positions
      */
-    void setStructure(long[] positions, float[] newValues, float[] newVelocity) {
+    @Override
+    public void setStructure(long[] positions, float[] newValues, float[] newVelocity) {
         if (positions.length != newValues.length || positions.length != newVelocity.length) {
             throw new IllegalArgumentException(name + ": positions, values and momentum differ in length");
         }

@@ -11,6 +11,7 @@ import dev.sprig.sparse.DropCriterion;
 import dev.sprig.sparse.DropSchedule;
 import dev.sprig.sparse.GrowCriterion;
 import dev.sprig.sparse.LayerAllocation;
+import dev.sprig.sparse.Rewiring;
 import dev.sprig.sparse.SparseUpdater;
 import dev.sprig.sparse.SparsityDistribution;
 import dev.sprig.sparse.UpdaterMethod;

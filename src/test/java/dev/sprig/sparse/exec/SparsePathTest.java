@@ -18,6 +18,7 @@ import dev.sprig.models.NamedParameter;
 import dev.sprig.models.SprigModel;
 import dev.sprig.train.Methods;
 import dev.sprig.sparse.SparseUpdater;
+import dev.sprig.sparse.StreamingTopK;
 import dev.sprig.sparse.TopK;
 import dev.sprig.train.Losses;
 import dev.sprig.train.RunContext;

@@ -1,25 +1,72 @@
-package dev.sprig.sparse.exec;
+package dev.sprig.sparse;
 
-import dev.sprig.sparse.DropCriterion;
-import dev.sprig.sparse.GrowCriterion;
-import dev.sprig.sparse.TopK;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * One drop-and-grow update of a {@link CsrLayer}, with the semantics of
- * {@code DynamicSparseUpdater}, and the same drop and grow criteria, so that both paths pick the
- * same connections: drop the {@code n} stored weights of lowest drop score, grow the {@code n} best-scoring positions among
- * all that are not kept (a connection dropped and regrown keeps its value and momentum unless
- * {@code reinit_when_same}), new connections start at zero (or N(0, σ²) of the layer's weights)
- * with zero momentum. The stored count never changes.
+ * One drop-and-grow update of one layer: the one implementation every execution path uses, so
+ * that the engine's masked-dense path and the CSR path pick the same connections.
  *
- * <p>Scores arrive a block of rows at a time, so the dense score matrix of a layer never exists
- * whole: that is what lets RigL run on layers whose dense gradient would not fit in memory.
+ * <p>As in {@code google-research/rigl} ({@code sparse_optimizers_base.py}): drop the {@code n}
+ * stored weights of lowest {@link DropCriterion} score, then grow the {@code n} best-scoring
+ * positions ({@link GrowCriterion}) among all that are not kept, so a connection dropped and
+ * regrown in the same update keeps its value and momentum unless {@code reinitWhenSame}; new
+ * connections start at zero (or N(0, σ²) with σ the standard deviation of the layer's stored
+ * weights) with zero momentum. Ties break by lower position. The stored count never changes.
+ *
+ * <p>Growth scores arrive a block of rows at a time, so the dense score matrix of a layer never
+ * exists whole: that is what lets RigL run on layers whose dense gradient would not fit in memory.
  */
-final class Rewiring {
+public final class Rewiring {
+    /** A layer as the update sees it: its shape and its stored connections in position order. */
+    public interface Layer {
+        /**
+         * Returns the rows (output units).
+         *
+         * @return rows
+         */
+        int rows();
+
+        /**
+         * Returns the columns (inputs per unit).
+         *
+         * @return columns
+         */
+        int cols();
+
+        /**
+         * Returns the stored positions ({@code row × cols + col}), ascending.
+         *
+         * @return positions
+         */
+        long[] positions();
+
+        /**
+         * Returns the stored values, in position order.
+         *
+         * @return values
+         */
+        float[] values();
+
+        /**
+         * Returns the optimiser's momentum of the stored values, in position order.
+         *
+         * @return momentum
+         */
+        float[] velocity();
+
+        /**
+         * Replaces the stored connections.
+         *
+         * @param positions new positions, ascending
+         * @param values their values
+         * @param velocity their momentum
+         */
+        void setStructure(long[] positions, float[] values, float[] velocity);
+    }
+
     /** Largest score block held at once, in floats. */
-    static final int BLOCK_FLOATS = 1 << 24;
+    public static final int BLOCK_FLOATS = 1 << 24;
 
     private Rewiring() {}
 
@@ -29,17 +76,17 @@ final class Rewiring {
      * @param layer the layer
      * @param nDrop how many connections to drop and regrow
      * @param drop drop criterion (scores of the stored values)
-     * @param scores growth scores
+     * @param scores growth scores, read block by block in row order
      * @param reinitWhenSame whether a dropped-and-regrown connection restarts as new
      * @param initRandom source of N(0, σ²) values for new connections; null for zero init
-     * @return the number of new connections
+     * @return the positions of the new connections, ascending
      */
-    static int rewire(CsrLayer layer, int nDrop, DropCriterion drop, GrowCriterion.RowScores scores, boolean reinitWhenSame,
-            SplittableRandom initRandom) {
-        int nnz = layer.nnz();
+    public static long[] rewire(Layer layer, int nDrop, DropCriterion drop, GrowCriterion.RowScores scores,
+            boolean reinitWhenSame, SplittableRandom initRandom) {
+        long[] positions = layer.positions();
         float[] values = layer.values();
         float[] velocity = layer.velocity();
-        long[] positions = layer.positions();
+        int nnz = positions.length;
         boolean[] all = new boolean[nnz];
         Arrays.fill(all, true);
         boolean[] dropped = new boolean[nnz];
@@ -91,7 +138,8 @@ final class Rewiring {
         long[] nextPos = new long[nnz];
         float[] nextVal = new float[nnz];
         float[] nextVel = new float[nnz];
-        int fresh = 0;
+        long[] fresh = new long[nDrop];
+        int nFresh = 0;
         int a = 0; // into positions (old storage, sorted)
         int g = 0; // into grown
         for (int out = 0; out < nnz; out++) {
@@ -117,10 +165,10 @@ final class Rewiring {
                 nextVel[out] = velocity[a - 1];
             } else {
                 nextVal[out] = initRandom == null ? 0f : (float) (initRandom.nextGaussian() * std);
-                fresh++;
+                fresh[nFresh++] = p;
             }
         }
         layer.setStructure(nextPos, nextVal, nextVel);
-        return fresh;
+        return Arrays.copyOf(fresh, nFresh);
     }
 }

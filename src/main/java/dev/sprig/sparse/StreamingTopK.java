@@ -1,4 +1,4 @@
-package dev.sprig.sparse.exec;
+package dev.sprig.sparse;
 
 import java.util.Arrays;
 
@@ -7,19 +7,28 @@ import java.util.Arrays;
  * selection RigL's growth needs over a layer whose dense score matrix is never held whole.
  * Keys come from {@code TopK.key}, so the result is exactly the in-memory selection's.
  */
-final class StreamingTopK {
+public final class StreamingTopK {
     private final int k;
     private long[] buffer;
     private int size;
     private long threshold = Long.MAX_VALUE;
 
-    StreamingTopK(int k) {
+    /**
+     * Creates an empty selection.
+     *
+     * @param k how many keys to keep
+     */
+    public StreamingTopK(int k) {
         this.k = k;
         this.buffer = new long[Math.max(2 * k, 1024)];
     }
 
-    /** Offers one key; keys at or above the current k-th smallest are ignored at once. */
-    void offer(long key) {
+    /**
+     * Offers one key; keys at or above the current k-th smallest are ignored at once.
+     *
+     * @param key the key
+     */
+    public void offer(long key) {
         if (key >= threshold) {
             return;
         }
@@ -38,12 +47,12 @@ final class StreamingTopK {
     }
 
     /**
-     * Returns the k smallest keys, ascending.
+     * Returns the kept keys, ascending (best first).
      *
-     * @return the keys
+     * @return the k smallest keys
      * @throws IllegalStateException when fewer than k keys were offered
      */
-    long[] result() {
+    public long[] result() {
         compact();
         if (size < k) {
             throw new IllegalStateException("asked for " + k + " keys, only " + size + " offered");
