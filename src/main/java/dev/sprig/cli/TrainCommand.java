@@ -188,16 +188,7 @@ class TrainCommand implements Callable<Integer> {
     }
 
     private static Set<String> fileKeys(String yaml) {
-        try {
-            Set<String> keys = new java.util.HashSet<>();
-            JsonNode tree = Json.YAML.readTree(yaml);
-            if (tree != null) {
-                tree.fieldNames().forEachRemaining(keys::add);
-            }
-            return keys;
-        } catch (IOException e) {
-            throw new SprigException("bad config: " + e.getMessage().split("\n")[0]);
-        }
+        return Json.configKeys(yaml, "config");
     }
 
     private static String readText(Path file) {

@@ -19,7 +19,7 @@ public final class EarlyBirdMethods implements MethodFamily {
     public static final String FAMILY = "earlybird";
 
     /** The search's L1 penalty, ratios and trigger, the ticket's pruning ratio and fine-tuning. */
-    public static final OptionGroup EARLY_BIRD = new OptionGroup("Early-Bird and network slimming", List.of(
+    public static final OptionGroup EARLY_BIRD = new OptionGroup("Early-Bird and network slimming", "early_bird", List.of(
             "prune_ratio", "eb_ratios", "eb_epsilon", "eb_queue", "eb_per_layer", "eb_distance_matrix",
             "eb_low_precision", "bn_l1", "finetune_epochs"));
 

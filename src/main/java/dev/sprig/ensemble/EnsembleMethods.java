@@ -21,7 +21,7 @@ public final class EnsembleMethods implements MethodFamily {
     public static final String FAMILY = "ensemble";
 
     /** Members, workers, EDST's phases and the fine-tuning of pf ensembles. */
-    public static final OptionGroup ENSEMBLE = new OptionGroup("Ensembles (FreeTickets)", List.of(
+    public static final OptionGroup ENSEMBLE = new OptionGroup("Ensembles (FreeTickets)", "ensemble", List.of(
             "members", "workers", "ensemble_growth", "edst_explore_epochs", "edst_refine_lr",
             "exploration_fraction", "exploration_epochs", "finetune_epochs", "pf_lr"));
 

@@ -19,7 +19,7 @@ public final class EpiMethods implements MethodFamily {
     public static final String FAMILY = "epi";
 
     /** Importance, budget and the indicator's window, threshold and monotonicity. */
-    public static final OptionGroup EPI = new OptionGroup("EPI (early structural pruning)", List.of(
+    public static final OptionGroup EPI = new OptionGroup("EPI (early structural pruning)", "epi", List.of(
             "epi_importance", "epi_budget", "epi_budget_fraction", "epi_window", "epi_tau", "epi_monotone",
             "epi_strict", "epi_prune_epoch"));
 

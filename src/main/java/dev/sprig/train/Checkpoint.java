@@ -192,7 +192,20 @@ public final class Checkpoint {
      * @throws SprigException when the file is unreadable or does not fit the section
      */
     public static State load(Path file, String backend, Section section) {
-        Contents c = read(file);
+        return restore(file, read(file), backend, section);
+    }
+
+    /**
+     * Restores a section from a checkpoint already read.
+     *
+     * @param file where it came from, for messages
+     * @param c its contents
+     * @param backend the backend that must have written it
+     * @param section the backend's state to restore
+     * @return the loop's state
+     * @throws SprigException when the contents do not fit the section
+     */
+    public static State restore(Path file, Contents c, String backend, Section section) {
         if (!c.backend().equals(backend)) {
             throw new SprigException("checkpoint " + file + " was written by the " + c.backend() + " backend; this run"
                     + " uses the " + backend + " backend (resume with the run's own --exec)");

@@ -39,6 +39,17 @@ public interface ExecutionBackend {
     boolean preferred(TrainConfig config, List<LayerSpec> specs, Device device);
 
     /**
+     * Reads a checkpoint of this backend; a backend that once had a format of its own reads that
+     * too, so older runs resume.
+     *
+     * @param file the checkpoint
+     * @return its contents
+     */
+    default Checkpoint.Contents readCheckpoint(java.nio.file.Path file) {
+        return Checkpoint.read(file);
+    }
+
+    /**
      * Builds the network a run starts from (or the one its checkpoint section will restore).
      *
      * @param setup config, data, device and cost accounting of the run

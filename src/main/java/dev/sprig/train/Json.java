@@ -2,7 +2,9 @@ package dev.sprig.train;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -69,7 +71,7 @@ public final class Json {
             return new TrainConfig();
         }
         try {
-            return YAML.readValue(text, TrainConfig.class);
+            return YAML.treeToValue(flatConfig(text, origin), TrainConfig.class);
         } catch (UnrecognizedPropertyException e) {
             throw new SprigException("unknown key '" + e.getPropertyName() + "' in " + origin);
         } catch (JsonProcessingException e) {
@@ -78,14 +80,114 @@ public final class Json {
     }
 
     /**
-     * Renders a config as YAML.
+     * Lists the setting keys a config text names, sections flattened.
+     *
+     * @param text the YAML
+     * @param origin what it is, for messages
+     * @return the keys
+     * @throws SprigException for bad YAML
+     */
+    public static java.util.Set<String> configKeys(String text, String origin) {
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+        if (!text.isBlank()) {
+            flatConfig(text, origin).fieldNames().forEachRemaining(keys::add);
+        }
+        return keys;
+    }
+
+    /**
+     * Reads config text into one flat map of settings: the keys of each section ({@code sparse:},
+     * {@code early_bird:}, ...; see {@link OptionGroup#section}) move to the top level, so a sectioned
+     * {@code config.yaml}, a flat one written before sections and a recipe all read alike.
+     */
+    private static ObjectNode flatConfig(String text, String origin) {
+        JsonNode tree;
+        try {
+            tree = YAML.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new SprigException("bad " + origin + ": " + e.getOriginalMessage().split("\n")[0]);
+        }
+        if (tree == null || tree.isMissingNode() || tree.isNull()) {
+            return YAML.createObjectNode();
+        }
+        if (!tree.isObject()) {
+            throw new SprigException("bad " + origin + ": expected a map of settings");
+        }
+        java.util.Set<String> sections = new java.util.HashSet<>();
+        for (OptionGroup g : sectionGroups()) {
+            sections.add(g.section());
+        }
+        ObjectNode flat = YAML.createObjectNode();
+        var fields = tree.fields();
+        while (fields.hasNext()) {
+            var e = fields.next();
+            if (sections.contains(e.getKey()) && e.getValue().isObject()) {
+                var inner = e.getValue().fields();
+                while (inner.hasNext()) {
+                    var k = inner.next();
+                    if (flat.has(k.getKey())) {
+                        throw new SprigException("bad " + origin + ": '" + k.getKey() + "' is set twice");
+                    }
+                    flat.set(k.getKey(), k.getValue());
+                }
+            } else {
+                if (flat.has(e.getKey())) {
+                    throw new SprigException("bad " + origin + ": '" + e.getKey() + "' is set twice");
+                }
+                flat.set(e.getKey(), e.getValue());
+            }
+        }
+        return flat;
+    }
+
+    /** The option groups that {@code config.yaml} writes as sections, in the registry's order. */
+    private static java.util.List<OptionGroup> sectionGroups() {
+        java.util.List<OptionGroup> groups = new java.util.ArrayList<>();
+        for (Method m : Methods.all()) {
+            for (OptionGroup g : m.options()) {
+                if (g.section() != null && !groups.contains(g)) {
+                    groups.add(g);
+                }
+            }
+        }
+        return groups;
+    }
+
+    /**
+     * Renders a config as YAML: the shared settings at the top level, then one section per
+     * method family's option group, so a reader sees which settings belong to which method.
      *
      * @param config the config
      * @return YAML text
      */
     public static String toYaml(TrainConfig config) {
+        ObjectNode flat = YAML.valueToTree(config);
+        java.util.Map<String, String> sectionOf = new java.util.HashMap<>();
+        java.util.List<OptionGroup> groups = sectionGroups();
+        for (OptionGroup g : groups) {
+            for (String k : g.keys()) {
+                sectionOf.putIfAbsent(k, g.section());
+            }
+        }
+        ObjectNode out = YAML.createObjectNode();
+        flat.fields().forEachRemaining(e -> {
+            if (!sectionOf.containsKey(e.getKey())) {
+                out.set(e.getKey(), e.getValue());
+            }
+        });
+        for (OptionGroup g : groups) {
+            ObjectNode section = YAML.createObjectNode();
+            flat.fields().forEachRemaining(e -> {
+                if (g.section().equals(sectionOf.get(e.getKey()))) {
+                    section.set(e.getKey(), e.getValue());
+                }
+            });
+            if (!section.isEmpty() && !out.has(g.section())) {
+                out.set(g.section(), section);
+            }
+        }
         try {
-            return YAML.writeValueAsString(config);
+            return YAML.writeValueAsString(out);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -213,7 +213,9 @@ public final class Trainer {
             Checkpoint.State state;
             // A run killed before its first checkpoint resumes by starting over.
             if (resume && java.nio.file.Files.isRegularFile(folder.lastCheckpoint())) {
-                state = Checkpoint.load(folder.lastCheckpoint(), backendName, session);
+                Checkpoint.Contents saved = backend == null ? Checkpoint.read(folder.lastCheckpoint())
+                        : backend.readCheckpoint(folder.lastCheckpoint());
+                state = Checkpoint.restore(folder.lastCheckpoint(), saved, backendName, session);
                 ledger.restore(state.trainFlops(), state.denseTrainFlops());
             } else {
                 state = new Checkpoint.State(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, List.of());

@@ -178,7 +178,7 @@ class CliTest {
         assertThat(resolved.weightDecay).isEqualTo(0.001);
         assertThat(resolved.lrSchedule).isEqualTo("multistep");
         assertThat(resolved.maxStepsPerEpoch).isEqualTo(3);
-        assertThat(Json.toYaml(Json.YAML.readValue(Json.toYaml(resolved), TrainConfig.class))).isEqualTo(Json.toYaml(resolved));
+        assertThat(Json.toYaml(Json.readConfig(Json.toYaml(resolved), "round trip"))).isEqualTo(Json.toYaml(resolved));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.sprig.sparse.exec;
 
 import ai.djl.Device;
 import dev.sprig.models.LayerSpec;
+import dev.sprig.train.Checkpoint;
 import dev.sprig.train.ExecutionBackend;
 import dev.sprig.train.RunSetup;
 import dev.sprig.train.TrainConfig;
@@ -32,6 +33,12 @@ public final class CsrBackend implements ExecutionBackend {
     @Override
     public boolean preferred(TrainConfig config, List<LayerSpec> specs, Device device) {
         return ExecutionPath.choose(config, specs, device) == ExecutionPath.SPARSE;
+    }
+
+    /** Reads the common format, or the sparse path's format from before it (older runs resume). */
+    @Override
+    public Checkpoint.Contents readCheckpoint(java.nio.file.Path file) {
+        return SparseCheckpoint.isLegacy(file) ? SparseCheckpoint.legacyContents(file) : Checkpoint.read(file);
     }
 
     @Override

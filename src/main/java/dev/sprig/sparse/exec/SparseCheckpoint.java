@@ -40,11 +40,63 @@ public final class SparseCheckpoint {
         }
     }
 
-    private static boolean isLegacy(Path file) {
+    static boolean isLegacy(Path file) {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 256))) {
             return LEGACY_MAGIC.equals(in.readUTF());
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /**
+     * Reads a checkpoint of the sparse path's old format as the common format's contents: the
+     * loop's state from its header, and the CSR backend's section (whose layout continues the old
+     * file's: mask updates, optimiser started, layers, growth state).
+     *
+     * @param file the old checkpoint
+     * @return its contents
+     * @throws SprigException when it is unreadable
+     */
+    static Checkpoint.Contents legacyContents(Path file) {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+            in.readUTF();
+            if (in.readInt() != 1) {
+                throw new SprigException("checkpoint " + file + " has an unknown version of the sparse path's format");
+            }
+            int epoch = in.readInt();
+            long step = in.readLong();
+            double flops = in.readDouble();
+            double dense = in.readDouble();
+            double wall = in.readDouble();
+            double best = in.readDouble();
+            int bestEpoch = in.readInt();
+            long updates = in.readLong();
+            boolean started = in.readBoolean();
+            int n = in.readInt();
+            if (n < 0) {
+                throw new IOException("negative line count");
+            }
+            List<String> lines = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int len = in.readInt();
+                if (len < 0 || len > in.available()) {
+                    throw new IOException("a metrics line of " + len + " bytes does not fit the file");
+                }
+                lines.add(new String(in.readNBytes(len), java.nio.charset.StandardCharsets.UTF_8));
+            }
+            java.io.ByteArrayOutputStream section = new java.io.ByteArrayOutputStream();
+            java.io.DataOutputStream out = new java.io.DataOutputStream(section);
+            out.writeLong(updates);
+            out.writeBoolean(started);
+            in.transferTo(out);
+            out.flush();
+            Checkpoint.State state = new Checkpoint.State(epoch, 0, step, flops, dense, 0, 0, 0, 0, wall, best, bestEpoch,
+                    lines);
+            return new Checkpoint.Contents(state, CsrBackend.NAME, section.toByteArray());
+        } catch (EOFException e) {
+            throw new SprigException("checkpoint " + file + " is truncated");
+        } catch (IOException e) {
+            throw new SprigException("cannot read checkpoint " + file + ": " + e.getMessage());
         }
     }
 
@@ -59,21 +111,7 @@ public final class SparseCheckpoint {
      */
     public static SparseMlp network(Path file, List<LayerSpec> specs, WorkerPool pool) {
         try {
-            if (isLegacy(file)) {
-                try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
-                    in.readUTF();
-                    if (in.readInt() != 1) {
-                        throw new IOException("unknown version of the sparse path's format");
-                    }
-                    in.skipNBytes(4 + 8 + 8 + 8 + 8 + 8 + 4 + 8 + 1); // epoch ... optimizer-started
-                    int lines = in.readInt();
-                    for (int i = 0; i < lines; i++) {
-                        in.skipNBytes(in.readInt());
-                    }
-                    return new SparseMlp(CsrFormat.readLayers(in, specs), pool);
-                }
-            }
-            Checkpoint.Contents c = Checkpoint.read(file);
+            Checkpoint.Contents c = isLegacy(file) ? legacyContents(file) : Checkpoint.read(file);
             if (!c.backend().equals(CsrBackend.NAME)) {
                 throw new SprigException("checkpoint " + file + " holds no CSR network (backend " + c.backend() + ")");
             }
