@@ -29,4 +29,18 @@ public class SprigException extends RuntimeException {
     public SprigException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /**
+     * Throws a {@code SprigException} with the message unless a condition holds: the one-line
+     * check every settings type validates its values with.
+     *
+     * @param ok the condition
+     * @param message what is wrong, naming the key and the value
+     * @throws SprigException when {@code ok} is false
+     */
+    public static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new SprigException(message);
+        }
+    }
 }

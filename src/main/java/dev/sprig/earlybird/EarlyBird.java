@@ -42,12 +42,57 @@ import java.util.Map;
  * epochs, the ticket epoch of every searched ratio and the per-layer channel counts.
  */
 public final class EarlyBird {
-    /** The Early-Bird pipeline: the ticket trains on from the search's weights. */
-    static final String EARLYBIRD = "earlybird";
-    /** The Early-Bird ticket, re-initialised. */
-    static final String REINIT = "earlybird-reinit";
-    /** Network slimming. */
-    static final String SLIMMING = "slimming";
+    /** The three pipelines: how each draws its channel mask and what trains after it. */
+    public enum Variant {
+        /** The ticket, drawn when the masks settle, trains on from the search's weights and momentum. */
+        EARLYBIRD("earlybird", "earlybird-search", "retrain", "earlybird-retrain"),
+        /** The same ticket, re-initialised and trained for the whole schedule. */
+        REINIT("earlybird-reinit", "earlybird-search", "retrain", "earlybird-reinit-train"),
+        /** The full schedule with the L1 penalty, pruned at the end, then fine-tuned. */
+        SLIMMING("slimming", "slimming-train", "finetune", "slimming-finetune");
+
+        private final String method;
+        private final String searchLabel;
+        private final String phaseDir;
+        private final String phaseLabel;
+
+        Variant(String method, String searchLabel, String phaseDir, String phaseLabel) {
+            this.method = method;
+            this.searchLabel = searchLabel;
+            this.phaseDir = phaseDir;
+            this.phaseLabel = phaseLabel;
+        }
+
+        /**
+         * Returns the registry key.
+         *
+         * @return the method name
+         */
+        public String method() {
+            return method;
+        }
+
+        /** Whether the mask-distance trigger draws the ticket during the search (not slimming). */
+        boolean triggered() {
+            return this != SLIMMING;
+        }
+
+        /**
+         * Finds the variant of a method name.
+         *
+         * @param method a method name
+         * @return its variant
+         * @throws SprigException for a method of another family
+         */
+        public static Variant of(String method) {
+            for (Variant v : values()) {
+                if (v.method.equalsIgnoreCase(method)) {
+                    return v;
+                }
+            }
+            throw new SprigException("not an Early-Bird method: " + method);
+        }
+    }
 
     private EarlyBird() {}
 
@@ -62,14 +107,27 @@ public final class EarlyBird {
      * @return the pipeline's summary
      */
     public static RunSummary run(TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, Progress progress) {
-        String method = config.method.toLowerCase(Locale.ROOT);
-        if (!List.of(EARLYBIRD, REINIT, SLIMMING).contains(method)) {
-            throw new SprigException("not an Early-Bird method: " + config.method);
-        }
+        return run(Variant.of(config.method), config, data, dir, mode, progress);
+    }
+
+    /**
+     * Runs a pipeline of a known variant.
+     *
+     * @param variant the pipeline
+     * @param config the run
+     * @param data data splits
+     * @param dir output folder
+     * @param mode what to do with a run already there
+     * @param progress progress display
+     * @return the pipeline's summary
+     */
+    static RunSummary run(Variant variant, TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode,
+            Progress progress) {
+        EarlyBirdOptions eb = EarlyBirdOptions.from(config);
         if (config.bnL1 == null) {
-            // The anchor's default, resolved on a copy: the caller's config stays as given.
+            // config.yaml records the resolved penalty; the caller's config stays as given.
             config = config.copy();
-            config.bnL1 = 1e-4;
+            config.bnL1 = eb.bnL1();
         }
         RunFolder root = RunFolder.open(dir, mode);
         boolean resume = mode == RunFolder.Mode.RESUME;
@@ -83,32 +141,31 @@ public final class EarlyBird {
             throw new SprigException("model " + config.model + " has no batch-normed convolution channels to prune"
                     + " (Early-Bird needs VGG, ResNet, PreResNet or WRN)");
         }
-        Path retrainDir = dir.resolve(method.equals(SLIMMING) ? "finetune" : "retrain");
+        Path retrainDir = dir.resolve(variant.phaseDir);
         boolean retrainStarted = Files.isRegularFile(retrainDir.resolve("config.yaml"));
 
         TrainConfig searchConfig = config.copy();
-        searchConfig.method = method.equals(SLIMMING) ? "slimming-train" : "earlybird-search";
-        TicketWriter writer = new TicketWriter(config, retrainDir, method);
-        EarlyBirdDetector detector = new EarlyBirdDetector(config.ebRatios, config.pruneRatio, config.ebQueue,
-                config.ebEpsilon, config.ebPerLayer, !method.equals(SLIMMING),
-                method.equals(SLIMMING) ? null : writer);
+        searchConfig.method = variant.searchLabel;
+        TicketWriter writer = new TicketWriter(config, eb, retrainDir, variant);
+        EarlyBirdDetector detector = new EarlyBirdDetector(eb.ratios(), eb.pruneRatio(), eb.queue(), eb.epsilon(),
+                eb.perLayer(), variant.triggered(), variant.triggered() ? writer : null);
         RunSummary search;
         Path searchDir = dir.resolve("search");
         if (retrainStarted) {
             search = PipelineSummary.read(searchDir);
         } else {
-            List<TrainingHook> hooks = new java.util.ArrayList<>(List.of(new SlimmingPenalty(config.bnL1)));
-            if (config.ebLowPrecision) {
+            List<TrainingHook> hooks = new java.util.ArrayList<>(List.of(new SlimmingPenalty(eb.bnL1())));
+            if (eb.lowPrecision()) {
                 hooks.add(new LowPrecisionSearch(8, config.seed));
             }
             hooks.add(detector);
-            hooks.add(writer.finalHook(method));
+            hooks.add(writer.finalHook());
             boolean searchResume = resume && Files.isRegularFile(searchDir.resolve("config.yaml"));
             search = new Trainer(searchConfig, data, RunFolder.open(searchDir, searchResume ? RunFolder.Mode.RESUME : sub),
                     hooks, searchResume).progress(progress).run();
-            if (config.ebDistanceMatrix) {
+            if (eb.distanceMatrix()) {
                 Map<String, Object> m = new LinkedHashMap<>();
-                for (double p : config.ebRatios) {
+                for (double p : eb.ratios()) {
                     m.put(Double.toString(p), detector.distanceMatrix(p));
                 }
                 RunFolder.writeAtomic(dir.resolve("eb_distances.json"), Json.pretty(m) + "\n");
@@ -116,14 +173,14 @@ public final class EarlyBird {
         }
         double denseEpochFlops = search.denseTrainFlops() / search.epochs();
         Map<String, Object> extra = new LinkedHashMap<>();
-        extra.put("prune_ratio", config.pruneRatio);
+        extra.put("prune_ratio", eb.pruneRatio());
         extra.put("search_epochs", search.epochs());
         extra.put("search_train_flops", search.trainFlops());
         extra.put("search_test_accuracy", search.testAccuracy());
         extra.put("eb_ticket_epochs", lastTicketEpochs(searchDir));
         if (!Files.isRegularFile(retrainDir.resolve("config.yaml"))) {
             // No ticket to retrain: the search is the whole run.
-            extra.put("ticket", ticketDrawnAt(searchDir, config.pruneRatio) == null
+            extra.put("ticket", ticketDrawnAt(searchDir, eb.pruneRatio()) == null
                     ? "none: the masks never settled within eb_epsilon; the search trained the full network"
                     : "drawn at the last epoch: nothing was left to retrain it, so the search's full network is the result");
             return PipelineSummary.write(root, config, data, search, full, full, search.trainFlops(), denseEpochFlops * config.epochs,
@@ -132,13 +189,14 @@ public final class EarlyBird {
         TrainConfig retrainConfig = Json.readConfig(retrainDir.resolve("config.yaml"));
         RunFolder retrainFolder = RunFolder.open(retrainDir, RunFolder.Mode.RESUME);
         // The re-initialised ticket starts from scratch unless a killed run left a checkpoint.
-        boolean continues = !method.equals(REINIT) || Files.isRegularFile(retrainFolder.lastCheckpoint());
+        boolean continues = variant != Variant.REINIT || Files.isRegularFile(retrainFolder.lastCheckpoint());
         RunSummary retrain = new Trainer(retrainConfig, data, retrainFolder,
-                List.of(new SlimmingPenalty(method.equals(SLIMMING) ? 0 : config.bnL1)), continues)
+                List.of(new SlimmingPenalty(variant == Variant.SLIMMING ? 0 : eb.bnL1())), continues)
                 .progress(progress).run();
         List<LayerSpec> thin = ModelZoo.specs(config.model, s.channels(), s.height(), s.classes(), config.widthMultiplier,
                 retrainConfig.channelWidths);
-        double retrainOwn = retrain.trainFlops() - (method.equals(EARLYBIRD) ? search.trainFlops() : 0);
+        // The Early-Bird ticket's ledger continues the search's; the others start their own.
+        double retrainOwn = retrain.trainFlops() - (variant == Variant.EARLYBIRD ? search.trainFlops() : 0);
         extra.put("eb_epoch", Handoff.epochTaken(retrainDir));
         extra.put("retrain_train_flops", retrainOwn);
         extra.put("channel_counts", retrainConfig.channelWidths);
@@ -176,28 +234,30 @@ public final class EarlyBird {
     static final class TicketWriter implements EarlyBirdDetector.TicketHandler {
         private final TrainConfig config;
         private final Path dir;
-        private final String method;
+        private final EarlyBirdOptions eb;
+        private final Variant variant;
 
-        TicketWriter(TrainConfig config, Path dir, String method) {
+        TicketWriter(TrainConfig config, EarlyBirdOptions eb, Path dir, Variant variant) {
             this.config = config;
+            this.eb = eb;
             this.dir = dir;
-            this.method = method;
+            this.variant = variant;
         }
 
         @Override
         public void onTicket(int epoch, ChannelMask mask, RunContext run) {
-            boolean reinit = method.equals(REINIT);
-            boolean slimming = method.equals(SLIMMING);
+            boolean reinit = variant == Variant.REINIT;
+            boolean slimming = variant == Variant.SLIMMING;
             if (!reinit && !slimming && epoch >= config.epochs) {
                 // The ticket goes on from its epoch: drawn at the last one, it has nothing left to train,
                 // and the pruned network without retraining is no result. The search stands.
                 return;
             }
             TrainConfig next = config.copy();
-            next.method = slimming ? "slimming-finetune" : reinit ? "earlybird-reinit-train" : "earlybird-retrain";
+            next.method = variant.phaseLabel;
             next.ebLowPrecision = false; // low precision is the search's (the ticket trains in 32-bit)
             if (slimming) {
-                next.epochs = config.finetuneEpochs > 0 ? config.finetuneEpochs : Math.max(1, config.epochs / 4);
+                next.epochs = eb.finetuneEpochs() > 0 ? eb.finetuneEpochs() : Math.max(1, config.epochs / 4);
                 next.warmupEpochs = 0;
                 next.lrMilestones = new java.util.ArrayList<>();
             }
@@ -206,13 +266,13 @@ public final class EarlyBird {
         }
 
         /** Slimming prunes once training ends; the other methods need nothing at the end. */
-        TrainingHook finalHook(String method) {
+        TrainingHook finalHook() {
             return new TrainingHook() {
                 @Override
                 public void onTrainingEnd(RunContext run) {
-                    if (method.equals(SLIMMING)) {
-                        ChannelMask m = ChannelMask.fromScales(Surgeon.groupScales(run.model()), config.pruneRatio,
-                                config.ebPerLayer);
+                    if (variant == Variant.SLIMMING) {
+                        ChannelMask m = ChannelMask.fromScales(Surgeon.groupScales(run.model()), eb.pruneRatio(),
+                                eb.perLayer());
                         onTicket(run.config().epochs, m, run);
                     }
                 }

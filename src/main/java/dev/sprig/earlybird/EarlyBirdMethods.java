@@ -21,13 +21,18 @@ public final class EarlyBirdMethods implements MethodFamily {
     /** The search's L1 penalty, ratios and trigger, the ticket's pruning ratio and fine-tuning. */
     public static final OptionGroup EARLY_BIRD = new OptionGroup("Early-Bird and network slimming", "early_bird", List.of(
             "prune_ratio", "eb_ratios", "eb_epsilon", "eb_queue", "eb_per_layer", "eb_distance_matrix",
-            "eb_low_precision", "bn_l1", "finetune_epochs"));
+            "eb_low_precision", "bn_l1", "finetune_epochs"), EarlyBirdOptions::from);
 
     /** Creates the family (found by {@link java.util.ServiceLoader}). */
     public EarlyBirdMethods() {}
 
     /** One pipeline of {@link EarlyBird}. */
-    private record Pipeline(String name, String description) implements Method {
+    private record Pipeline(EarlyBird.Variant variant, String description) implements Method {
+        @Override
+        public String name() {
+            return variant.method();
+        }
+
         @Override
         public String family() {
             return FAMILY;
@@ -40,7 +45,7 @@ public final class EarlyBirdMethods implements MethodFamily {
 
         @Override
         public RunSummary run(MethodRun r) {
-            return EarlyBird.run(r.config(), r.data(), r.dir(), r.mode(), r.progress());
+            return EarlyBird.run(variant, r.config(), r.data(), r.dir(), r.mode(), r.progress());
         }
 
         @Override
@@ -61,8 +66,8 @@ public final class EarlyBirdMethods implements MethodFamily {
     @Override
     public List<Method> methods() {
         return List.of(
-                new Pipeline(EarlyBird.EARLYBIRD, "slimming search until the channel mask settles, shrink, train the ticket on"),
-                new Pipeline(EarlyBird.REINIT, "the Early-Bird ticket, re-initialised and trained for the whole schedule"),
-                new Pipeline(EarlyBird.SLIMMING, "network slimming: train with L1 on BN scales, prune at the end, fine-tune"));
+                new Pipeline(EarlyBird.Variant.EARLYBIRD, "slimming search until the channel mask settles, shrink, train the ticket on"),
+                new Pipeline(EarlyBird.Variant.REINIT, "the Early-Bird ticket, re-initialised and trained for the whole schedule"),
+                new Pipeline(EarlyBird.Variant.SLIMMING, "network slimming: train with L1 on BN scales, prune at the end, fine-tune"));
     }
 }

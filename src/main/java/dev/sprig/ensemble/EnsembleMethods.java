@@ -23,13 +23,18 @@ public final class EnsembleMethods implements MethodFamily {
     /** Members, workers, EDST's phases and the fine-tuning of pf ensembles. */
     public static final OptionGroup ENSEMBLE = new OptionGroup("Ensembles (FreeTickets)", "ensemble", List.of(
             "members", "workers", "ensemble_growth", "edst_explore_epochs", "edst_refine_lr",
-            "exploration_fraction", "exploration_epochs", "finetune_epochs", "pf_lr"));
+            "exploration_fraction", "exploration_epochs", "finetune_epochs", "pf_lr"), EnsembleOptions::from);
 
     /** Creates the family (found by {@link java.util.ServiceLoader}). */
     public EnsembleMethods() {}
 
     /** One ensemble method: FreeTickets runs it, with the authors' settings as its defaults. */
-    private record Ensemble(String name, String description, List<OptionGroup> options) implements Method {
+    private record Ensemble(FreeTickets.Kind kind, String description, List<OptionGroup> options) implements Method {
+        @Override
+        public String name() {
+            return kind.method();
+        }
+
         @Override
         public String family() {
             return FAMILY;
@@ -37,12 +42,12 @@ public final class EnsembleMethods implements MethodFamily {
 
         @Override
         public Map<String, Object> publishedDefaults() {
-            return FreeTickets.defaults(name);
+            return FreeTickets.defaults(kind);
         }
 
         @Override
         public RunSummary run(MethodRun r) {
-            return FreeTickets.run(r.config(), r.data(), r.dir(), r.mode(), r.progress());
+            return FreeTickets.run(kind, r.config(), r.data(), r.dir(), r.mode(), r.progress());
         }
 
         @Override
@@ -64,10 +69,10 @@ public final class EnsembleMethods implements MethodFamily {
     public List<Method> methods() {
         List<OptionGroup> sparse = List.of(SparseMethods.SPARSITY, SparseMethods.DYNAMIC, ENSEMBLE);
         return List.of(
-                new Ensemble("dst-ensemble", "M independent dynamic-sparse members (FreeTickets' DST ensemble)", sparse),
-                new Ensemble("edst-ensemble", "M sparse members from one run: explore, then refine each (EDST)", sparse),
-                new Ensemble("pf-ensemble", "M dense members each pruned and fine-tuned",
+                new Ensemble(FreeTickets.Kind.DST, "M independent dynamic-sparse members (FreeTickets' DST ensemble)", sparse),
+                new Ensemble(FreeTickets.Kind.EDST, "M sparse members from one run: explore, then refine each (EDST)", sparse),
+                new Ensemble(FreeTickets.Kind.PF, "M dense members each pruned and fine-tuned",
                         List.of(SparseMethods.SPARSITY, ENSEMBLE)),
-                new Ensemble("dense-ensemble", "M independent dense members", List.of(ENSEMBLE)));
+                new Ensemble(FreeTickets.Kind.DENSE, "M independent dense members", List.of(ENSEMBLE)));
     }
 }

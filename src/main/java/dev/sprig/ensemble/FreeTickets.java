@@ -54,9 +54,51 @@ import java.util.stream.Stream;
  * a DST or PF ensemble, the dense pre-training of PF included.
  */
 public final class FreeTickets {
-    /** Whether a name is a registered method of the ensemble family. */
-    private static boolean isEnsemble(String method) {
-        return Methods.contains(method) && Methods.get(method).family().equals(EnsembleMethods.FAMILY);
+    /** The four ensembles: how members are trained and which published settings they take. */
+    public enum Kind {
+        /** M independent dynamic-sparse runs (FreeTickets' DST ensemble). */
+        DST("dst-ensemble"),
+        /** One dynamic-sparse run whose refinement phases each yield a member (EDST). */
+        EDST("edst-ensemble"),
+        /** M dense runs, each pruned one-shot and fine-tuned. */
+        PF("pf-ensemble"),
+        /** M independent dense runs. */
+        DENSE("dense-ensemble");
+
+        private final String method;
+
+        Kind(String method) {
+            this.method = method;
+        }
+
+        /**
+         * Returns the registry key.
+         *
+         * @return the method name
+         */
+        public String method() {
+            return method;
+        }
+
+        /** Whether members train with dynamic sparsity (and so take its published settings). */
+        boolean dynamic() {
+            return this == DST || this == EDST;
+        }
+
+        /**
+         * Finds the kind of a method name.
+         *
+         * @param method a method name
+         * @return its kind, or null for a method of another family
+         */
+        public static Kind of(String method) {
+            for (Kind k : values()) {
+                if (k.method.equalsIgnoreCase(method)) {
+                    return k;
+                }
+            }
+            return null;
+        }
     }
 
     private static final String RUN = "run";
@@ -70,20 +112,27 @@ public final class FreeTickets {
      * @return key to value (empty for other methods)
      */
     public static Map<String, Object> defaults(String method) {
-        String m = method == null ? "" : method.toLowerCase(Locale.ROOT);
+        Kind kind = Kind.of(method);
+        return kind == null ? new LinkedHashMap<>() : defaults(kind);
+    }
+
+    /**
+     * The authors' settings of an ensemble, as config keys.
+     *
+     * @param kind the ensemble
+     * @return key to value
+     */
+    static Map<String, Object> defaults(Kind kind) {
         Map<String, Object> d = new LinkedHashMap<>();
-        if (!isEnsemble(m)) {
-            return d;
-        }
         d.put("lr", 0.1);
         d.put("momentum", 0.9);
         d.put("weight_decay", 5e-4);
         d.put("lr_schedule", "multistep"); // milestones at 50% and 75% of epochs unless given
         d.put("validation_fraction", 0.1);
-        if (!m.equals("dense-ensemble")) {
+        if (kind != Kind.DENSE) {
             d.put("sparsity", 0.8);
         }
-        if (m.equals("dst-ensemble") || m.equals("edst-ensemble")) {
+        if (kind.dynamic()) {
             d.put("distribution", "erk");
             d.put("drop_fraction", 0.5);
             d.put("drop_schedule", "constant");
@@ -115,11 +164,27 @@ public final class FreeTickets {
      * @return the ensemble's summary
      */
     public static RunSummary run(TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, Progress progress) {
-        String method = config.method.toLowerCase(Locale.ROOT);
-        if (!isEnsemble(method)) {
+        Kind kind = Kind.of(config.method);
+        if (kind == null) {
             throw new SprigException("not an ensemble method: " + config.method + " (known: "
                     + String.join(", ", Methods.family(EnsembleMethods.FAMILY).stream().map(Method::name).toList()) + ")");
         }
+        return run(kind, config, data, dir, mode, progress);
+    }
+
+    /**
+     * Trains an ensemble of a known kind and evaluates it on the test set.
+     *
+     * @param kind the ensemble
+     * @param config the ensemble's config
+     * @param data data splits, shared by every member
+     * @param dir the ensemble folder
+     * @param mode what to do with a run already there
+     * @param progress progress display
+     * @return the ensemble's summary
+     */
+    static RunSummary run(Kind kind, TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode,
+            Progress progress) {
         TrainConfig c = config.copy();
         if (c.lrSchedule.equalsIgnoreCase("multistep") && c.lrMilestones.isEmpty() && c.epochs >= 4) {
             c.lrMilestones = new ArrayList<>(List.of(c.epochs / 2, c.epochs * 3 / 4));
@@ -136,7 +201,7 @@ public final class FreeTickets {
         List<Path> members = new ArrayList<>();
         List<RunSummary> trained = new ArrayList<>();
         Map<String, Object> extra = new LinkedHashMap<>();
-        if (method.equals("edst-ensemble")) {
+        if (kind == Kind.EDST) {
             trained.add(edst(c, data, dir, members, extra, progress));
         } else {
             List<List<Path>> jobs = new ArrayList<>();
@@ -148,9 +213,9 @@ public final class FreeTickets {
                 m.workers = 1;
                 m.seed = c.seed + i;
                 List<Path> phases = new ArrayList<>();
-                switch (method) {
-                    case "dst-ensemble" -> m.method = sparseMethod(c);
-                    case "dense-ensemble" -> m.method = "dense";
+                switch (kind) {
+                    case DST -> m.method = sparseMethod(c);
+                    case DENSE -> m.method = "dense";
                     default -> {
                         TrainConfig dense = m.copy();
                         dense.method = "dense";
@@ -173,17 +238,12 @@ public final class FreeTickets {
             trained.addAll(MemberRunner.runAll(jobs, c.workers, data, c.seed, progress));
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
-        return summarize(c, data, root, members, trained, extra, elapsed);
+        return summarize(kind, c, data, root, members, trained, extra, elapsed);
     }
 
     /** Dynamic sparse method of the members: the growth criterion picks it. */
     private static String sparseMethod(TrainConfig c) {
-        return switch (c.ensembleGrowth.toLowerCase(Locale.ROOT)) {
-            case "gradient" -> "rigl";
-            case "random" -> "set";
-            case "momentum" -> "snfs";
-            default -> throw new SprigException("ensemble_growth must be gradient, random or momentum, got '" + c.ensembleGrowth + "'");
-        };
+        return EnsembleOptions.from(c).growth().method();
     }
 
     private static void writeMemberConfig(Path dir, TrainConfig m) {
@@ -264,7 +324,7 @@ public final class FreeTickets {
         return p;
     }
 
-    private static RunSummary summarize(TrainConfig c, DataSplits data, RunFolder root, List<Path> members,
+    private static RunSummary summarize(Kind kind, TrainConfig c, DataSplits data, RunFolder root, List<Path> members,
             List<RunSummary> trained, Map<String, Object> extra, double elapsed) {
         List<Predictions> predictions = new ArrayList<>();
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -287,7 +347,7 @@ public final class FreeTickets {
             }
         }
         // Size and inference cost: every member's (the ensemble runs them all).
-        boolean oneRun = c.method.equalsIgnoreCase("edst-ensemble");
+        boolean oneRun = kind == Kind.EDST;
         for (Path m : members) {
             RunSummary s = oneRun ? trained.get(0) : RunSummary.read(m);
             params += s.params();
@@ -315,19 +375,19 @@ public final class FreeTickets {
         RunSummary summary = new RunSummary(c.method, c.model, data.dataset(), ensemble.accuracy(), ensemble.nll(), sparsity,
                 params, nonzero, trainFlops, denseTrainFlops, inference, wall, c.epochs, c.seed, extra);
         RunFolder.writeAtomic(root.summary(), Json.pretty(summary.toMap()) + "\n");
-        RunFolder.writeAtomic(root.metrics(), metricsLines(root.dir(), c) + "\n");
+        RunFolder.writeAtomic(root.metrics(), metricsLines(kind, root.dir(), c) + "\n");
         return summary;
     }
 
     /** The runs' epoch lines, each tagged with the folder it came from. */
-    private static String metricsLines(Path dir, TrainConfig c) {
+    private static String metricsLines(Kind kind, Path dir, TrainConfig c) {
         List<String> lines = new ArrayList<>();
         List<Path> runs = new ArrayList<>();
-        if (c.method.equalsIgnoreCase("edst-ensemble")) {
+        if (kind == Kind.EDST) {
             runs.add(dir.resolve(RUN));
         } else {
             for (int i = 0; i < c.members; i++) {
-                if (c.method.equalsIgnoreCase("pf-ensemble")) {
+                if (kind == Kind.PF) {
                     runs.add(dir.resolve("dense-" + (i + 1)));
                 }
                 runs.add(dir.resolve(memberName(i)));

@@ -52,10 +52,11 @@ public final class Epi {
 
     private static RunSummary run(TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, Progress progress,
             Path latencyTable) {
+        EpiOptions epi = EpiOptions.from(config);
         if (config.epiTau == null) {
-            // The importance's published τ, resolved on a copy: the caller's config stays as given.
+            // config.yaml records the resolved τ; the caller's config stays as given.
             config = config.copy();
-            config.epiTau = ChannelImportance.of(config.epiImportance).defaultTau();
+            config.epiTau = epi.tau();
         }
         RunFolder root = RunFolder.open(dir, mode);
         boolean resume = mode == RunFolder.Mode.RESUME;
@@ -63,8 +64,8 @@ public final class Epi {
             RunFolder.writeAtomic(root.config(), Json.toYaml(config));
         }
         var s = data.train();
-        ChannelImportance importance = ChannelImportance.of(config.epiImportance);
-        ResourceBudget budget = budget(config, s.channels(), s.height(), s.classes(), latencyTable);
+        ChannelImportance importance = epi.importance();
+        ResourceBudget budget = budget(config, epi, s.channels(), s.height(), s.classes(), latencyTable);
         List<LayerSpec> full;
         Path prunedDir = dir.resolve("pruned");
         Path warmupDir = dir.resolve("warmup");
@@ -92,7 +93,7 @@ public final class Epi {
         RunSummary warmup = null;
         if (!Files.isRegularFile(prunedDir.resolve("config.yaml"))) {
             EpiMonitor monitor = new EpiMonitor(importance, budget,
-                    new EpiTrigger(config.epiWindow, config.epiTau, config.epiMonotone, config.epiStrict), config.epiPruneEpoch,
+                    new EpiTrigger(epi.window(), epi.tau(), epi.monotone(), epi.strict()), epi.pruneEpoch(),
                     (epoch, mask, run) -> Handoff.write(prunedDir, next.copy(), mask, run,
                             new Handoff.Start(true, true, epoch, true), epoch));
             boolean warmupResume = resume && Files.isRegularFile(warmupDir.resolve("config.yaml"));
@@ -131,9 +132,10 @@ public final class Epi {
      * and keeps the table in the run folder (the grid's folder for an oracle grid), so a resumed
      * run, and every run of a grid, prunes against the same measurements.
      */
-    private static ResourceBudget budget(TrainConfig config, int channels, int size, int classes, Path table) {
+    private static ResourceBudget budget(TrainConfig config, EpiOptions epi, int channels, int size, int classes,
+            Path table) {
         LatencyTable latency = null;
-        if (config.epiBudget.equalsIgnoreCase("latency")) {
+        if (epi.budget() == EpiOptions.Budget.LATENCY) {
             if (Files.isRegularFile(table)) {
                 latency = LatencyTable.read(table);
             } else {
@@ -142,8 +144,8 @@ public final class Epi {
                 latency.write(table);
             }
         }
-        return new ResourceBudget(config.model, channels, size, classes, config.widthMultiplier, config.epiBudget,
-                config.epiBudgetFraction, latency);
+        return new ResourceBudget(config.model, channels, size, classes, config.widthMultiplier, epi.budget(),
+                epi.budgetFraction(), latency);
     }
 
     /**

@@ -21,7 +21,7 @@ public final class EpiMethods implements MethodFamily {
     /** Importance, budget and the indicator's window, threshold and monotonicity. */
     public static final OptionGroup EPI = new OptionGroup("EPI (early structural pruning)", "epi", List.of(
             "epi_importance", "epi_budget", "epi_budget_fraction", "epi_window", "epi_tau", "epi_monotone",
-            "epi_strict", "epi_prune_epoch"));
+            "epi_strict", "epi_prune_epoch"), EpiOptions::from);
 
     /** Creates the family (found by {@link java.util.ServiceLoader}). */
     public EpiMethods() {}

@@ -29,7 +29,7 @@ public final class ResourceBudget {
     private final int size;
     private final int classes;
     private final double widthMultiplier;
-    private final String kind;
+    private final EpiOptions.Budget kind;
     private final LatencyTable latency;
     private final double target;
     private final double full;
@@ -46,7 +46,7 @@ public final class ResourceBudget {
      * @param kind flops or params
      * @param fraction allowed fraction of the full network's resource
      */
-    public ResourceBudget(String model, int channels, int size, int classes, double widthMultiplier, String kind,
+    public ResourceBudget(String model, int channels, int size, int classes, double widthMultiplier, EpiOptions.Budget kind,
             double fraction) {
         this(model, channels, size, classes, widthMultiplier, kind, fraction, null);
     }
@@ -63,18 +63,15 @@ public final class ResourceBudget {
      * @param fraction allowed fraction of the full network's resource
      * @param latency measured table (required for latency, ignored otherwise)
      */
-    public ResourceBudget(String model, int channels, int size, int classes, double widthMultiplier, String kind,
+    public ResourceBudget(String model, int channels, int size, int classes, double widthMultiplier, EpiOptions.Budget kind,
             double fraction, LatencyTable latency) {
         this.model = model;
         this.channels = channels;
         this.size = size;
         this.classes = classes;
         this.widthMultiplier = widthMultiplier;
-        this.kind = kind.toLowerCase(Locale.ROOT);
-        if (!List.of("flops", "params", "latency").contains(this.kind)) {
-            throw new IllegalArgumentException("budget must be flops, params or latency, got " + kind);
-        }
-        if (this.kind.equals("latency") && latency == null) {
+        this.kind = kind;
+        if (kind == EpiOptions.Budget.LATENCY && latency == null) {
             throw new IllegalArgumentException("a latency budget needs a measured latency table");
         }
         this.latency = latency;
@@ -91,9 +88,9 @@ public final class ResourceBudget {
     public double resource(Map<String, Integer> widths) {
         List<LayerSpec> specs = ModelZoo.specs(model, channels, size, classes, widthMultiplier, widths);
         return switch (kind) {
-            case "flops" -> cost.forwardFlops(specs, LayerDensities.DENSE);
-            case "params" -> cost.parameters(specs, LayerDensities.DENSE);
-            default -> latency.seconds(specs);
+            case FLOPS -> cost.forwardFlops(specs, LayerDensities.DENSE);
+            case PARAMS -> cost.parameters(specs, LayerDensities.DENSE);
+            case LATENCY -> latency.seconds(specs);
         };
     }
 

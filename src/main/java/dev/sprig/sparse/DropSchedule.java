@@ -52,7 +52,7 @@ public record DropSchedule(long beginStep, long endStep, int interval, double fr
         }
         return new DropSchedule(Math.round(config.beginFraction * totalSteps), Math.round(config.endFraction * totalSteps),
                 config.updateInterval, config.dropFraction,
-                !config.dropSchedule.toLowerCase(Locale.ROOT).equals("constant"), jumps, config.explorationFraction);
+                DynamicSparseOptions.from(config).decay() == DynamicSparseOptions.Decay.COSINE, jumps, config.explorationFraction);
     }
 
     /**

@@ -58,7 +58,7 @@ public class DynamicSparseUpdater extends StaticUpdater {
         this.name = name;
         this.drop = DropCriterion.magnitude();
         this.grow = grow;
-        this.skipUpdateStep = config.skipUpdateStep == null ? skipByDefault : config.skipUpdateStep;
+        this.skipUpdateStep = dynamicOptions.skipUpdateStep() == null ? skipByDefault : dynamicOptions.skipUpdateStep();
     }
 
     @Override
@@ -134,7 +134,7 @@ public class DynamicSparseUpdater extends StaticUpdater {
     private void updateMasks(long step) {
         double fraction = dropFraction(step);
         Map<String, Object> changed = new LinkedHashMap<>();
-        boolean random = config.growInit.toLowerCase(Locale.ROOT).equals("random_normal");
+        boolean random = dynamicOptions.growInit() == DynamicSparseOptions.GrowInit.RANDOM_NORMAL;
         int layerIndex = 0;
         for (String layer : masks.layers()) {
             boolean[] old = masks.get(layer);
@@ -150,10 +150,10 @@ public class DynamicSparseUpdater extends StaticUpdater {
             float[] mv = momentum == null ? null : momentum.toFloatArray();
             MaskedLayer view = new MaskedLayer(rows, old.length / rows, old, p.array().toFloatArray(), mv);
             long[] fresh = Rewiring.rewire(view, nDrop, drop, growScores(layer, layerIndex, step, view),
-                    config.reinitWhenSame, random ? seeds.derive("grow-init", step, layerIndex) : null);
+                    dynamicOptions.reinitWhenSame(), random ? seeds.derive("grow-init", step, layerIndex) : null);
             masks.set(layer, view.mask());
             // New connections are zero already (they were masked); only re-initialised ones need writing.
-            if (random || config.reinitWhenSame) {
+            if (random || dynamicOptions.reinitWhenSame()) {
                 HostValues.write(p.array(), view.dense());
                 if (mv != null) {
                     for (long f : fresh) {
@@ -171,7 +171,7 @@ public class DynamicSparseUpdater extends StaticUpdater {
             masks.applyToMomentum(run.optimizer().momentum());
         }
         updates++;
-        if (config.maskHistoryEvery > 0 && (updates - 1) % config.maskHistoryEvery == 0) {
+        if (dynamicOptions.maskHistoryEvery() > 0 && (updates - 1) % dynamicOptions.maskHistoryEvery() == 0) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("step", step);
             entry.put("drop_fraction", fraction);
@@ -208,8 +208,8 @@ public class DynamicSparseUpdater extends StaticUpdater {
     public void onTrainingEnd(RunContext run) {
         super.onTrainingEnd(run);
         run.summaryExtra().put("mask_updates", updates);
-        run.summaryExtra().put("update_interval", config.updateInterval);
-        run.summaryExtra().put("drop_fraction", config.dropFraction);
+        run.summaryExtra().put("update_interval", dynamicOptions.updateInterval());
+        run.summaryExtra().put("drop_fraction", dynamicOptions.dropFraction());
         run.summaryExtra().put("end_step", schedule.endStep());
     }
 

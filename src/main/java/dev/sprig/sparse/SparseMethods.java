@@ -18,17 +18,18 @@ public final class SparseMethods implements MethodFamily {
 
     /** How sparse the network is and how the sparsity is spread over layers. */
     public static final OptionGroup SPARSITY = new OptionGroup("Sparsity", "sparse", List.of(
-            "sparsity", "distribution", "first_layer_dense", "last_layer_dense", "layer_densities"));
+            "sparsity", "distribution", "first_layer_dense", "last_layer_dense", "layer_densities"),
+            SparsityOptions::from);
 
     /** When and how much dynamic sparse training rewires. */
     public static final OptionGroup DYNAMIC = new OptionGroup("Dynamic sparsity (SET, SNFS, RigL)", "dynamic_sparse", List.of(
             "update_interval", "drop_fraction", "drop_schedule", "begin_fraction", "end_fraction",
             "momentum_policy", "skip_update_step", "grow_init", "reinit_when_same", "snfs_decay",
-            "mask_history_every"));
+            "mask_history_every"), DynamicSparseOptions::from);
 
     /** Pruning from a trained network: LTH rounds and rewinding, prune-and-fine-tune's source. */
     public static final OptionGroup PRUNING = new OptionGroup("Pruning (LTH, pf)", "pruning", List.of(
-            "lth_rounds", "rewind_step", "prune_from"));
+            "lth_rounds", "rewind_step", "prune_from"), PruningOptions::from);
 
     /** Creates the family (found by {@link java.util.ServiceLoader}). */
     public SparseMethods() {}

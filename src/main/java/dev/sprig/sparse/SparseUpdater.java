@@ -31,6 +31,10 @@ import java.util.SplittableRandom;
 public abstract class SparseUpdater implements TrainingHook {
     /** The run's configuration. */
     protected final TrainConfig config;
+    /** The sparsity and its allocation, parsed once. */
+    protected final SparsityOptions sparsityOptions;
+    /** When and how masks change, parsed once (also the momentum policy every method follows). */
+    protected final DynamicSparseOptions dynamicOptions;
     /** Randomness derived from the run seed. */
     protected final SeedStream seeds;
     /** The masks (null until the run begins). */
@@ -48,6 +52,8 @@ public abstract class SparseUpdater implements TrainingHook {
      */
     protected SparseUpdater(TrainConfig config) {
         this.config = config;
+        this.sparsityOptions = SparsityOptions.from(config);
+        this.dynamicOptions = DynamicSparseOptions.from(config);
         this.seeds = new SeedStream(config.seed);
     }
 
@@ -96,8 +102,7 @@ public abstract class SparseUpdater implements TrainingHook {
      * @return keep counts
      */
     protected LayerAllocation allocate(List<LayerSpec> layers, double sparsity) {
-        return SparsityDistribution.named(config.distribution, config.firstLayerDense, config.lastLayerDense,
-                config.layerDensities).allocate(layers, sparsity);
+        return sparsityOptions.distribution().allocate(layers, sparsity);
     }
 
     /**
@@ -192,7 +197,7 @@ public abstract class SparseUpdater implements TrainingHook {
      * @return true unless the policy is {@code keep}
      */
     protected boolean masksOptimizerState() {
-        return !config.momentumPolicy.toLowerCase(Locale.ROOT).equals("keep");
+        return dynamicOptions.momentumPolicy() == DynamicSparseOptions.MomentumPolicy.ZERO;
     }
 
     /**

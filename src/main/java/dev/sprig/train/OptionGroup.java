@@ -13,14 +13,18 @@ import java.util.List;
  * @param heading the help heading, e.g. "Early-Bird"
  * @param section the YAML section of the group's keys, or null for top-level keys
  * @param keys the config keys of the group, in help order
+ * @param parser reads and checks the group's options type from a config (e.g. {@code
+ *     DynamicSparseOptions::from}); throws {@code SprigException} for a bad value
  */
-public record OptionGroup(String heading, String section, List<String> keys) {
+public record OptionGroup(String heading, String section, List<String> keys,
+        java.util.function.Function<TrainConfig, ?> parser) {
     /**
      * Creates a group.
      *
      * @param heading the help heading
      * @param section the YAML section, or null for top-level keys
      * @param keys config keys
+     * @param parser reads and checks the group's options type
      */
     public OptionGroup {
         keys = List.copyOf(keys);
@@ -43,5 +47,5 @@ public record OptionGroup(String heading, String section, List<String> keys) {
             "epochs", "batch_size", "eval_batch_size", "max_steps_per_epoch", "lr", "lr_schedule",
             "lr_milestones", "lr_step_epochs", "lr_gamma", "lr_points", "warmup_epochs", "momentum",
             "nesterov", "weight_decay", "label_smoothing", "bn_gamma_init", "seed", "device", "threads",
-            "checkpoint_every", "exec", "channel_widths"));
+            "checkpoint_every", "exec", "channel_widths"), TrainSettings::from);
 }

@@ -288,96 +288,28 @@ public final class TrainConfig {
      * @return whether training batches are augmented
      */
     public boolean augments(boolean datasetDefault) {
-        return switch (augment.toLowerCase(Locale.ROOT)) {
-            case "on", "true" -> true;
-            case "off", "false" -> false;
-            default -> datasetDefault;
-        };
+        return TrainSettings.from(this).augment().resolve(datasetDefault);
     }
 
     /**
-     * Checks every value and throws one clear message for the first bad one.
+     * Checks every value, the shared settings' and every method family's (whatever the method),
+     * and throws one clear message for the first bad one. Each check lives with its settings type
+     * ({@link TrainSettings}, and each family's options type, see {@link OptionGroup#parser}).
      *
      * @return this config
      * @throws SprigException naming the bad key and value
      */
     public TrainConfig validate() {
-        require(epochs >= 1, "epochs must be at least 1, got " + epochs);
-        require(batchSize >= 1, "batch_size must be at least 1, got " + batchSize);
-        require(evalBatchSize >= 1, "eval_batch_size must be at least 1, got " + evalBatchSize);
-        require(maxStepsPerEpoch >= 0, "max_steps_per_epoch must be >= 0, got " + maxStepsPerEpoch);
-        require(lr > 0 && Double.isFinite(lr), "lr must be positive, got " + lr);
-        require(momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got " + momentum);
-        require(weightDecay >= 0, "weight_decay must be >= 0, got " + weightDecay);
-        require(labelSmoothing >= 0 && labelSmoothing < 1, "label_smoothing must be in [0, 1), got " + labelSmoothing);
-        require(validationFraction >= 0 && validationFraction < 1,
-                "validation_fraction must be in [0, 1), got " + validationFraction);
-        require(widthMultiplier > 0 && widthMultiplier <= 4, "width_multiplier must be in (0, 4], got " + widthMultiplier);
-        require(warmupEpochs >= 0 && warmupEpochs < epochs, "warmup_epochs must be in [0, epochs), got " + warmupEpochs);
-        require(lrGamma > 0 && lrGamma <= 1, "lr_gamma must be in (0, 1], got " + lrGamma);
-        require(lrStepEpochs >= 1, "lr_step_epochs must be at least 1, got " + lrStepEpochs);
-        require(checkpointEvery >= 0, "checkpoint_every must be >= 0, got " + checkpointEvery);
-        require(threads >= 0, "threads must be >= 0, got " + threads);
-        require(bnGammaInit > 0, "bn_gamma_init must be positive, got " + bnGammaInit);
-        String s = lrSchedule.toLowerCase(Locale.ROOT);
-        require(List.of("constant", "step", "multistep", "cosine", "piecewise").contains(s),
-                "lr_schedule must be constant, step, multistep, cosine or piecewise, got '" + lrSchedule + "'");
-        require(!s.equals("piecewise") || lrPoints.containsKey(0), "lr_schedule piecewise needs lr_points with an entry for epoch 0");
-        lrPoints.forEach((e, v) -> require(e >= 0 && v > 0 && Double.isFinite(v), "lr_points needs epochs >= 0 and positive rates, got " + e + ": " + v));
-        require(explorationFraction >= 0 && explorationFraction <= 1, "exploration_fraction must be in [0, 1], got " + explorationFraction);
-        for (int e : explorationEpochs) {
-            require(e >= 1 && e < epochs, "exploration_epochs must lie in [1, epochs), got " + e);
-        }
-        require(members >= 1, "members must be at least 1, got " + members);
-        require(workers >= 1, "workers must be at least 1, got " + workers);
-        require(edstExploreEpochs == null || (edstExploreEpochs >= 0 && edstExploreEpochs < epochs),
-                "edst_explore_epochs must be in [0, epochs), got " + edstExploreEpochs);
-        require(edstRefineLr > 0, "edst_refine_lr must be positive, got " + edstRefineLr);
-        require(pfLr > 0, "pf_lr must be positive, got " + pfLr);
-        require(List.of("auto", "on", "off", "true", "false").contains(augment.toLowerCase(Locale.ROOT)),
-                "augment must be auto, on or off, got '" + augment + "'");
-        require(sparsity >= 0 && sparsity < 1, "sparsity must be in [0, 1), got " + sparsity);
-        require(updateInterval >= 1, "update_interval must be at least 1, got " + updateInterval);
-        require(dropFraction >= 0 && dropFraction <= 1, "drop_fraction must be in [0, 1], got " + dropFraction);
-        require(beginFraction >= 0 && beginFraction < endFraction && endFraction <= 1,
-                "need 0 <= begin_fraction < end_fraction <= 1, got " + beginFraction + " and " + endFraction);
-        require(List.of("cosine", "constant").contains(dropSchedule.toLowerCase(Locale.ROOT)),
-                "drop_schedule must be cosine or constant, got '" + dropSchedule + "'");
-        require(List.of("zero", "keep").contains(momentumPolicy.toLowerCase(Locale.ROOT)),
-                "momentum_policy must be zero or keep, got '" + momentumPolicy + "'");
-        require(List.of("zero", "random_normal").contains(growInit.toLowerCase(Locale.ROOT)),
-                "grow_init must be zero or random_normal, got '" + growInit + "'");
-        require(pruneRatio >= 0 && pruneRatio < 1, "prune_ratio must be in [0, 1), got " + pruneRatio);
-        for (double p : ebRatios) {
-            require(p >= 0 && p < 1, "eb_ratios must lie in [0, 1), got " + p);
-        }
-        require(ebEpsilon >= 0 && ebEpsilon <= 1, "eb_epsilon must be in [0, 1], got " + ebEpsilon);
-        require(ebQueue >= 2, "eb_queue must be at least 2, got " + ebQueue);
-        require(bnL1 == null || bnL1 >= 0, "bn_l1 must be >= 0, got " + bnL1);
-        require(finetuneEpochs >= 0, "finetune_epochs must be >= 0, got " + finetuneEpochs);
-        require(List.of("l2norm", "bn", "taylor", "l1").contains(epiImportance.toLowerCase(Locale.ROOT)),
-                "epi_importance must be l2norm, bn, taylor or l1, got '" + epiImportance + "'");
-        require(List.of("flops", "params", "latency").contains(epiBudget.toLowerCase(Locale.ROOT)),
-                "epi_budget must be flops, params or latency, got '" + epiBudget + "'");
-        require(epiBudgetFraction > 0 && epiBudgetFraction <= 1, "epi_budget_fraction must be in (0, 1], got " + epiBudgetFraction);
-        require(epiWindow >= 1, "epi_window must be at least 1, got " + epiWindow);
-        require(epiMonotone >= 0, "epi_monotone must be >= 0, got " + epiMonotone);
-        require(epiPruneEpoch >= -1 && epiPruneEpoch < epochs, "epi_prune_epoch must be -1 or in [0, epochs), got " + epiPruneEpoch);
-        require(List.of("auto", "sparse", "dense").contains(exec.toLowerCase(Locale.ROOT)),
-                "exec must be auto, sparse or dense, got '" + exec + "'");
-        require(snfsDecay >= 0 && snfsDecay < 1, "snfs_decay must be in [0, 1), got " + snfsDecay);
-        require(lthRounds >= 1, "lth_rounds must be at least 1, got " + lthRounds);
-        require(rewindStep >= 0, "rewind_step must be >= 0, got " + rewindStep);
-        require(maskHistoryEvery >= 0, "mask_history_every must be >= 0, got " + maskHistoryEvery);
-        for (int m : lrMilestones) {
-            require(m >= 1 && m < epochs, "lr_milestones must lie in [1, epochs), got " + m);
+        TrainSettings.from(this);
+        List<OptionGroup> seen = new ArrayList<>();
+        for (Method m : Methods.all()) {
+            for (OptionGroup g : m.options()) {
+                if (!seen.contains(g)) {
+                    seen.add(g);
+                    g.parser().apply(this);
+                }
+            }
         }
         return this;
-    }
-
-    private static void require(boolean ok, String message) {
-        if (!ok) {
-            throw new SprigException(message);
-        }
     }
 }

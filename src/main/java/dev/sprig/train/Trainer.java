@@ -39,6 +39,7 @@ import java.util.Map;
 public final class Trainer {
     private java.util.function.Function<Device, SprigModel> modelFactory;
     private final TrainConfig config;
+    private final TrainSettings settings;
     private final DataSplits data;
     private final RunFolder folder;
     private final List<TrainingHook> hooks;
@@ -60,6 +61,7 @@ public final class Trainer {
      */
     public Trainer(TrainConfig config, DataSplits data, RunFolder folder, List<TrainingHook> hooks, boolean resume) {
         this.config = config.validate();
+        this.settings = TrainSettings.from(config);
         this.data = data;
         this.folder = folder;
         this.hooks = List.copyOf(hooks);
@@ -191,20 +193,20 @@ public final class Trainer {
     public RunSummary run() {
         ExecutionBackend backend = chooseBackend && modelFactory == null ? backendFor(config, data) : null;
         String backendName = backend == null ? Checkpoint.ENGINE : backend.name();
-        if (config.threads > 0) {
-            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(config.threads));
+        if (settings.threads() > 0) {
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(settings.threads()));
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         }
         Device device = Sprig.device(config.device);
         long runStart = System.nanoTime();
-        boolean augment = config.augments(data.augment());
-        BatchSource train = new BatchSource(data.train(), data.normalization(), config.batchSize, true, augment, config.seed);
+        boolean augment = settings.augment().resolve(data.augment());
+        BatchSource train = new BatchSource(data.train(), data.normalization(), settings.batchSize(), true, augment, settings.seed());
         BatchSource val = data.validation() == null
                 ? null
-                : new BatchSource(data.validation(), data.normalization(), config.evalBatchSize, false, false, config.seed);
-        BatchSource test = new BatchSource(data.test(), data.normalization(), config.evalBatchSize, false, false, config.seed);
-        int steps = config.maxStepsPerEpoch > 0
-                ? Math.min(config.maxStepsPerEpoch, train.batchesPerEpoch())
+                : new BatchSource(data.validation(), data.normalization(), settings.evalBatchSize(), false, false, settings.seed());
+        BatchSource test = new BatchSource(data.test(), data.normalization(), settings.evalBatchSize(), false, false, settings.seed());
+        int steps = settings.maxStepsPerEpoch() > 0
+                ? Math.min(settings.maxStepsPerEpoch(), train.batchesPerEpoch())
                 : train.batchesPerEpoch();
         LrSchedule schedule = LrSchedule.of(config, steps);
         FlopsLedger ledger = new FlopsLedger();
@@ -235,14 +237,14 @@ public final class Trainer {
             int bestEpoch = state.bestEpoch();
             EpochMetrics last = null;
 
-            for (int epoch = state.epoch(); epoch < config.epochs; epoch++) {
+            for (int epoch = state.epoch(); epoch < settings.epochs(); epoch++) {
                 boolean continuing = epoch == state.epoch();
                 int startBatch = continuing ? state.batch() : 0;
                 double lossSum = continuing ? state.epochLossSum() : 0;
                 long correct = continuing ? state.epochCorrect() : 0;
                 long seen = continuing ? state.epochSeen() : 0;
                 double epochSeconds = continuing ? state.epochSeconds() : 0;
-                progress.epochStart(epoch + 1, config.epochs, steps, startBatch);
+                progress.epochStart(epoch + 1, settings.epochs(), steps, startBatch);
                 for (int b = startBatch; b < steps; b++) {
                     long t0 = System.nanoTime();
                     BatchSource.Batch batch = train.batch(epoch, b);
@@ -262,7 +264,7 @@ public final class Trainer {
                     seen += batch.size();
                     epochSeconds += (System.nanoTime() - t0) / 1e9;
                     progress.step(batch.size(), lossSum / seen, (double) correct / seen);
-                    if (folder != null && config.checkpointEvery > 0 && step % config.checkpointEvery == 0 && b + 1 < steps) {
+                    if (folder != null && settings.checkpointEvery() > 0 && step % settings.checkpointEvery() == 0 && b + 1 < steps) {
                         Checkpoint.save(folder.lastCheckpoint(),
                                 new Checkpoint.State(epoch, b + 1, step, ledger.trainFlops(), ledger.denseTrainFlops(),
                                         lossSum, correct, seen, epochSeconds, wallBefore + (System.nanoTime() - runStart) / 1e9,
@@ -283,7 +285,7 @@ public final class Trainer {
                 metricsLines.add(Json.line(line));
                 progress.epochEnd(String.format(
                         "epoch %d/%d  loss %.4f  train acc %.4f%s  test acc %.4f  lr %.4g  %.1f s  (%.0f samples/s%s)",
-                        epoch + 1, config.epochs, last.trainLoss(), last.trainAccuracy(),
+                        epoch + 1, settings.epochs(), last.trainLoss(), last.trainAccuracy(),
                         v == null ? "" : String.format("  val acc %.4f", v.accuracy()), t.accuracy(), last.lr(),
                         epochSeconds, seen / Math.max(epochSeconds, 1e-9), session.progressLabel()));
                 boolean improved = v != null && v.accuracy() > bestVal;
@@ -326,10 +328,10 @@ public final class Trainer {
         extra.put("device", session.device());
         extra.put("sprig_version", Sprig.VERSION);
         session.end(extra);
-        RunSummary summary = new RunSummary(config.method, config.model, data.dataset(), last.testAccuracy(),
+        RunSummary summary = new RunSummary(settings.method(), settings.model(), data.dataset(), last.testAccuracy(),
                 last.testLoss(), session.sparsity(), session.parameterCount(),
                 cost.parameters(session.layers(), d), last.trainFlops(), last.denseTrainFlops(),
-                cost.forwardFlops(session.layers(), d), wall, last.epoch(), config.seed, extra);
+                cost.forwardFlops(session.layers(), d), wall, last.epoch(), settings.seed(), extra);
         if (folder != null) {
             RunFolder.writeAtomic(folder.summary(), Json.pretty(summary.toMap()) + "\n");
         }

@@ -73,6 +73,20 @@ class CliTest {
                 "sparsity must be in [0, 1), got 1.2");
         assertOneLineError(sprig(quickTrain("--method", "lottery", "--out", tmp.resolve("l").toString())), "unknown method 'lottery'");
         assertThat(tmp.resolve("l")).doesNotExist();
+        // Every family's settings are checked whatever the method (each by its own options type).
+        assertOneLineError(sprig(quickTrain("--distribution", "nosuch", "--out", tmp.resolve("d1").toString())),
+                "distribution must be uniform, er or erk, got 'nosuch'");
+        assertOneLineError(sprig(quickTrain("--method", "rigl", "--grow-init", "gaussian", "--out", tmp.resolve("d2").toString())),
+                "grow_init must be zero or random_normal, got 'gaussian'");
+        assertOneLineError(sprig(quickTrain("--ensemble-growth", "magic", "--out", tmp.resolve("d3").toString())),
+                "ensemble_growth must be gradient, random or momentum, got 'magic'");
+        assertOneLineError(sprig(quickTrain("--exec", "turbo", "--out", tmp.resolve("d4").toString())),
+                "exec must be auto, dense or sparse, got 'turbo'");
+        assertOneLineError(sprig(quickTrain("--epi-budget", "energy", "--out", tmp.resolve("d5").toString())),
+                "epi_budget must be flops, params or latency, got 'energy'");
+        for (String d : List.of("d1", "d2", "d3", "d4", "d5")) {
+            assertThat(tmp.resolve(d)).doesNotExist();
+        }
         Path cfg = Files.writeString(tmp.resolve("bad.yaml"), "epochs: 2\nbatch_sise: 3\n");
         assertOneLineError(sprig(quickTrain("--config", cfg.toString(), "--out", tmp.resolve("e").toString())), "unknown key 'batch_sise'");
         Path notYaml = Files.writeString(tmp.resolve("bad2.yaml"), "epochs: [1, 2\n");

@@ -29,7 +29,7 @@ class EpiTest {
         // A synthetic timer proportional to multiply-adds: bilinear in the widths, so the table interpolates it exactly.
         LatencyTable table = ResourceBudget.measureLatency("resnet-20", 3, 32, 10, 0.5,
                 l -> 1e-9 * l.inChannels() / l.groups() * l.outChannels() * l.kernel() * l.kernel() * l.outHeight() * l.outWidth());
-        for (String kind : List.of("flops", "params", "latency")) {
+        for (EpiOptions.Budget kind : EpiOptions.Budget.values()) {
             ResourceBudget b = new ResourceBudget("resnet-20", 3, 32, 10, 0.5, kind, 0.5, table);
             List<LayerSpec> layers = ModelZoo.specs("resnet-20", 3, 32, 10, 0.5);
             SplittableRandom r = new SplittableRandom(2);
@@ -43,7 +43,7 @@ class EpiTest {
             }
             ChannelMask m = b.dominant(layers, scores);
             Map<String, Integer> widths = Surgeon.widths(layers, m);
-            assertThat(b.resource(widths)).as(kind).isLessThanOrEqualTo(b.target());
+            assertThat(b.resource(widths)).as(kind.name()).isLessThanOrEqualTo(b.target());
             // Restoring the best removed channel breaks the budget: the cut is as small as it can be.
             String bestLayer = null;
             float best = -1;
@@ -58,7 +58,7 @@ class EpiTest {
             }
             Map<String, Integer> plusOne = new LinkedHashMap<>(widths);
             plusOne.merge(bestLayer, 1, Integer::sum);
-            assertThat(b.resource(plusOne)).as(kind).isGreaterThan(b.target());
+            assertThat(b.resource(plusOne)).as(kind.name()).isGreaterThan(b.target());
             assertThat(m.counts().values()).allSatisfy(n -> assertThat(n).isPositive());
         }
     }

@@ -9,11 +9,12 @@ import dev.sprig.data.DataSplits;
 import dev.sprig.models.LayerSpec;
 import dev.sprig.sparse.DropCriterion;
 import dev.sprig.sparse.DropSchedule;
+import dev.sprig.sparse.DynamicSparseOptions;
 import dev.sprig.sparse.GrowCriterion;
 import dev.sprig.sparse.LayerAllocation;
 import dev.sprig.sparse.Rewiring;
 import dev.sprig.sparse.SparseUpdater;
-import dev.sprig.sparse.SparsityDistribution;
+import dev.sprig.sparse.SparsityOptions;
 import dev.sprig.sparse.UpdaterMethod;
 import dev.sprig.train.EpochMetrics;
 import dev.sprig.train.Evaluation;
@@ -59,6 +60,7 @@ public final class CsrSession implements TrainingSession {
     private final UpdaterMethod method;
     private final GrowCriterion grow;
     private final DropCriterion drop = DropCriterion.magnitude();
+    private final DynamicSparseOptions options;
     private final boolean skipUpdateStep;
     private final DropSchedule drops;
     private final SeedStream seeds;
@@ -80,7 +82,8 @@ public final class CsrSession implements TrainingSession {
         this.method = (UpdaterMethod) Methods.get(config.method);
         this.grow = method.csr() instanceof UpdaterMethod.DropAndGrow d ? d.growth().apply(config) : null;
         boolean byDefault = method.csr() instanceof UpdaterMethod.DropAndGrow d && d.skipByDefault();
-        this.skipUpdateStep = config.skipUpdateStep == null ? byDefault : config.skipUpdateStep;
+        this.options = DynamicSparseOptions.from(config);
+        this.skipUpdateStep = options.skipUpdateStep() == null ? byDefault : options.skipUpdateStep();
         this.drops = DropSchedule.of(config, (long) setup.stepsPerEpoch() * config.epochs);
         this.seeds = new SeedStream(config.seed);
         this.pool = new WorkerPool(config.threads);
@@ -325,8 +328,7 @@ public final class CsrSession implements TrainingSession {
             }
             return new LayerAllocation(n, n);
         }
-        return SparsityDistribution.named(config.distribution, config.firstLayerDense, config.lastLayerDense,
-                config.layerDensities).allocate(specs, config.sparsity);
+        return SparsityOptions.from(config).distribution().allocate(specs, config.sparsity);
     }
 
     private static boolean[] full(int n) {
@@ -390,7 +392,7 @@ public final class CsrSession implements TrainingSession {
 
     private int rewireAll(double fraction, long step) {
         Map<String, float[]> state = growState;
-        boolean randomInit = config.growInit.toLowerCase(Locale.ROOT).equals("random_normal");
+        boolean randomInit = options.growInit() == DynamicSparseOptions.GrowInit.RANDOM_NORMAL;
         int b = net.lastBatch();
         for (int i = 0; i < net.layers().size(); i++) {
             CsrLayer l = net.layers().get(i);
@@ -405,12 +407,12 @@ public final class CsrSession implements TrainingSession {
                 try (DenseGradient g = new DenseGradient(device, f[0], f[1], l.cols(), b)) {
                     GrowCriterion.RowScores scores = grow.scores(
                             new GrowCriterion.Input(i, l.rows(), l.cols(), step, seeds, g::rows, state.get(l.name())));
-                    Rewiring.rewire(l, nDrop, drop, scores, config.reinitWhenSame, init);
+                    Rewiring.rewire(l, nDrop, drop, scores, options.reinitWhenSame(), init);
                 }
             } else {
                 GrowCriterion.RowScores scores = grow.scores(
                         new GrowCriterion.Input(i, l.rows(), l.cols(), step, seeds, null, state.get(l.name())));
-                Rewiring.rewire(l, nDrop, drop, scores, config.reinitWhenSame, init);
+                Rewiring.rewire(l, nDrop, drop, scores, options.reinitWhenSame(), init);
             }
         }
         return 1;

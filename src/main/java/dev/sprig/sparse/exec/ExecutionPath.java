@@ -7,6 +7,7 @@ import dev.sprig.models.LayerSpec;
 import dev.sprig.train.TrainConfig;
 import java.util.List;
 import java.util.Locale;
+import dev.sprig.sparse.DynamicSparseOptions;
 import dev.sprig.sparse.UpdaterMethod;
 import dev.sprig.train.Method;
 import dev.sprig.train.Methods;
@@ -50,7 +51,7 @@ public enum ExecutionPath {
             return "method " + config.method + " needs dense weights (the sparse path runs " + String.join(", ", csrMethods())
                     + ")";
         }
-        if (u.sparse() && config.momentumPolicy.toLowerCase(Locale.ROOT).equals("keep")) {
+        if (u.sparse() && DynamicSparseOptions.from(config).momentumPolicy() == DynamicSparseOptions.MomentumPolicy.KEEP) {
             return "momentum_policy keep needs momentum at inactive positions, which the sparse path does not store";
         }
         if (u.csr() instanceof UpdaterMethod.DropAndGrow d && d.growth().apply(config).stateFloats() > 0) {
