@@ -4,8 +4,10 @@ import ai.djl.nn.Block;
 import dev.sprig.SprigException;
 import dev.sprig.data.DataSplits;
 import dev.sprig.models.SprigModel;
+import dev.sprig.models.Blueprint;
 import dev.sprig.train.HookMethod;
 import dev.sprig.train.Method;
+import dev.sprig.train.MethodRun;
 import dev.sprig.train.Methods;
 import dev.sprig.train.Progress;
 import dev.sprig.train.RunFolder;
@@ -16,6 +18,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Sparse training of a user's own DJL network, configured in code:
@@ -34,14 +37,16 @@ import java.util.function.Consumer;
  * are reproducible.
  */
 public final class SparseTraining {
-    private final Block block;
+    private final Blueprint network;
+    private final boolean oneInstance;
     private final int channels;
     private final int size;
     private final int classes;
     private final TrainConfig config = new TrainConfig();
 
-    private SparseTraining(String method, Block block, int channels, int size, int classes) {
-        this.block = block;
+    private SparseTraining(String method, Blueprint network, boolean oneInstance, int channels, int size, int classes) {
+        this.network = network;
+        this.oneInstance = oneInstance;
         this.channels = channels;
         this.size = size;
         this.classes = classes;
@@ -64,7 +69,7 @@ public final class SparseTraining {
 
     /**
      * Starts a run of any registered method that is one training run (dense, static, snip, gmp,
-     * set, snfs, rigl, and methods registered with {@code Methods.register}).
+     * set, snfs, rigl, and methods registered with {@code Methods.register}) on one block instance.
      *
      * @param method method key
      * @param block the network
@@ -74,18 +79,48 @@ public final class SparseTraining {
      * @return the builder
      */
     public static SparseTraining of(String method, Block block, int channels, int size, int classes) {
-        String m = method.toLowerCase(Locale.ROOT);
-        List<String> oneRun = new java.util.ArrayList<>();
-        for (Method each : Methods.all()) {
-            if (each instanceof HookMethod) {
-                oneRun.add(each.name());
-            }
+        Method m = Methods.get(method);
+        if (!(m instanceof HookMethod)) {
+            throw new IllegalArgumentException(m.name() + " trains more than one network (a pipeline or an ensemble):"
+                    + " give a supplier of fresh blocks, SparseTraining.of(method, () -> newNetwork(), ...)");
         }
-        if (!oneRun.contains(m)) {
-            throw new IllegalArgumentException("method must be one of " + oneRun + " (pipelines and ensembles run"
-                    + " several trainings: use the command line), got " + method);
+        return new SparseTraining(m.name(), Blueprint.wrapped("custom", () -> block, channels, size, classes), true,
+                channels, size, classes);
+    }
+
+    /**
+     * Starts a run of any registered method, pipelines included (Early-Bird and its baselines,
+     * EPI): the supplier gives a fresh block whenever a phase builds a network (structured pruning
+     * builds a narrower one from it; channels that shrink together are found from its structure).
+     *
+     * @param method method key
+     * @param network supplies fresh, uninitialised blocks of the network
+     * @param channels input channels
+     * @param size input height and width
+     * @param classes outputs
+     * @return the builder
+     */
+    public static SparseTraining of(String method, Supplier<Block> network, int channels, int size, int classes) {
+        Method m = Methods.get(method);
+        if (m.family().equals("ensemble")) {
+            throw new IllegalArgumentException(m.name() + " trains members in separate processes, which cannot rebuild a"
+                    + " network defined in Java: train members one by one with a sparse method");
         }
-        return new SparseTraining(m, block, channels, size, classes);
+        return new SparseTraining(m.name(), Blueprint.wrapped("custom", network, channels, size, classes), false,
+                channels, size, classes);
+    }
+
+    /**
+     * Starts an Early-Bird run: slimming search until the channel mask settles, shrink, train the ticket.
+     *
+     * @param network supplies fresh, uninitialised blocks of the network
+     * @param channels input channels
+     * @param size input height and width
+     * @param classes outputs
+     * @return the builder
+     */
+    public static SparseTraining earlybird(Supplier<Block> network, int channels, int size, int classes) {
+        return of("earlybird", network, channels, size, classes);
     }
 
     /** @param sparsity overall sparsity of the prunable weights, in [0, 1) @return this builder */
@@ -143,20 +178,22 @@ public final class SparseTraining {
      */
     public Run build() {
         TrainConfig c = config.copy().validate();
-        return new Run(c, block, channels, size, classes);
+        return new Run(c, network, oneInstance, channels, size, classes);
     }
 
     /** A configured run. */
     public static final class Run {
         private final TrainConfig config;
-        private final Block block;
+        private final Blueprint network;
+        private final boolean oneInstance;
         private final int channels;
         private final int size;
         private final int classes;
 
-        private Run(TrainConfig config, Block block, int channels, int size, int classes) {
+        private Run(TrainConfig config, Blueprint network, boolean oneInstance, int channels, int size, int classes) {
             this.config = config;
-            this.block = block;
+            this.network = network;
+            this.oneInstance = oneInstance;
             this.channels = channels;
             this.size = size;
             this.classes = classes;
@@ -168,10 +205,11 @@ public final class SparseTraining {
         }
 
         /**
-         * Trains.
+         * Trains, through the method registry as the command line does.
          *
          * @param data data splits
-         * @param dir run folder (must not hold a run), or null to keep nothing on disk
+         * @param dir run folder (must not hold a run); null keeps nothing on disk, for methods that
+         *     are one training run
          * @return the figures
          */
         public RunSummary fit(DataSplits data, Path dir) {
@@ -180,15 +218,20 @@ public final class SparseTraining {
                         + data.train().classes() + " classes; the network takes " + channels + "x" + size + " and "
                         + classes + " classes");
             }
-            RunFolder folder = dir == null ? null : RunFolder.open(dir, RunFolder.Mode.NEW);
-            return new Trainer(config, data, folder, Methods.hooksFor(config), false)
-                    .model(device -> {
-                        SprigModel m = SprigModel.wrap(config.model, block, channels, size, classes, device);
-                        m.initialize(config.seed, (float) config.bnGammaInit);
-                        return m;
-                    })
-                    .progress(Progress.silent())
-                    .run();
+            Method method = Methods.get(config.method);
+            if (dir == null) {
+                if (!(method instanceof HookMethod h)) {
+                    throw new SprigException(method.name() + " writes its phases to a run folder: give fit a folder");
+                }
+                return new Trainer(config, data, null, h.hooks(config), false)
+                        .model(device -> network.build(config.channelWidths, device, config.seed,
+                                (float) config.bnGammaInit))
+                        .progress(Progress.silent()).run();
+            }
+            if (oneInstance && !(method instanceof HookMethod)) {
+                throw new SprigException(method.name() + " needs a supplier of fresh blocks");
+            }
+            return method.run(new MethodRun(config, data, dir, RunFolder.Mode.NEW, Progress.silent(), network));
         }
     }
 }

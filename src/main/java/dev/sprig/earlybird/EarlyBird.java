@@ -6,12 +6,13 @@ import dev.sprig.cost.FlopsCostModel;
 import dev.sprig.cost.LayerDensities;
 import dev.sprig.data.DataSplits;
 import dev.sprig.models.LayerSpec;
-import dev.sprig.models.ModelZoo;
+import dev.sprig.models.Blueprint;
 import dev.sprig.structured.ChannelMask;
 import dev.sprig.structured.Handoff;
 import dev.sprig.structured.PipelineSummary;
 import dev.sprig.structured.Surgeon;
 import dev.sprig.train.Json;
+import dev.sprig.train.MethodRun;
 import dev.sprig.train.Progress;
 import dev.sprig.train.RunContext;
 import dev.sprig.train.RunFolder;
@@ -107,23 +108,33 @@ public final class EarlyBird {
      * @return the pipeline's summary
      */
     public static RunSummary run(TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, Progress progress) {
-        return run(Variant.of(config.method), config, data, dir, mode, progress);
+        return run(Variant.of(config.method), new MethodRun(config, data, dir, mode, progress));
     }
 
     /**
      * Runs a pipeline of a known variant.
      *
      * @param variant the pipeline
-     * @param config the run
-     * @param data data splits
-     * @param dir output folder
-     * @param mode what to do with a run already there
-     * @param progress progress display
+     * @param run config, data, folder and network (a zoo model, or one defined in Java)
      * @return the pipeline's summary
      */
-    static RunSummary run(Variant variant, TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode,
-            Progress progress) {
+    static RunSummary run(Variant variant, MethodRun run) {
+        TrainConfig config = run.config();
+        DataSplits data = run.data();
+        Path dir = run.dir();
+        RunFolder.Mode mode = run.mode();
+        Progress progress = run.progress();
         EarlyBirdOptions eb = EarlyBirdOptions.from(config);
+        if (eb.lowPrecision() && run.network() != null) {
+            throw new SprigException("the 8-bit Early-Bird search quantises the zoo's activations; a network defined in"
+                    + " Java searches in 32-bit (drop eb_low_precision)");
+        }
+        Blueprint blueprint = run.blueprint();
+        List<LayerSpec> full = blueprint.specs(Map.of());
+        if (Surgeon.groups(blueprint.ops(Map.of())).isEmpty()) {
+            throw new SprigException("model " + blueprint.name() + " has no batch-normed convolution channels to prune"
+                    + " (Early-Bird needs VGG, ResNet, PreResNet, WRN or a network with Conv2d + BatchNorm layers)");
+        }
         if (config.bnL1 == null) {
             // config.yaml records the resolved penalty; the caller's config stays as given.
             config = config.copy();
@@ -134,12 +145,6 @@ public final class EarlyBird {
         RunFolder.Mode sub = resume ? RunFolder.Mode.RESUME : RunFolder.Mode.OVERWRITE;
         if (!resume) {
             RunFolder.writeAtomic(root.config(), Json.toYaml(config));
-        }
-        var s = data.train();
-        List<LayerSpec> full = ModelZoo.specs(config.model, s.channels(), s.height(), s.classes(), config.widthMultiplier);
-        if (Surgeon.groups(full).isEmpty()) {
-            throw new SprigException("model " + config.model + " has no batch-normed convolution channels to prune"
-                    + " (Early-Bird needs VGG, ResNet, PreResNet or WRN)");
         }
         Path retrainDir = dir.resolve(variant.phaseDir);
         boolean retrainStarted = Files.isRegularFile(retrainDir.resolve("config.yaml"));
@@ -162,7 +167,7 @@ public final class EarlyBird {
             hooks.add(writer.finalHook());
             boolean searchResume = resume && Files.isRegularFile(searchDir.resolve("config.yaml"));
             search = new Trainer(searchConfig, data, RunFolder.open(searchDir, searchResume ? RunFolder.Mode.RESUME : sub),
-                    hooks, searchResume).progress(progress).run();
+                    hooks, searchResume).model(factory(run, searchConfig)).progress(progress).run();
             if (eb.distanceMatrix()) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 for (double p : eb.ratios()) {
@@ -192,9 +197,8 @@ public final class EarlyBird {
         boolean continues = variant != Variant.REINIT || Files.isRegularFile(retrainFolder.lastCheckpoint());
         RunSummary retrain = new Trainer(retrainConfig, data, retrainFolder,
                 List.of(new SlimmingPenalty(variant == Variant.SLIMMING ? 0 : eb.bnL1())), continues)
-                .progress(progress).run();
-        List<LayerSpec> thin = ModelZoo.specs(config.model, s.channels(), s.height(), s.classes(), config.widthMultiplier,
-                retrainConfig.channelWidths);
+                .model(factory(run, retrainConfig)).progress(progress).run();
+        List<LayerSpec> thin = blueprint.specs(retrainConfig.channelWidths);
         // The Early-Bird ticket's ledger continues the search's; the others start their own.
         double retrainOwn = retrain.trainFlops() - (variant == Variant.EARLYBIRD ? search.trainFlops() : 0);
         extra.put("eb_epoch", Handoff.epochTaken(retrainDir));
@@ -204,6 +208,18 @@ public final class EarlyBird {
         double wall = search.wallSeconds() + retrain.wallSeconds();
         double dense = denseEpochFlops * config.epochs;
         return PipelineSummary.write(root, config, data, retrain, full, thin, search.trainFlops() + retrainOwn, dense, wall, extra);
+    }
+
+    /**
+     * Builds a phase's network at the phase's widths (a ticket's are narrower): the user's network
+     * from its blueprint, or the zoo's from the phase's own config (the ticket trains in 32-bit).
+     */
+    private static java.util.function.Function<ai.djl.Device, dev.sprig.models.SprigModel> factory(MethodRun run,
+            TrainConfig phase) {
+        if (run.network() == null) {
+            return device -> Trainer.buildModel(phase, run.data().train(), device);
+        }
+        return device -> run.network().build(phase.channelWidths, device, phase.seed, (float) phase.bnGammaInit);
     }
 
     private static Integer ticketDrawnAt(Path searchDir, double ratio) {

@@ -45,7 +45,7 @@ public final class EarlyBirdMethods implements MethodFamily {
 
         @Override
         public RunSummary run(MethodRun r) {
-            return EarlyBird.run(variant, r.config(), r.data(), r.dir(), r.mode(), r.progress());
+            return EarlyBird.run(variant, r);
         }
 
         @Override

@@ -1,6 +1,7 @@
 package dev.sprig.epi;
 
 import dev.sprig.models.SprigModel;
+import dev.sprig.structured.CouplingGraph;
 import dev.sprig.structured.Surgeon;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -76,7 +77,7 @@ public enum ChannelImportance {
      */
     public Map<String, float[]> scores(SprigModel model, Map<String, float[]> taylor) {
         Map<String, float[]> out = new LinkedHashMap<>();
-        for (Surgeon.ChannelGroup g : Surgeon.groups(model.layers())) {
+        for (CouplingGraph.ChannelGroup g : Surgeon.groups(model.ops())) {
             float[] s = new float[g.channels()];
             switch (this) {
                 case BN -> {

@@ -5,7 +5,7 @@ import dev.sprig.cost.FlopsCostModel;
 import dev.sprig.cost.LayerDensities;
 import dev.sprig.data.DataSplits;
 import dev.sprig.models.LayerSpec;
-import dev.sprig.models.ModelZoo;
+import dev.sprig.models.Blueprint;
 import dev.sprig.models.SprigModel;
 import dev.sprig.structured.ChannelMask;
 import dev.sprig.structured.EpiTrigger;
@@ -13,6 +13,7 @@ import dev.sprig.structured.Handoff;
 import dev.sprig.structured.PipelineSummary;
 import dev.sprig.structured.Surgeon;
 import dev.sprig.train.Json;
+import dev.sprig.train.MethodRun;
 import dev.sprig.train.Progress;
 import dev.sprig.train.RunFolder;
 import dev.sprig.train.RunSummary;
@@ -47,12 +48,31 @@ public final class Epi {
      * @return the pipeline's summary
      */
     public static RunSummary run(TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, Progress progress) {
-        return run(config, data, dir, mode, progress, dir.resolve("latency.json"));
+        return run(new MethodRun(config, data, dir, mode, progress));
     }
 
-    private static RunSummary run(TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, Progress progress,
-            Path latencyTable) {
+    /**
+     * Runs one pipeline on a zoo model or on a network defined in Java.
+     *
+     * @param run config, data, folder and network
+     * @return the pipeline's summary
+     */
+    public static RunSummary run(MethodRun run) {
+        return run(run, run.dir().resolve("latency.json"));
+    }
+
+    private static RunSummary run(MethodRun run, Path latencyTable) {
+        TrainConfig config = run.config();
+        DataSplits data = run.data();
+        Path dir = run.dir();
+        RunFolder.Mode mode = run.mode();
+        Progress progress = run.progress();
+        Blueprint network = run.blueprint();
         EpiOptions epi = EpiOptions.from(config);
+        if (Surgeon.groups(network.ops(Map.of())).isEmpty()) {
+            throw new SprigException("model " + network.name() + " has no batch-normed convolution channels to prune"
+                    + " (EPI needs VGG, ResNet, PreResNet, WRN or a network with Conv2d + BatchNorm layers)");
+        }
         if (config.epiTau == null) {
             // config.yaml records the resolved τ; the caller's config stays as given.
             config = config.copy();
@@ -65,22 +85,18 @@ public final class Epi {
         }
         var s = data.train();
         ChannelImportance importance = epi.importance();
-        ResourceBudget budget = budget(config, epi, s.channels(), s.height(), s.classes(), latencyTable);
+        ResourceBudget budget = budget(config, epi, network, latencyTable);
         List<LayerSpec> full;
         Path prunedDir = dir.resolve("pruned");
         Path warmupDir = dir.resolve("warmup");
         TrainConfig next = config.copy();
         next.method = "epi-pruned";
-        try (SprigModel probe = Trainer.buildModel(config, s, ai.djl.Device.cpu())) {
+        try (SprigModel probe = factory(run, config).apply(ai.djl.Device.cpu())) {
             full = probe.layers();
-            if (Surgeon.groups(full).isEmpty()) {
-                throw new SprigException("model " + config.model + " has no batch-normed convolution channels to prune"
-                        + " (EPI needs VGG, ResNet, PreResNet or WRN)");
-            }
             if (config.epiPruneEpoch == 0 && !Files.isRegularFile(prunedDir.resolve("config.yaml"))) {
                 // Pruning at initialisation: gradients do not exist yet, so Taylor falls back to magnitude.
                 ChannelImportance atInit = importance.needsGradients() ? ChannelImportance.L2_NORM : importance;
-                ChannelMask mask = budget.dominant(full, atInit.scores(probe, Map.of()));
+                ChannelMask mask = budget.dominant(probe.ops(), atInit.scores(probe, Map.of()));
                 Handoff.write(prunedDir, next, mask, probe, null, 0, 0, 0, new Handoff.Start(true, false, 0, false), 0);
             }
         }
@@ -94,14 +110,14 @@ public final class Epi {
         if (!Files.isRegularFile(prunedDir.resolve("config.yaml"))) {
             EpiMonitor monitor = new EpiMonitor(importance, budget,
                     new EpiTrigger(epi.window(), epi.tau(), epi.monotone(), epi.strict()), epi.pruneEpoch(),
-                    (epoch, mask, run) -> Handoff.write(prunedDir, next.copy(), mask, run,
+                    (epoch, mask, live) -> Handoff.write(prunedDir, next.copy(), mask, live,
                             new Handoff.Start(true, true, epoch, true), epoch));
             boolean warmupResume = resume && Files.isRegularFile(warmupDir.resolve("config.yaml"));
             TrainConfig w = config.copy();
             w.method = "epi-warmup";
             List<TrainingHook> hooks = List.of(monitor);
             warmup = new Trainer(w, data, RunFolder.open(warmupDir, warmupResume ? RunFolder.Mode.RESUME : RunFolder.Mode.OVERWRITE),
-                    hooks, warmupResume).progress(progress).run();
+                    hooks, warmupResume).model(factory(run, w)).progress(progress).run();
         } else if (Files.isRegularFile(warmupDir.resolve("summary.json"))) {
             warmup = PipelineSummary.read(warmupDir);
         }
@@ -116,9 +132,8 @@ public final class Epi {
         }
         TrainConfig prunedConfig = Json.readConfig(prunedDir.resolve("config.yaml"));
         RunSummary pruned = new Trainer(prunedConfig, data, RunFolder.open(prunedDir, RunFolder.Mode.RESUME), List.of(), true)
-                .progress(progress).run();
-        List<LayerSpec> thin = ModelZoo.specs(config.model, s.channels(), s.height(), s.classes(), config.widthMultiplier,
-                prunedConfig.channelWidths);
+                .model(factory(run, prunedConfig)).progress(progress).run();
+        List<LayerSpec> thin = network.specs(prunedConfig.channelWidths);
         extra.put("prune_epoch", Handoff.epochTaken(prunedDir));
         extra.put("channel_counts", prunedConfig.channelWidths);
         extra.put("resource_fraction", budget.resource(prunedConfig.channelWidths) / budget.full());
@@ -127,25 +142,31 @@ public final class Epi {
                 denseEpochFlops * config.epochs, wall, extra);
     }
 
+    /** Builds a phase's network: the user's from its blueprint, or the zoo's from the phase's config. */
+    private static java.util.function.Function<ai.djl.Device, SprigModel> factory(MethodRun run, TrainConfig phase) {
+        if (run.network() == null) {
+            return device -> Trainer.buildModel(phase, run.data().train(), device);
+        }
+        return device -> run.network().build(phase.channelWidths, device, phase.seed, (float) phase.bnGammaInit);
+    }
+
     /**
      * Creates the run's budget. A latency budget times every layer on the training device once
      * and keeps the table in the run folder (the grid's folder for an oracle grid), so a resumed
      * run, and every run of a grid, prunes against the same measurements.
      */
-    private static ResourceBudget budget(TrainConfig config, EpiOptions epi, int channels, int size, int classes,
-            Path table) {
+    private static ResourceBudget budget(TrainConfig config, EpiOptions epi, Blueprint network, Path table) {
         LatencyTable latency = null;
         if (epi.budget() == EpiOptions.Budget.LATENCY) {
             if (Files.isRegularFile(table)) {
                 latency = LatencyTable.read(table);
             } else {
-                latency = ResourceBudget.measureLatency(config.model, channels, size, classes, config.widthMultiplier,
+                latency = ResourceBudget.measureLatency(network,
                         new LatencyTable.EngineTimer(dev.sprig.Sprig.device(config.device), config.batchSize, 5));
                 latency.write(table);
             }
         }
-        return new ResourceBudget(config.model, channels, size, classes, config.widthMultiplier, epi.budget(),
-                epi.budgetFraction(), latency);
+        return new ResourceBudget(network, epi.budget(), epi.budgetFraction(), latency);
     }
 
     /**
@@ -173,14 +194,14 @@ public final class Epi {
                 throw new SprigException("cannot clear " + table + ": " + e.getMessage());
             }
         }
-        out.add(run(epi, data, dir.resolve("epi"), mode, progress, table));
+        out.add(run(new MethodRun(epi, data, dir.resolve("epi"), mode, progress), table));
         for (int e : epochs) {
             if (e >= config.epochs) {
                 throw new SprigException("oracle epoch " + e + " is not within the " + config.epochs + "-epoch schedule");
             }
             TrainConfig c = config.copy();
             c.epiPruneEpoch = e;
-            out.add(run(c, data, dir.resolve("epoch-" + e), mode, progress, table));
+            out.add(run(new MethodRun(c, data, dir.resolve("epoch-" + e), mode, progress), table));
         }
         for (int i = 0; i < out.size(); i++) {
             RunSummary r = out.get(i);

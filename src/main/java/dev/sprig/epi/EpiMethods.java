@@ -50,7 +50,7 @@ public final class EpiMethods implements MethodFamily {
 
         @Override
         public RunSummary run(MethodRun r) {
-            return Epi.run(r.config(), r.data(), r.dir(), r.mode(), r.progress());
+            return Epi.run(r);
         }
 
         @Override

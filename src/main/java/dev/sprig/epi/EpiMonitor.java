@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import dev.sprig.models.SprigModel;
 import dev.sprig.structured.ChannelMask;
 import dev.sprig.structured.EpiTrigger;
+import dev.sprig.structured.CouplingGraph;
 import dev.sprig.structured.Surgeon;
 import dev.sprig.train.EpochContext;
 import dev.sprig.train.RunContext;
@@ -71,7 +72,7 @@ public final class EpiMonitor implements TrainingHook {
             return;
         }
         SprigModel m = step.run().model();
-        for (Surgeon.ChannelGroup g : Surgeon.groups(m.layers())) {
+        for (CouplingGraph.ChannelGroup g : Surgeon.groups(m.ops())) {
             float[] gamma = m.parameters().get(g.bn() + ".gamma").array().toFloatArray();
             float[] beta = m.parameters().get(g.bn() + ".beta").array().toFloatArray();
             NDArray gg = m.parameters().get(g.bn() + ".gamma").array().getGradient();
@@ -99,7 +100,7 @@ public final class EpiMonitor implements TrainingHook {
             }
             avg.put(k, a);
         });
-        ChannelMask mask = budget.dominant(run.model().layers(), importance.scores(run.model(), avg));
+        ChannelMask mask = budget.dominant(run.model().ops(), importance.scores(run.model(), avg));
         taylorSum.clear();
         taylorSteps = 0;
         int[] widths = mask.counts().values().stream().mapToInt(Integer::intValue).toArray();

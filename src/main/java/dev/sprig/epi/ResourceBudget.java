@@ -4,8 +4,10 @@ import dev.sprig.cost.CostModel;
 import dev.sprig.cost.FlopsCostModel;
 import dev.sprig.cost.LayerDensities;
 import dev.sprig.models.LayerSpec;
-import dev.sprig.models.ModelZoo;
+import dev.sprig.models.Blueprint;
+import dev.sprig.models.NetOp;
 import dev.sprig.structured.ChannelMask;
+import dev.sprig.structured.CouplingGraph;
 import dev.sprig.structured.Surgeon;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,11 +26,7 @@ import java.util.Map;
  * every machine.
  */
 public final class ResourceBudget {
-    private final String model;
-    private final int channels;
-    private final int size;
-    private final int classes;
-    private final double widthMultiplier;
+    private final Blueprint network;
     private final EpiOptions.Budget kind;
     private final LatencyTable latency;
     private final double target;
@@ -36,40 +34,26 @@ public final class ResourceBudget {
     private final CostModel cost = FlopsCostModel.INSTANCE;
 
     /**
-     * Creates a budget.
+     * Creates a budget (flops or params).
      *
-     * @param model model name
-     * @param channels input channels
-     * @param size input size
-     * @param classes classes
-     * @param widthMultiplier width multiplier
+     * @param network the network whose narrower versions are costed
      * @param kind flops or params
      * @param fraction allowed fraction of the full network's resource
      */
-    public ResourceBudget(String model, int channels, int size, int classes, double widthMultiplier, EpiOptions.Budget kind,
-            double fraction) {
-        this(model, channels, size, classes, widthMultiplier, kind, fraction, null);
+    public ResourceBudget(Blueprint network, EpiOptions.Budget kind, double fraction) {
+        this(network, kind, fraction, null);
     }
 
     /**
      * Creates a budget, with a latency table for the {@code latency} kind.
      *
-     * @param model model name
-     * @param channels input channels
-     * @param size input size
-     * @param classes classes
-     * @param widthMultiplier width multiplier
+     * @param network the network whose narrower versions are costed
      * @param kind flops, params or latency
      * @param fraction allowed fraction of the full network's resource
      * @param latency measured table (required for latency, ignored otherwise)
      */
-    public ResourceBudget(String model, int channels, int size, int classes, double widthMultiplier, EpiOptions.Budget kind,
-            double fraction, LatencyTable latency) {
-        this.model = model;
-        this.channels = channels;
-        this.size = size;
-        this.classes = classes;
-        this.widthMultiplier = widthMultiplier;
+    public ResourceBudget(Blueprint network, EpiOptions.Budget kind, double fraction, LatencyTable latency) {
+        this.network = network;
         this.kind = kind;
         if (kind == EpiOptions.Budget.LATENCY && latency == null) {
             throw new IllegalArgumentException("a latency budget needs a measured latency table");
@@ -86,7 +70,7 @@ public final class ResourceBudget {
      * @return forward FLOPs per example, parameters, or seconds per batch
      */
     public double resource(Map<String, Integer> widths) {
-        List<LayerSpec> specs = ModelZoo.specs(model, channels, size, classes, widthMultiplier, widths);
+        List<LayerSpec> specs = network.specs(widths);
         return switch (kind) {
             case FLOPS -> cost.forwardFlops(specs, LayerDensities.DENSE);
             case PARAMS -> cost.parameters(specs, LayerDensities.DENSE);
@@ -97,22 +81,17 @@ public final class ResourceBudget {
     /**
      * Measures the latency table for a model: every prunable layer timed on the device.
      *
-     * @param model model name
-     * @param channels input channels
-     * @param size input size
-     * @param classes classes
-     * @param widthMultiplier width multiplier
+     * @param network the network
      * @param timer how to time one layer
      * @return the table
      */
-    public static LatencyTable measureLatency(String model, int channels, int size, int classes, double widthMultiplier,
-            LatencyTable.LayerTimer timer) {
-        List<LayerSpec> full = ModelZoo.specs(model, channels, size, classes, widthMultiplier, Map.of());
+    public static LatencyTable measureLatency(Blueprint network, LatencyTable.LayerTimer timer) {
+        List<LayerSpec> full = network.specs(Map.of());
         Map<String, Integer> ones = new LinkedHashMap<>();
-        for (Surgeon.ChannelGroup g : Surgeon.groups(full)) {
+        for (CouplingGraph.ChannelGroup g : Surgeon.groups(network.ops(Map.of()))) {
             ones.put(g.conv(), 1);
         }
-        return LatencyTable.measure(full, ModelZoo.specs(model, channels, size, classes, widthMultiplier, ones), timer);
+        return LatencyTable.measure(full, network.specs(ones), timer);
     }
 
     /** @return the full network's resource */
@@ -131,12 +110,12 @@ public final class ResourceBudget {
      * most important channel is never removed, so no layer empties; if even that cannot meet the
      * budget, every other channel goes.
      *
-     * @param layers the full model's specs
+     * @param ops the full model's operations
      * @param scores importance per channel by group batch-norm name
      * @return the kept channels
      */
-    public ChannelMask dominant(List<LayerSpec> layers, Map<String, float[]> scores) {
-        List<Surgeon.ChannelGroup> groups = Surgeon.groups(layers);
+    public ChannelMask dominant(List<NetOp> ops, Map<String, float[]> scores) {
+        List<CouplingGraph.ChannelGroup> groups = Surgeon.groups(ops);
         List<int[]> order = new ArrayList<>(); // {group, channel}
         for (int g = 0; g < groups.size(); g++) {
             float[] s = scores.get(groups.get(g).bn());
@@ -170,7 +149,7 @@ public final class ResourceBudget {
         return mask(groups, order, lo);
     }
 
-    private static Map<String, Integer> widths(List<Surgeon.ChannelGroup> groups, List<int[]> order, int removed) {
+    private static Map<String, Integer> widths(List<CouplingGraph.ChannelGroup> groups, List<int[]> order, int removed) {
         int[] w = new int[groups.size()];
         for (int g = 0; g < w.length; g++) {
             w[g] = groups.get(g).channels();
@@ -185,9 +164,9 @@ public final class ResourceBudget {
         return out;
     }
 
-    private static ChannelMask mask(List<Surgeon.ChannelGroup> groups, List<int[]> order, int removed) {
+    private static ChannelMask mask(List<CouplingGraph.ChannelGroup> groups, List<int[]> order, int removed) {
         Map<String, boolean[]> keep = new LinkedHashMap<>();
-        for (Surgeon.ChannelGroup g : groups) {
+        for (CouplingGraph.ChannelGroup g : groups) {
             boolean[] k = new boolean[g.channels()];
             Arrays.fill(k, true);
             keep.put(g.bn(), k);

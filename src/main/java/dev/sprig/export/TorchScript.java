@@ -80,7 +80,7 @@ final class TorchScript {
      */
     static long write(List<SprigModel> members, Path file) {
         for (SprigModel model : members) {
-            if (model.ops().isEmpty()) {
+            if (model.ops().isEmpty() || model.ops().stream().anyMatch(op -> op instanceof NetOp.Opaque)) {
                 throw new SprigException(model.architecture() + " was not built by Sprig's model zoo: its forward computation"
                         + " is unknown, so it cannot be written as TorchScript (use the djl format)");
             }

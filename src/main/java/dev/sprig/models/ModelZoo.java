@@ -129,9 +129,48 @@ public final class ModelZoo {
         } catch (IllegalArgumentException e) {
             throw new SprigException("model " + name + " does not fit " + channels + "x" + size + "x" + size + " inputs: " + e.getMessage());
         }
-        SprigModel model = new SprigModel(key, net, channels, size, classes, widthMultiplier, channelWidths, device);
+        SprigModel model = new SprigModel(key, net, channels, size, classes, widthMultiplier, channelWidths, device,
+                blueprint(key, channels, size, classes, widthMultiplier, activationQuantizer));
         model.initialize(seed, gammaInit);
         return model;
+    }
+
+    /**
+     * Returns the blueprint of a zoo architecture.
+     *
+     * @param name model name
+     * @param channels input channels
+     * @param size input height = width
+     * @param classes output classes
+     * @param widthMultiplier scale of hidden widths
+     * @param activationQuantizer applied after every ReLU, or null
+     * @return the blueprint
+     */
+    public static Blueprint blueprint(String name, int channels, int size, int classes, double widthMultiplier,
+            java.util.function.UnaryOperator<ai.djl.ndarray.NDArray> activationQuantizer) {
+        return new Blueprint() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public List<NetOp> ops(java.util.Map<String, Integer> widths) {
+                String key = name.trim().toLowerCase(Locale.ROOT);
+                try {
+                    return ModelZoo.build(key, new NetBuilder(channels, size, size, widths), classes, widthMultiplier).ops();
+                } catch (IllegalArgumentException e) {
+                    throw new SprigException("model " + name + " does not fit " + channels + "x" + size + "x" + size
+                            + " inputs: " + e.getMessage());
+                }
+            }
+
+            @Override
+            public SprigModel build(java.util.Map<String, Integer> widths, Device device, long seed, float gammaInit) {
+                return create(name, channels, size, classes, widthMultiplier, widths, activationQuantizer, device, seed,
+                        gammaInit);
+            }
+        };
     }
 
     /**

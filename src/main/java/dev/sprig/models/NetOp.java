@@ -3,7 +3,8 @@ package dev.sprig.models;
 import java.util.List;
 
 /**
- * One step of a zoo network's forward computation, as {@link NetBuilder} recorded it.
+ * One step of a network's forward computation, as {@link NetBuilder} recorded it (or as
+ * {@link SprigModel#wrap} read it from a network defined in Java).
  *
  * <p>The engine's blocks hide their hyper-parameters behind lambdas (a ReLU, a pooling window and
  * a flatten are all {@code LambdaBlock}s), so a network could not be rewritten for another runtime
@@ -35,6 +36,15 @@ public sealed interface NetOp {
 
     /** A ReLU. */
     record Relu() implements NetOp {}
+
+    /**
+     * A parameter-free block of a network defined in Java, which Sprig cannot read (a DJL lambda:
+     * an activation, a pooling, a flatten). Channel coupling treats it as acting on each channel
+     * alone, which is what {@link SprigModel#wrap} accepts; exporters refuse it.
+     *
+     * @param block the block's class name, for messages
+     */
+    record Opaque(String block) implements NetOp {}
 
     /**
      * Max pooling with square windows, floor rounding.

@@ -45,10 +45,12 @@ public final class SprigModel implements AutoCloseable {
     private final Map<String, NamedParameter> parameters = new LinkedHashMap<>();
     private final double widthMultiplier;
     private final Map<String, Integer> channelWidths;
+    private final Blueprint blueprint;
 
     SprigModel(String architecture, NetBuilder net, int channels, int size, int classes, double widthMultiplier,
-            Map<String, Integer> channelWidths, Device device) {
+            Map<String, Integer> channelWidths, Device device, Blueprint blueprint) {
         this.architecture = architecture;
+        this.blueprint = blueprint;
         this.widthMultiplier = widthMultiplier;
         this.channelWidths = Map.copyOf(channelWidths);
         this.block = net.block();
@@ -62,10 +64,12 @@ public final class SprigModel implements AutoCloseable {
         nameParameters();
     }
 
-    private SprigModel(String architecture, Block block, int channels, int size, int classes, Device device) {
+    private SprigModel(String architecture, Block block, int channels, int size, int classes, Device device,
+            Blueprint blueprint, Map<String, Integer> channelWidths) {
         this.architecture = architecture;
+        this.blueprint = blueprint;
         this.widthMultiplier = 1.0;
-        this.channelWidths = Map.of();
+        this.channelWidths = Map.copyOf(channelWidths);
         this.block = block;
         this.inputShape = new Shape(1, channels, size, size);
         this.classes = classes;
@@ -73,14 +77,15 @@ public final class SprigModel implements AutoCloseable {
         block.initialize(manager, DataType.FLOAT32, inputShape);
         this.store = new ParameterStore(manager, false);
         List<LayerSpec> specs = new java.util.ArrayList<>();
-        Shape out = describe(block, inputShape, specs, new int[3]);
+        List<NetOp> netOps = new java.util.ArrayList<>();
+        Shape out = describe(block, inputShape, specs, netOps, new int[3]);
         if (out.get(out.dimension() - 1) != classes) {
             manager.close();
             throw new IllegalArgumentException(architecture + " ends in " + out.get(out.dimension() - 1) + " outputs, not "
                     + classes + " classes");
         }
         this.layers = List.copyOf(specs);
-        this.ops = List.of();
+        this.ops = List.copyOf(netOps);
         nameParameters();
     }
 
@@ -101,14 +106,35 @@ public final class SprigModel implements AutoCloseable {
      * @throws IllegalArgumentException for an unsupported block
      */
     public static SprigModel wrap(String name, Block block, int channels, int size, int classes, Device device) {
-        return new SprigModel(name, block, channels, size, classes, device);
+        return new SprigModel(name, block, channels, size, classes, device, null, Map.of());
     }
 
-    private static Shape describe(Block b, Shape in, List<LayerSpec> out, int[] counters) {
+    /** Wraps a block its blueprint built with some convolutions narrowed. */
+    static SprigModel wrap(String name, Block block, int channels, int size, int classes, Device device, Blueprint blueprint,
+            Map<String, Integer> widths) {
+        return new SprigModel(name, block, channels, size, classes, device, blueprint, widths);
+    }
+
+    /**
+     * Returns what the model was built from, so a narrower copy can be built.
+     *
+     * @return the blueprint
+     * @throws IllegalStateException for a block wrapped directly (give {@link Blueprint#wrapped} a
+     *     supplier of fresh blocks to prune one)
+     */
+    public Blueprint blueprint() {
+        if (blueprint == null) {
+            throw new IllegalStateException(architecture + " was wrapped from one block instance; structured pruning"
+                    + " needs Blueprint.wrapped with a supplier of fresh blocks");
+        }
+        return blueprint;
+    }
+
+    private static Shape describe(Block b, Shape in, List<LayerSpec> out, List<NetOp> ops, int[] counters) {
         if (b instanceof ai.djl.nn.SequentialBlock seq) {
             Shape s = in;
             for (Block child : seq.getChildren().values()) {
-                s = describe(child, s, out, counters);
+                s = describe(child, s, out, ops, counters);
             }
             return s;
         }
@@ -118,19 +144,24 @@ public final class SprigModel implements AutoCloseable {
             out.add(new LayerSpec(name, LayerKind.CONV, (int) in.get(1), c.getFilters(), (int) c.getKernelShape().get(0),
                     (int) c.getStride().get(0), c.getGroups(), (int) in.get(2), (int) in.get(3), (int) o.get(2), (int) o.get(3),
                     c.isIncludeBias()));
+            ops.add(new NetOp.Conv(out.get(out.size() - 1), (int) c.getPadding().get(0)));
         } else if (b instanceof ai.djl.nn.core.Linear) {
             String name = "fc" + ++counters[1];
             boolean bias = b.getParameters().keys().stream().anyMatch(k -> k.contains("bias"));
             out.add(new LayerSpec(name, LayerKind.LINEAR, (int) in.get(in.dimension() - 1), (int) o.get(o.dimension() - 1), 1, 1,
                     1, 1, 1, 1, 1, bias));
+            ops.add(new NetOp.Linear(out.get(out.size() - 1)));
         } else if (b instanceof ai.djl.nn.norm.BatchNorm) {
             String name = "bn" + ++counters[2];
             int h = in.dimension() == 4 ? (int) in.get(2) : 1;
             int w = in.dimension() == 4 ? (int) in.get(3) : 1;
             out.add(new LayerSpec(name, LayerKind.BATCH_NORM, (int) in.get(1), (int) in.get(1), 1, 1, 1, h, w, h, w, false));
+            ops.add(new NetOp.BatchNorm(out.get(out.size() - 1)));
         } else if (!b.getParameters().isEmpty()) {
             throw new IllegalArgumentException("Sprig cannot wrap a " + b.getClass().getSimpleName() + ": supported are sequential"
                     + " blocks of Conv2d, Linear, BatchNorm and parameter-free blocks");
+        } else {
+            ops.add(new NetOp.Opaque(b.getClass().getSimpleName()));
         }
         return o;
     }
@@ -233,9 +264,9 @@ public final class SprigModel implements AutoCloseable {
     }
 
     /**
-     * Returns the forward computation as recorded ops, for exporters.
+     * Returns the forward computation as recorded ops, for exporters and channel coupling.
      *
-     * @return the ops; empty for a wrapped network, whose parameter-free blocks Sprig cannot read
+     * @return the ops; a wrapped network's parameter-free blocks are {@link NetOp.Opaque}
      */
     public List<NetOp> ops() {
         return ops;

@@ -64,7 +64,7 @@ public final class Handoff {
      */
     public static void write(Path dir, TrainConfig next, ChannelMask mask, SprigModel big, SgdOptimizer optimizer,
             double flops, double dense, long step, Start start, int epochTaken) {
-        next.channelWidths = new LinkedHashMap<>(Surgeon.widths(big.layers(), mask));
+        next.channelWidths = new LinkedHashMap<>(Surgeon.widths(big.ops(), mask));
         RunFolder f = RunFolder.open(dir, RunFolder.Mode.OVERWRITE);
         if (start.carryWeights()) {
             SgdOptimizer thinOpt = new SgdOptimizer(next.momentum, next.nesterov, next.weightDecay);
@@ -76,6 +76,8 @@ public final class Handoff {
         Map<String, Object> ticket = new LinkedHashMap<>();
         ticket.put("epoch", epochTaken);
         ticket.put("channel_counts", next.channelWidths);
+        // The kept channels themselves: with the dense checkpoint they rebuild the ticket exactly.
+        ticket.put("kept_channels", Surgeon.keptChannels(big.ops(), mask));
         RunFolder.writeAtomic(dir.resolve("ticket.json"), Json.pretty(ticket) + "\n");
         RunFolder.writeAtomic(f.config(), Json.toYaml(next));
     }

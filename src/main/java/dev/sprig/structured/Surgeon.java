@@ -3,80 +3,38 @@ package dev.sprig.structured;
 import ai.djl.ndarray.NDArray;
 import dev.sprig.SprigException;
 import dev.sprig.models.HostValues;
-import dev.sprig.models.LayerKind;
-import dev.sprig.models.LayerSpec;
-import dev.sprig.models.ModelZoo;
+import dev.sprig.models.Blueprint;
 import dev.sprig.models.NamedParameter;
+import dev.sprig.models.NetOp;
+import dev.sprig.models.ParameterRole;
 import dev.sprig.models.SprigModel;
 import dev.sprig.train.SgdOptimizer;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Physically removes channels: builds the thinner network and carries the surviving weights,
- * batch-norm statistics and optimizer momentum over, so training continues where it stopped.
+ * Physically removes channels: builds the thinner network from the model's {@link Blueprint} and
+ * carries the surviving weights, batch-norm statistics and optimizer momentum over, so training
+ * continues where it stopped.
  *
- * <p>Which channels may go is dependency-aware: a convolution's output channels are removable
- * when nothing but the next layer of its own branch reads them (every VGG convolution; the inner
- * convolutions of a residual block). Outputs that join a residual sum (block outputs, shortcuts,
- * the stem of a ResNet) keep their width, so residual additions always line up; this is what the
- * Early-Bird authors' {@code channel_selection} achieves for PreResNet by masking instead of
- * removing. Each removable convolution is paired with the batch norm that follows it, whose
- * scales rank its channels.
+ * <p>Which channels may go, and what shrinks with them, is the {@link CouplingGraph} of the
+ * model's operations: a convolution's outputs, its batch norms and the inputs of every layer that
+ * reads them. Outputs that join a residual sum keep their width, so residual additions always line
+ * up; this is what the Early-Bird authors' {@code channel_selection} achieves for PreResNet by
+ * masking instead of removing. The same rules hold for a zoo network and for one defined in Java.
  */
 public final class Surgeon {
-    private static final Pattern BLOCK_CONV = Pattern.compile("((?:layer|block)\\d+\\.\\d+\\.)conv(\\d+)");
-
-    /**
-     * A removable group: a convolution's output channels and the batch norm that scales them.
-     *
-     * @param conv convolution name
-     * @param bn batch-norm name
-     * @param channels current width
-     */
-    public record ChannelGroup(String conv, String bn, int channels) {}
-
     private Surgeon() {}
 
     /**
      * Lists the channel groups that surgery may shrink.
      *
-     * @param layers the model's layer specs
+     * @param ops the model's operations
      * @return groups in model order (empty for models without batch-normed convolutions)
      */
-    public static List<ChannelGroup> groups(List<LayerSpec> layers) {
-        List<ChannelGroup> out = new ArrayList<>();
-        for (int i = 0; i + 1 < layers.size(); i++) {
-            LayerSpec l = layers.get(i);
-            LayerSpec next = layers.get(i + 1);
-            if (l.kind() != LayerKind.CONV || next.kind() != LayerKind.BATCH_NORM || l.groups() != 1
-                    || next.outChannels() != l.outChannels()) {
-                continue;
-            }
-            if (l.name().startsWith("features.") || isInnerBlockConv(l.name(), layers)) {
-                out.add(new ChannelGroup(l.name(), next.name(), l.outChannels()));
-            }
-        }
-        return out;
-    }
-
-    private static boolean isInnerBlockConv(String name, List<LayerSpec> layers) {
-        Matcher m = BLOCK_CONV.matcher(name);
-        if (!m.matches()) {
-            return false;
-        }
-        int index = Integer.parseInt(m.group(2));
-        for (LayerSpec other : layers) {
-            Matcher o = BLOCK_CONV.matcher(other.name());
-            if (o.matches() && o.group(1).equals(m.group(1)) && Integer.parseInt(o.group(2)) > index) {
-                return true; // a later convolution of the same main branch reads these channels
-            }
-        }
-        return false;
+    public static List<CouplingGraph.ChannelGroup> groups(List<NetOp> ops) {
+        return CouplingGraph.groups(ops);
     }
 
     /**
@@ -87,7 +45,7 @@ public final class Surgeon {
      */
     public static Map<String, float[]> groupScales(SprigModel model) {
         Map<String, float[]> out = new LinkedHashMap<>();
-        for (ChannelGroup g : groups(model.layers())) {
+        for (CouplingGraph.ChannelGroup g : groups(model.ops())) {
             out.put(g.bn(), model.parameters().get(g.bn() + ".gamma").array().toFloatArray());
         }
         return out;
@@ -96,20 +54,38 @@ public final class Surgeon {
     /**
      * Converts a mask over group batch norms into convolution widths (a config's {@code channel_widths}).
      *
-     * @param layers the full model's specs
+     * @param ops the full model's operations
      * @param mask kept channels by batch-norm name
      * @return width by convolution name
      */
-    public static Map<String, Integer> widths(List<LayerSpec> layers, ChannelMask mask) {
+    public static Map<String, Integer> widths(List<NetOp> ops, ChannelMask mask) {
         Map<String, Integer> counts = mask.counts();
         Map<String, Integer> w = new LinkedHashMap<>();
-        for (ChannelGroup g : groups(layers)) {
+        for (CouplingGraph.ChannelGroup g : groups(ops)) {
             Integer n = counts.get(g.bn());
             if (n != null) {
                 w.put(g.conv(), Math.max(1, n));
             }
         }
         return w;
+    }
+
+    /**
+     * Lists the channels a mask keeps, by convolution: the record that rebuilds a ticket from the
+     * dense network (Torch-Pruning's pruning history).
+     *
+     * @param ops the full model's operations
+     * @param mask kept channels by batch-norm name
+     * @return kept channel indices, ascending, by convolution name
+     */
+    public static Map<String, int[]> keptChannels(List<NetOp> ops, ChannelMask mask) {
+        Map<String, int[]> kept = new LinkedHashMap<>();
+        for (CouplingGraph.ChannelGroup g : groups(ops)) {
+            if (mask.layers().contains(g.bn())) {
+                kept.put(g.conv(), indices(mask.layer(g.bn())));
+            }
+        }
+        return kept;
     }
 
     /**
@@ -125,41 +101,30 @@ public final class Surgeon {
      */
     public static SprigModel shrink(SprigModel big, ChannelMask mask, SgdOptimizer bigOptimizer, SgdOptimizer thinOptimizer,
             long seed) {
-        List<LayerSpec> layers = big.layers();
-        Map<String, int[]> keptByConv = new LinkedHashMap<>();
-        for (ChannelGroup g : groups(layers)) {
-            if (mask.layers().contains(g.bn())) {
-                keptByConv.put(g.conv(), indices(mask.layer(g.bn())));
-            }
-        }
-        Map<String, Integer> widths = new LinkedHashMap<>();
-        keptByConv.forEach((k, v) -> widths.put(k, v.length));
         if (big.manager() == null) {
             throw new IllegalStateException("the model is closed");
         }
-        long[] in = big.inputShape().getShape();
-        SprigModel thin = ModelZoo.create(big.architecture(), (int) in[1], (int) in[2], big.classes(), big.widthMultiplier(),
-                mergedWidths(big, widths), big.device(), seed, 1f);
-        // Output selection of each layer, and the input selection it inherits from the last conv before it.
-        Map<String, int[]> outSel = new LinkedHashMap<>();
-        Map<String, int[]> inSel = new LinkedHashMap<>();
-        int[] lastConvOut = null;
-        for (LayerSpec l : layers) {
-            switch (l.kind()) {
-                case CONV -> {
-                    inSel.put(l.name(), lastConvOut);
-                    int[] o = keptByConv.get(l.name());
-                    outSel.put(l.name(), o);
-                    lastConvOut = o;
-                }
-                case BATCH_NORM -> outSel.put(l.name(), lastConvOut);
-                case LINEAR -> {
-                    inSel.put(l.name(), lastConvOut);
-                    lastConvOut = null;
-                }
-                default -> { }
+        // Rows (dimension 0) each layer keeps, and columns (dimension 1) each reader keeps.
+        Map<String, int[]> rows = new LinkedHashMap<>();
+        Map<String, int[]> cols = new LinkedHashMap<>();
+        Map<String, Integer> widths = new LinkedHashMap<>();
+        for (CouplingGraph.ChannelGroup g : groups(big.ops())) {
+            if (!mask.layers().contains(g.bn())) {
+                continue;
+            }
+            int[] kept = indices(mask.layer(g.bn()));
+            widths.put(g.conv(), kept.length);
+            rows.put(g.conv(), kept);
+            for (String bn : g.batchNorms()) {
+                rows.put(bn, kept);
+            }
+            for (CouplingGraph.Reader r : g.readers()) {
+                cols.put(r.layer(), expand(kept, r.featuresPerChannel()));
             }
         }
+        Map<String, Integer> all = new LinkedHashMap<>(big.channelWidths());
+        all.putAll(widths);
+        SprigModel thin = big.blueprint().build(all, big.device(), seed, 1f);
         Map<String, NDArray> thinMomentum = thinOptimizer == null ? null : thinOptimizer.momentum();
         for (NamedParameter p : thin.parameters().values()) {
             NamedParameter source = big.parameters().get(p.name());
@@ -167,13 +132,13 @@ public final class Surgeon {
                 throw new SprigException("surgery: " + p.name() + " has no counterpart in the full model");
             }
             long[] shape = source.array().getShape().getShape();
-            int[] rows = outSel.get(p.layer().name());
-            int[] cols = p.role() == dev.sprig.models.ParameterRole.WEIGHT ? inSel.get(p.layer().name()) : null;
-            HostValues.write(p.array(), slice(source.array().toFloatArray(), shape, rows, cols));
+            int[] r = rows.get(p.layer().name());
+            int[] c = p.role() == ParameterRole.WEIGHT ? cols.get(p.layer().name()) : null;
+            HostValues.write(p.array(), slice(source.array().toFloatArray(), shape, r, c));
             if (bigOptimizer != null && thinMomentum != null) {
                 NDArray v = bigOptimizer.momentum().get(p.name());
                 if (v != null) {
-                    NDArray sliced = p.array().getManager().create(slice(v.toFloatArray(), shape, rows, cols),
+                    NDArray sliced = p.array().getManager().create(slice(v.toFloatArray(), shape, r, c),
                             p.array().getShape());
                     NDArray old = thinMomentum.put(p.name(), sliced);
                     if (old != null) {
@@ -185,10 +150,18 @@ public final class Surgeon {
         return thin;
     }
 
-    private static Map<String, Integer> mergedWidths(SprigModel big, Map<String, Integer> widths) {
-        Map<String, Integer> all = new LinkedHashMap<>(big.channelWidths());
-        all.putAll(widths);
-        return all;
+    /** Indices of every feature of the kept channels, {@code per} features per channel. */
+    private static int[] expand(int[] channels, int per) {
+        if (per == 1) {
+            return channels;
+        }
+        int[] out = new int[channels.length * per];
+        for (int i = 0; i < channels.length; i++) {
+            for (int k = 0; k < per; k++) {
+                out[i * per + k] = channels[i] * per + k;
+            }
+        }
+        return out;
     }
 
     private static int[] indices(boolean[] keep) {

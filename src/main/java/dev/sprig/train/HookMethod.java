@@ -26,7 +26,11 @@ public interface HookMethod extends Method {
     default RunSummary run(MethodRun run) {
         List<TrainingHook> hooks = hooks(run.config());
         RunFolder folder = RunFolder.open(run.dir(), run.mode());
-        return new Trainer(run.config(), run.data(), folder, hooks, run.resume()).progress(run.progress())
-                .chooseBackend().run();
+        Trainer trainer = new Trainer(run.config(), run.data(), folder, hooks, run.resume()).progress(run.progress());
+        if (run.network() != null) {
+            TrainConfig c = run.config();
+            trainer.model(device -> run.network().build(c.channelWidths, device, c.seed, (float) c.bnGammaInit));
+        }
+        return trainer.chooseBackend().run();
     }
 }

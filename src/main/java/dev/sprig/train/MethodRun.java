@@ -1,6 +1,7 @@
 package dev.sprig.train;
 
 import dev.sprig.data.DataSplits;
+import dev.sprig.models.Blueprint;
 import java.nio.file.Path;
 
 /**
@@ -12,8 +13,32 @@ import java.nio.file.Path;
  * @param dir the run folder
  * @param mode new, overwrite or resume
  * @param progress where progress goes
+ * @param network the network to train, or null for the zoo's {@code config.model}
  */
-public record MethodRun(TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, Progress progress) {
+public record MethodRun(TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, Progress progress,
+        Blueprint network) {
+    /**
+     * A run of the zoo's {@code config.model}.
+     *
+     * @param config the resolved, validated config
+     * @param data train / validation / test splits
+     * @param dir the run folder
+     * @param mode new, overwrite or resume
+     * @param progress where progress goes
+     */
+    public MethodRun(TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, Progress progress) {
+        this(config, data, dir, mode, progress, null);
+    }
+
+    /**
+     * Returns the network the run trains: the given one, or the zoo's {@code config.model}.
+     *
+     * @return the blueprint
+     */
+    public Blueprint blueprint() {
+        return network != null ? network : Trainer.blueprint(config, data.train());
+    }
+
     /**
      * Says whether the run continues from its checkpoint.
      *

@@ -91,15 +91,25 @@ public final class Trainer {
      * @return the initialised model
      */
     public static SprigModel buildModel(TrainConfig config, ImageSet train, Device device) {
+        return blueprint(config, train).build(config.channelWidths == null ? java.util.Map.of() : config.channelWidths,
+                device, config.seed, (float) config.bnGammaInit);
+    }
+
+    /**
+     * Returns the zoo blueprint a config names, for the given data.
+     *
+     * @param config the config ({@code model}, {@code width_multiplier}; 8-bit activations for an
+     *     Early-Bird low-precision search)
+     * @param train training images (for input shape and classes)
+     * @return the blueprint
+     */
+    public static dev.sprig.models.Blueprint blueprint(TrainConfig config, ImageSet train) {
         config.requireZooModel();
         if (train.height() != train.width()) {
             throw new SprigException("images must be square, got " + train.height() + "x" + train.width());
         }
-        return ModelZoo.create(
-                config.model, train.channels(), train.height(), train.classes(), config.widthMultiplier,
-                config.channelWidths == null ? java.util.Map.of() : config.channelWidths,
-                config.ebLowPrecision ? new dev.sprig.models.BlockFloatActivations(8) : null, device,
-                config.seed, (float) config.bnGammaInit);
+        return ModelZoo.blueprint(config.model, train.channels(), train.height(), train.classes(), config.widthMultiplier,
+                config.ebLowPrecision ? new dev.sprig.models.BlockFloatActivations(8) : null);
     }
 
     /**

@@ -66,7 +66,9 @@ class SparseTrainingTest {
         var a = SparseTraining.of("set", userNet(), 1, 28, 10).epochs(1).set(c -> c.maxStepsPerEpoch = 5).build().fit(data, null);
         var b = SparseTraining.of("set", userNet(), 1, 28, 10).epochs(1).set(c -> c.maxStepsPerEpoch = 5).build().fit(data, null);
         assertThat(a.testLoss()).isEqualTo(b.testLoss());
-        assertThatThrownBy(() -> SparseTraining.of("magic", userNet(), 1, 28, 10)).hasMessageContaining("method must be one of");
+        assertThatThrownBy(() -> SparseTraining.of("magic", userNet(), 1, 28, 10)).hasMessageContaining("unknown method 'magic'");
+        assertThatThrownBy(() -> SparseTraining.of("earlybird", userNet(), 1, 28, 10))
+                .hasMessageContaining("give a supplier of fresh blocks");
         assertThatThrownBy(() -> SparseTraining.rigl(userNet(), 1, 28, 10).sparsity(1.5).build())
                 .hasMessageContaining("sparsity must be in [0, 1)");
         SequentialBlock residual = new SequentialBlock().add(new ParallelBlock(
@@ -74,5 +76,70 @@ class SparseTrainingTest {
         assertThatThrownBy(() -> SparseTraining.rigl(new SequentialBlock().add(Blocks.batchFlattenBlock()).add(residual), 1, 28, 10)
                 .build().fit(data, null)).hasMessageContaining("cannot wrap a ParallelBlock");
         assertThatThrownBy(() -> SparseTraining.rigl(userNet(), 3, 32, 10).build().fit(data, null)).hasMessageContaining("the data are");
+    }
+
+    /** Two batch-normed convolutions: channels Early-Bird can remove, found from the structure alone. */
+    private static SequentialBlock prunableNet() {
+        return new SequentialBlock()
+                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(16).build())
+                .add(BatchNorm.builder().build()).add(Activation.reluBlock()).add(Pool.maxPool2dBlock(new Shape(2, 2)))
+                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(16).build())
+                .add(BatchNorm.builder().build()).add(Activation.reluBlock()).add(Pool.maxPool2dBlock(new Shape(2, 2)))
+                .add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(10).build());
+    }
+
+    @Test
+    void earlyBirdFindsPrunesAndRetrainsATicketOfAUserNetwork() throws Exception {
+        DataSplits data = DataSplits.load("synthetic", Path.of("."), 0, 0);
+        Path dir = tmp.resolve("eb");
+        RunSummary s = SparseTraining.earlybird(SparseTrainingTest::prunableNet, 1, 28, 10).epochs(6).lr(0.05)
+                .batchSize(64).set(c -> {
+                    c.maxStepsPerEpoch = 8;
+                    c.bnGammaInit = 0.5;
+                    c.ebQueue = 2;
+                    c.ebEpsilon = 0.2;
+                    c.ebRatios = List.of(0.3, 0.5);
+                    c.pruneRatio = 0.5;
+                    c.validationFraction = 0;
+                })
+                .build().fit(data, dir);
+        int ebEpoch = ((Number) s.extra().get("eb_epoch")).intValue();
+        assertThat(ebEpoch).isBetween(1, 5);
+        assertThat(s.nonzeroParams()).isLessThan(s.params());
+        assertThat(s.trainFlops()).isLessThan(s.denseTrainFlops());
+        assertThat(s.testAccuracy()).isGreaterThan(0.3);
+        // ticket.json records which channels survived, per convolution; the retrain trained exactly those widths.
+        var ticket = dev.sprig.train.Json.JSON.readTree(dir.resolve("retrain/ticket.json").toFile());
+        var widths = dev.sprig.train.Json.readConfig(dir.resolve("retrain/config.yaml")).channelWidths;
+        assertThat(widths).containsOnlyKeys("conv1", "conv2");
+        for (String conv : List.of("conv1", "conv2")) {
+            var kept = ticket.get("kept_channels").get(conv);
+            assertThat(kept.size()).isEqualTo(widths.get(conv)).isLessThan(16);
+            for (int i = 1; i < kept.size(); i++) {
+                assertThat(kept.get(i).asInt()).isGreaterThan(kept.get(i - 1).asInt());
+            }
+            assertThat(kept.get(kept.size() - 1).asInt()).isLessThan(16);
+        }
+    }
+
+    @Test
+    void epiPrunesAUserNetworkUnderAFlopsBudget() throws Exception {
+        DataSplits data = DataSplits.load("synthetic", Path.of("."), 0, 0);
+        RunSummary s = SparseTraining.of("epi", SparseTrainingTest::prunableNet, 1, 28, 10).epochs(3).lr(0.05)
+                .set(c -> {
+                    c.maxStepsPerEpoch = 6;
+                    c.epiPruneEpoch = 1;
+                    c.epiBudgetFraction = 0.5;
+                    c.validationFraction = 0;
+                })
+                .build().fit(data, tmp.resolve("epi"));
+        assertThat(((Number) s.extra().get("prune_epoch")).intValue()).isEqualTo(1);
+        assertThat(((Number) s.extra().get("resource_fraction")).doubleValue()).isLessThanOrEqualTo(0.5);
+        assertThat(s.inferenceFlops()).isLessThan((long) (0.55 * SparseTrainingTest.denseInferenceFlops()));
+    }
+
+    private static double denseInferenceFlops() {
+        var specs = dev.sprig.models.Blueprint.wrapped("x", SparseTrainingTest::prunableNet, 1, 28, 10).specs(Map.of());
+        return dev.sprig.cost.FlopsCostModel.INSTANCE.forwardFlops(specs, dev.sprig.cost.LayerDensities.DENSE);
     }
 }

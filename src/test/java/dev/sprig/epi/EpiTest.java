@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sprig.data.DataSplits;
 import dev.sprig.models.LayerSpec;
+import dev.sprig.models.Blueprint;
 import dev.sprig.models.ModelZoo;
+import dev.sprig.models.NetOp;
 import dev.sprig.structured.ChannelMask;
+import dev.sprig.structured.CouplingGraph;
 import dev.sprig.structured.Surgeon;
 import dev.sprig.train.Json;
 import dev.sprig.train.Progress;
@@ -27,14 +30,15 @@ class EpiTest {
     @Test
     void dominantSubnetworkMeetsTheBudgetWithinOneChannel() {
         // A synthetic timer proportional to multiply-adds: bilinear in the widths, so the table interpolates it exactly.
-        LatencyTable table = ResourceBudget.measureLatency("resnet-20", 3, 32, 10, 0.5,
+        Blueprint resnet = ModelZoo.blueprint("resnet-20", 3, 32, 10, 0.5, null);
+        LatencyTable table = ResourceBudget.measureLatency(resnet,
                 l -> 1e-9 * l.inChannels() / l.groups() * l.outChannels() * l.kernel() * l.kernel() * l.outHeight() * l.outWidth());
         for (EpiOptions.Budget kind : EpiOptions.Budget.values()) {
-            ResourceBudget b = new ResourceBudget("resnet-20", 3, 32, 10, 0.5, kind, 0.5, table);
-            List<LayerSpec> layers = ModelZoo.specs("resnet-20", 3, 32, 10, 0.5);
+            ResourceBudget b = new ResourceBudget(resnet, kind, 0.5, table);
+            List<NetOp> layers = resnet.ops(Map.of());
             SplittableRandom r = new SplittableRandom(2);
             Map<String, float[]> scores = new LinkedHashMap<>();
-            for (Surgeon.ChannelGroup g : Surgeon.groups(layers)) {
+            for (CouplingGraph.ChannelGroup g : Surgeon.groups(layers)) {
                 float[] s = new float[g.channels()];
                 for (int c = 0; c < s.length; c++) {
                     s[c] = (float) r.nextDouble();
@@ -47,7 +51,7 @@ class EpiTest {
             // Restoring the best removed channel breaks the budget: the cut is as small as it can be.
             String bestLayer = null;
             float best = -1;
-            for (Surgeon.ChannelGroup g : Surgeon.groups(layers)) {
+            for (CouplingGraph.ChannelGroup g : Surgeon.groups(layers)) {
                 boolean[] keep = m.layer(g.bn());
                 for (int c = 0; c < keep.length; c++) {
                     if (!keep[c] && scores.get(g.bn())[c] > best) {
