@@ -6,11 +6,11 @@ import java.util.SplittableRandom;
 /**
  * Randomness derived from (seed, purpose, indices) instead of from a mutable generator.
  *
- * <p>Every random draw in Sprig (data order, augmentation, initial weights, masks, regrowth)
- * comes from {@code derive(purpose, i, j)}, which hashes the run seed with the purpose and the
- * indices (epoch, step, layer) into a fresh {@link SplittableRandom}. A resumed run therefore
- * draws exactly the numbers an uninterrupted run draws, with no generator state to save
- * (jaxpruner folds the step into the key the same way).
+ * <p>Every random draw in Sprig (data order, augmentation, initial weights, masks, regrowth) comes
+ * from {@code derive(purpose, i, j)}, which hashes the run seed with the purpose and the indices
+ * (epoch, step, layer) into a fresh {@link SplittableRandom}. A resumed run therefore draws exactly
+ * the numbers an uninterrupted run draws, with no generator state to save (jaxpruner folds the step
+ * into the key the same way).
  *
  * @param seed the run seed
  */

@@ -7,10 +7,10 @@ import java.util.Locale;
 /**
  * Process-wide set-up of the compute engine.
  *
- * <p>Sprig never makes a network request. DJL's engine start-up otherwise contacts a cloud
- * metadata address and may try to download a native library, so {@link #engine()} sets
- * {@code ai.djl.offline} and {@code OPT_OUT_TRACKING} before the first engine call. Every entry
- * point (command line, tests, benchmarks) obtains the engine through this class.
+ * <p>Sprig never makes a network request. DJL's engine start-up otherwise contacts a cloud metadata
+ * address and may try to download a native library, so {@link #engine()} sets {@code
+ * ai.djl.offline} and {@code OPT_OUT_TRACKING} before the first engine call. Every entry point
+ * (command line, tests, benchmarks) obtains the engine through this class.
  */
 public final class Sprig {
     /** Sprig's version, written into every run's provenance. */
@@ -18,9 +18,7 @@ public final class Sprig {
 
     private Sprig() {}
 
-    /**
-     * Forces offline mode and opts out of usage tracking. Idempotent; safe before any DJL call.
-     */
+    /** Forces offline mode and opts out of usage tracking. Idempotent; safe before any DJL call. */
     public static void forceOffline() {
         System.setProperty("ai.djl.offline", "true");
         System.setProperty("OPT_OUT_TRACKING", "true");

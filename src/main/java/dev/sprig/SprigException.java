@@ -31,8 +31,8 @@ public class SprigException extends RuntimeException {
     }
 
     /**
-     * Throws a {@code SprigException} with the message unless a condition holds: the one-line
-     * check every settings type validates its values with.
+     * Throws a {@code SprigException} with the message unless a condition holds: the one-line check
+     * every settings type validates its values with.
      *
      * @param ok the condition
      * @param message what is wrong, naming the key and the value

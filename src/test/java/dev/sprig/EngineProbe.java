@@ -10,7 +10,11 @@ public final class EngineProbe {
     public static void main(String[] args) {
         try (NDManager m = NDManager.newBaseManager(Sprig.device("auto"))) {
             NDArray a = m.ones(new ai.djl.ndarray.types.Shape(64, 64));
-            System.out.println("probe-ok " + a.matMul(a).sum().getFloat() + " " + Sprig.engine().getEngineName());
+            System.out.println(
+                    "probe-ok "
+                            + a.matMul(a).sum().getFloat()
+                            + " "
+                            + Sprig.engine().getEngineName());
         }
     }
 }

@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * Sprig never makes a network request: the engine starts and computes with networking
- * unavailable, and without any offline flag on the command line (the code sets them).
+ * Sprig never makes a network request: the engine starts and computes with networking unavailable,
+ * and without any offline flag on the command line (the code sets them).
  */
 class OfflineEngineTest {
     private static List<String> javaCommand(List<String> jvmArgs) {
@@ -65,25 +65,33 @@ class OfflineEngineTest {
         AtomicInteger attempts = new AtomicInteger();
         try (ServerSocket trap = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             trap.setSoTimeout(200);
-            Thread accept = new Thread(() -> {
-                while (!trap.isClosed()) {
-                    try (Socket s = trap.accept()) {
-                        attempts.incrementAndGet();
-                    } catch (SocketTimeoutException e) {
-                        // poll until closed
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            });
+            Thread accept =
+                    new Thread(
+                            () -> {
+                                while (!trap.isClosed()) {
+                                    try (Socket s = trap.accept()) {
+                                        attempts.incrementAndGet();
+                                    } catch (SocketTimeoutException e) {
+                                        // poll until closed
+                                    } catch (IOException e) {
+                                        return;
+                                    }
+                                }
+                            });
             accept.setDaemon(true);
             accept.start();
             String port = Integer.toString(trap.getLocalPort());
-            String out = run(javaCommand(List.of(
-                    "-Dhttp.proxyHost=127.0.0.1", "-Dhttp.proxyPort=" + port,
-                    "-Dhttps.proxyHost=127.0.0.1", "-Dhttps.proxyPort=" + port,
-                    "-DsocksProxyHost=127.0.0.1", "-DsocksProxyPort=" + port,
-                    "-XX:MaxDirectMemorySize=256m")));
+            String out =
+                    run(
+                            javaCommand(
+                                    List.of(
+                                            "-Dhttp.proxyHost=127.0.0.1",
+                                            "-Dhttp.proxyPort=" + port,
+                                            "-Dhttps.proxyHost=127.0.0.1",
+                                            "-Dhttps.proxyPort=" + port,
+                                            "-DsocksProxyHost=127.0.0.1",
+                                            "-DsocksProxyPort=" + port,
+                                            "-XX:MaxDirectMemorySize=256m")));
             assertThat(out).contains("probe-ok");
         }
         assertThat(attempts.get()).as("connections attempted during engine start").isZero();

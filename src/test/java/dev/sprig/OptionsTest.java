@@ -13,7 +13,9 @@ import dev.sprig.train.TrainConfig;
 import dev.sprig.train.TrainSettings;
 import org.junit.jupiter.api.Test;
 
-/** Each family's options type turns strings into enums and resolves its published defaults, once. */
+/**
+ * Each family's options type turns strings into enums and resolves its published defaults, once.
+ */
 class OptionsTest {
     @Test
     void stringsBecomeEnumsAndDefaultsResolve() {
@@ -44,22 +46,27 @@ class OptionsTest {
         c.augment = "false"; // what YAML 1.1 makes of a bare "off"
         assertThat(TrainSettings.from(c).augment()).isEqualTo(TrainSettings.Augment.OFF);
         c.lrSchedule = "MultiStep";
-        assertThat(TrainSettings.from(c).lrSchedule()).isEqualTo(TrainSettings.LrScheduleKind.MULTISTEP);
+        assertThat(TrainSettings.from(c).lrSchedule())
+                .isEqualTo(TrainSettings.LrScheduleKind.MULTISTEP);
     }
 
     @Test
     void badValuesNameTheKeyTheChoicesAndTheValue() {
         TrainConfig c = new TrainConfig();
         c.distribution = "erk2";
-        assertThatThrownBy(() -> SparsityOptions.from(c)).isInstanceOf(SprigException.class)
+        assertThatThrownBy(() -> SparsityOptions.from(c))
+                .isInstanceOf(SprigException.class)
                 .hasMessage("distribution must be uniform, er or erk, got 'erk2'");
         c.distribution = "erk";
         c.layerDensities.put("fc1", 1.5);
-        assertThatThrownBy(() -> SparsityOptions.from(c)).hasMessage("layer_densities must lie in (0, 1], got fc1=1.5");
+        assertThatThrownBy(() -> SparsityOptions.from(c))
+                .hasMessage("layer_densities must lie in (0, 1], got fc1=1.5");
         c.layerDensities.clear();
         c.lrSchedule = "wavy";
         assertThatThrownBy(() -> TrainSettings.from(c))
-                .hasMessage("lr_schedule must be constant, step, multistep, cosine or piecewise, got 'wavy'");
+                .hasMessage(
+                        "lr_schedule must be constant, step, multistep, cosine or piecewise, got"
+                                + " 'wavy'");
         c.lrSchedule = "cosine";
         c.epiTau = 1.5;
         assertThatThrownBy(c::validate).hasMessage("epi_tau must be in (0, 1], got 1.5");

@@ -3,7 +3,6 @@ package dev.sprig.api;
 import ai.djl.nn.Block;
 import dev.sprig.SprigException;
 import dev.sprig.data.DataSplits;
-import dev.sprig.models.SprigModel;
 import dev.sprig.models.Blueprint;
 import dev.sprig.train.HookMethod;
 import dev.sprig.train.Method;
@@ -15,8 +14,6 @@ import dev.sprig.train.RunSummary;
 import dev.sprig.train.TrainConfig;
 import dev.sprig.train.Trainer;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -31,10 +28,10 @@ import java.util.function.Supplier;
  * }</pre>
  *
  * <p>Every option is a {@link TrainConfig} field with the same default as on the command line
- * (RigL's defaults for RigL); {@link #set} reaches the ones without a named method. The run
- * folder is an ordinary one: {@code sprig report}, {@code sprig evaluate} and {@code sprig export}
- * read it. The block's own initial weights are replaced by Sprig's seeded initialisation, so runs
- * are reproducible.
+ * (RigL's defaults for RigL); {@link #set} reaches the ones without a named method. The run folder
+ * is an ordinary one: {@code sprig report}, {@code sprig evaluate} and {@code sprig export} read
+ * it. The block's own initial weights are replaced by Sprig's seeded initialisation, so runs are
+ * reproducible.
  */
 public final class SparseTraining {
     private final Blueprint network;
@@ -44,7 +41,13 @@ public final class SparseTraining {
     private final int classes;
     private final TrainConfig config = new TrainConfig();
 
-    private SparseTraining(String method, Blueprint network, boolean oneInstance, int channels, int size, int classes) {
+    private SparseTraining(
+            String method,
+            Blueprint network,
+            boolean oneInstance,
+            int channels,
+            int size,
+            int classes) {
         this.network = network;
         this.oneInstance = oneInstance;
         this.channels = channels;
@@ -57,7 +60,8 @@ public final class SparseTraining {
     /**
      * Starts a RigL run (drop by magnitude, grow by gradient).
      *
-     * @param block the network: a sequential block of Conv2d, Linear, BatchNorm and parameter-free blocks
+     * @param block the network: a sequential block of Conv2d, Linear, BatchNorm and parameter-free
+     *     blocks
      * @param channels input channels
      * @param size input height and width
      * @param classes outputs
@@ -78,14 +82,23 @@ public final class SparseTraining {
      * @param classes outputs
      * @return the builder
      */
-    public static SparseTraining of(String method, Block block, int channels, int size, int classes) {
+    public static SparseTraining of(
+            String method, Block block, int channels, int size, int classes) {
         Method m = Methods.get(method);
         if (!(m instanceof HookMethod)) {
-            throw new IllegalArgumentException(m.name() + " trains more than one network (a pipeline or an ensemble):"
-                    + " give a supplier of fresh blocks, SparseTraining.of(method, () -> newNetwork(), ...)");
+            throw new IllegalArgumentException(
+                    m.name()
+                            + " trains more than one network (a pipeline or an ensemble): give a"
+                            + " supplier of fresh blocks, SparseTraining.of(method, () ->"
+                            + " newNetwork(), ...)");
         }
-        return new SparseTraining(m.name(), Blueprint.wrapped("custom", () -> block, channels, size, classes), true,
-                channels, size, classes);
+        return new SparseTraining(
+                m.name(),
+                Blueprint.wrapped("custom", () -> block, channels, size, classes),
+                true,
+                channels,
+                size,
+                classes);
     }
 
     /**
@@ -100,18 +113,28 @@ public final class SparseTraining {
      * @param classes outputs
      * @return the builder
      */
-    public static SparseTraining of(String method, Supplier<Block> network, int channels, int size, int classes) {
+    public static SparseTraining of(
+            String method, Supplier<Block> network, int channels, int size, int classes) {
         Method m = Methods.get(method);
         if (m.family().equals("ensemble")) {
-            throw new IllegalArgumentException(m.name() + " trains members in separate processes, which cannot rebuild a"
-                    + " network defined in Java: train members one by one with a sparse method");
+            throw new IllegalArgumentException(
+                    m.name()
+                            + " trains members in separate processes, which cannot rebuild a"
+                            + " network defined in Java: train members one by one with a sparse"
+                            + " method");
         }
-        return new SparseTraining(m.name(), Blueprint.wrapped("custom", network, channels, size, classes), false,
-                channels, size, classes);
+        return new SparseTraining(
+                m.name(),
+                Blueprint.wrapped("custom", network, channels, size, classes),
+                false,
+                channels,
+                size,
+                classes);
     }
 
     /**
-     * Starts an Early-Bird run: slimming search until the channel mask settles, shrink, train the ticket.
+     * Starts an Early-Bird run: slimming search until the channel mask settles, shrink, train the
+     * ticket.
      *
      * @param network supplies fresh, uninitialised blocks of the network
      * @param channels input channels
@@ -119,41 +142,54 @@ public final class SparseTraining {
      * @param classes outputs
      * @return the builder
      */
-    public static SparseTraining earlybird(Supplier<Block> network, int channels, int size, int classes) {
+    public static SparseTraining earlybird(
+            Supplier<Block> network, int channels, int size, int classes) {
         return of("earlybird", network, channels, size, classes);
     }
 
-    /** @param sparsity overall sparsity of the prunable weights, in [0, 1) @return this builder */
+    /**
+     * @param sparsity overall sparsity of the prunable weights, in [0, 1) @return this builder
+     */
     public SparseTraining sparsity(double sparsity) {
         config.sparsity = sparsity;
         return this;
     }
 
-    /** @param distribution erk, er or uniform @return this builder */
+    /**
+     * @param distribution erk, er or uniform @return this builder
+     */
     public SparseTraining distribution(String distribution) {
         config.distribution = distribution;
         return this;
     }
 
-    /** @param epochs epochs @return this builder */
+    /**
+     * @param epochs epochs @return this builder
+     */
     public SparseTraining epochs(int epochs) {
         config.epochs = epochs;
         return this;
     }
 
-    /** @param lr base learning rate @return this builder */
+    /**
+     * @param lr base learning rate @return this builder
+     */
     public SparseTraining lr(double lr) {
         config.lr = lr;
         return this;
     }
 
-    /** @param batchSize mini-batch size @return this builder */
+    /**
+     * @param batchSize mini-batch size @return this builder
+     */
     public SparseTraining batchSize(int batchSize) {
         config.batchSize = batchSize;
         return this;
     }
 
-    /** @param seed seed of weights, masks and data order @return this builder */
+    /**
+     * @param seed seed of weights, masks and data order @return this builder
+     */
     public SparseTraining seed(long seed) {
         config.seed = seed;
         return this;
@@ -190,7 +226,13 @@ public final class SparseTraining {
         private final int size;
         private final int classes;
 
-        private Run(TrainConfig config, Blueprint network, boolean oneInstance, int channels, int size, int classes) {
+        private Run(
+                TrainConfig config,
+                Blueprint network,
+                boolean oneInstance,
+                int channels,
+                int size,
+                int classes) {
             this.config = config;
             this.network = network;
             this.oneInstance = oneInstance;
@@ -199,7 +241,9 @@ public final class SparseTraining {
             this.classes = classes;
         }
 
-        /** @return the resolved configuration (a copy) */
+        /**
+         * @return the resolved configuration (a copy)
+         */
         public TrainConfig config() {
             return config.copy();
         }
@@ -213,25 +257,48 @@ public final class SparseTraining {
          * @return the figures
          */
         public RunSummary fit(DataSplits data, Path dir) {
-            if (data.train().channels() != channels || data.train().height() != size || data.train().classes() != classes) {
-                throw new SprigException("the data are " + data.train().channels() + "x" + data.train().height() + " with "
-                        + data.train().classes() + " classes; the network takes " + channels + "x" + size + " and "
-                        + classes + " classes");
+            if (data.train().channels() != channels
+                    || data.train().height() != size
+                    || data.train().classes() != classes) {
+                throw new SprigException(
+                        "the data are "
+                                + data.train().channels()
+                                + "x"
+                                + data.train().height()
+                                + " with "
+                                + data.train().classes()
+                                + " classes; the network takes "
+                                + channels
+                                + "x"
+                                + size
+                                + " and "
+                                + classes
+                                + " classes");
             }
             Method method = Methods.get(config.method);
             if (dir == null) {
                 if (!(method instanceof HookMethod h)) {
-                    throw new SprigException(method.name() + " writes its phases to a run folder: give fit a folder");
+                    throw new SprigException(
+                            method.name()
+                                    + " writes its phases to a run folder: give fit a folder");
                 }
                 return new Trainer(config, data, null, h.hooks(config), false)
-                        .model(device -> network.build(config.channelWidths, device, config.seed,
-                                (float) config.bnGammaInit))
-                        .progress(Progress.silent()).run();
+                        .model(
+                                device ->
+                                        network.build(
+                                                config.channelWidths,
+                                                device,
+                                                config.seed,
+                                                (float) config.bnGammaInit))
+                        .progress(Progress.silent())
+                        .run();
             }
             if (oneInstance && !(method instanceof HookMethod)) {
                 throw new SprigException(method.name() + " needs a supplier of fresh blocks");
             }
-            return method.run(new MethodRun(config, data, dir, RunFolder.Mode.NEW, Progress.silent(), network));
+            return method.run(
+                    new MethodRun(
+                            config, data, dir, RunFolder.Mode.NEW, Progress.silent(), network));
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.sprig.data.ImageSet;
 import dev.sprig.data.SyntheticImages;
 import dev.sprig.train.EpochContext;
 import dev.sprig.train.Json;
+import dev.sprig.train.Methods;
 import dev.sprig.train.RunFolder;
 import dev.sprig.train.TrainConfig;
 import dev.sprig.train.Trainer;
@@ -14,14 +15,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import dev.sprig.train.Methods;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Benchmarks (speed is measured here, never in tests). */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Benchmarks.",
         subcommands = {BenchCommand.Train.class, BenchCommand.Sparse.class})
 final class BenchCommand implements Runnable {
     @Override
@@ -30,19 +33,36 @@ final class BenchCommand implements Runnable {
     }
 
     /**
-     * Training throughput of Sprig's own loop on synthetic data: LeNet-300-100 (1×28×28, batch
-     * 128) and ResNet-20 (3×32×32, batch 64). Each round is one short "epoch" timed by the trainer
+     * Training throughput of Sprig's own loop on synthetic data: LeNet-300-100 (1×28×28, batch 128)
+     * and ResNet-20 (3×32×32, batch 64). Each round is one short "epoch" timed by the trainer
      * itself; the first round is warm-up and the median of the rest is reported.
      */
-    @Command(name = "train", mixinStandardHelpOptions = true, abbreviateSynopsis = true, showDefaultValues = true,
-            description = "Samples/s of Sprig's training loop on synthetic data (compare with bench/pytorch_train.py).")
+    @Command(
+            name = "train",
+            mixinStandardHelpOptions = true,
+            abbreviateSynopsis = true,
+            showDefaultValues = true,
+            description =
+                    "Samples/s of Sprig's training loop on synthetic data (compare with"
+                            + " bench/pytorch_train.py).")
     static final class Train implements Callable<Integer> {
-        @Option(names = "--steps", description = "steps per round") int steps = 50;
-        @Option(names = "--rounds", description = "rounds (the first is warm-up)") int rounds = 6;
-        @Option(names = "--threads", description = "engine threads (0 = engine default)") int threads = 0;
-        @Option(names = "--models", split = ",", description = "which models") List<String> models = List.of("lenet-300-100", "resnet-20");
-        @Option(names = "--device", description = "auto, cpu, gpu, gpu:N") String device = "auto";
-        @Option(names = "--json", description = "write results here") Path json;
+        @Option(names = "--steps", description = "steps per round")
+        int steps = 50;
+
+        @Option(names = "--rounds", description = "rounds (the first is warm-up)")
+        int rounds = 6;
+
+        @Option(names = "--threads", description = "engine threads (0 = engine default)")
+        int threads = 0;
+
+        @Option(names = "--models", split = ",", description = "which models")
+        List<String> models = List.of("lenet-300-100", "resnet-20");
+
+        @Option(names = "--device", description = "auto, cpu, gpu, gpu:N")
+        String device = "auto";
+
+        @Option(names = "--json", description = "write results here")
+        Path json;
 
         @Override
         public Integer call() {
@@ -54,7 +74,15 @@ final class BenchCommand implements Runnable {
                 int batch = mlp ? 128 : 64;
                 ImageSet train = SyntheticImages.generate(batch * steps, channels, size, 10, 1);
                 ImageSet test = SyntheticImages.generate(batch, channels, size, 10, 2);
-                DataSplits data = DataSplits.split("synthetic", train, test, SyntheticImages.normalization(channels), 0, 0, false);
+                DataSplits data =
+                        DataSplits.split(
+                                "synthetic",
+                                train,
+                                test,
+                                SyntheticImages.normalization(channels),
+                                0,
+                                0,
+                                false);
                 TrainConfig c = new TrainConfig();
                 c.model = model;
                 c.dataset = "synthetic";
@@ -67,19 +95,22 @@ final class BenchCommand implements Runnable {
                 c.device = device;
                 c.validationFraction = 0;
                 List<Double> rates = new ArrayList<>();
-                TrainingHook timer = new TrainingHook() {
-                    @Override
-                    public void onEpochEnd(EpochContext e) {
-                        if (e.epoch() > 0) {
-                            rates.add(steps * (double) batch / e.metrics().epochSeconds());
-                        }
-                    }
-                };
+                TrainingHook timer =
+                        new TrainingHook() {
+                            @Override
+                            public void onEpochEnd(EpochContext e) {
+                                if (e.epoch() > 0) {
+                                    rates.add(steps * (double) batch / e.metrics().epochSeconds());
+                                }
+                            }
+                        };
                 new Trainer(c, data, null, List.of(timer), false).run();
                 rates.sort(Double::compare);
-                double median = rates.size() % 2 == 1
-                        ? rates.get(rates.size() / 2)
-                        : (rates.get(rates.size() / 2 - 1) + rates.get(rates.size() / 2)) / 2;
+                double median =
+                        rates.size() % 2 == 1
+                                ? rates.get(rates.size() / 2)
+                                : (rates.get(rates.size() / 2 - 1) + rates.get(rates.size() / 2))
+                                        / 2;
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("framework", "sprig");
                 row.put("model", model);
@@ -87,7 +118,9 @@ final class BenchCommand implements Runnable {
                 row.put("samples_per_s", median);
                 row.put("rounds", rates);
                 rows.add(row);
-                System.out.printf("sprig  %-14s batch %3d  %10.0f samples/s (median of %d rounds)%n", model, batch, median, rates.size());
+                System.out.printf(
+                        "sprig  %-14s batch %3d  %10.0f samples/s (median of %d rounds)%n",
+                        model, batch, median, rates.size());
             }
             if (json != null) {
                 RunFolder.writeAtomic(json, Json.pretty(rows) + "\n");
@@ -100,31 +133,58 @@ final class BenchCommand implements Runnable {
      * Training throughput of MLPs on the sparse path, the masked-dense path and (when Debian's
      * python3-torch is installed) PyTorch dense and masked, at several sparsities, all with the
      * same batch, optimiser, thread count and timing rule: each round is one short epoch on
-     * synthetic 1×28×28 data, the first round is warm-up, the median of the rest is reported.
-     * Masks are static and uniform (every layer at the target sparsity), so the rows measure the
-     * training step itself; RigL's periodic updates are measured by real runs.
+     * synthetic 1×28×28 data, the first round is warm-up, the median of the rest is reported. Masks
+     * are static and uniform (every layer at the target sparsity), so the rows measure the training
+     * step itself; RigL's periodic updates are measured by real runs.
      */
-    @Command(name = "sparse", mixinStandardHelpOptions = true, showDefaultValues = true,
+    @Command(
+            name = "sparse",
+            mixinStandardHelpOptions = true,
+            showDefaultValues = true,
             description = "Samples/s of the sparse vs masked-dense paths (and PyTorch) on MLPs.")
     static final class Sparse implements Callable<Integer> {
-        @Option(names = "--steps", description = "steps per round") int steps = 30;
-        @Option(names = "--rounds", description = "rounds (the first is warm-up)") int rounds = 4;
-        @Option(names = "--batch", description = "batch size") int batch = 128;
-        @Option(names = "--threads", description = "threads for every framework (0 = all cores)") int threads = 0;
-        @Option(names = "--models", split = ",", description = "MLP models") List<String> models =
-                List.of("lenet-300-100", "mlp-4096-4096");
-        @Option(names = "--sparsities", split = ",", description = "sparsities") List<Double> sparsities =
-                List.of(0.0, 0.9, 0.95, 0.98, 0.99);
-        @Option(names = "--pytorch", description = "PyTorch script to run with /usr/bin/python3 (skipped when torch is missing; 'off' to skip)")
+        @Option(names = "--steps", description = "steps per round")
+        int steps = 30;
+
+        @Option(names = "--rounds", description = "rounds (the first is warm-up)")
+        int rounds = 4;
+
+        @Option(names = "--batch", description = "batch size")
+        int batch = 128;
+
+        @Option(names = "--threads", description = "threads for every framework (0 = all cores)")
+        int threads = 0;
+
+        @Option(names = "--models", split = ",", description = "MLP models")
+        List<String> models = List.of("lenet-300-100", "mlp-4096-4096");
+
+        @Option(names = "--sparsities", split = ",", description = "sparsities")
+        List<Double> sparsities = List.of(0.0, 0.9, 0.95, 0.98, 0.99);
+
+        @Option(
+                names = "--pytorch",
+                description =
+                        "PyTorch script to run with /usr/bin/python3 (skipped when torch is"
+                                + " missing; 'off' to skip)")
         String pytorch = "bench/pytorch_sparse.py";
-        @Option(names = "--json", description = "write one row per (model, path, sparsity) here") Path json;
+
+        @Option(names = "--json", description = "write one row per (model, path, sparsity) here")
+        Path json;
 
         @Override
         public Integer call() {
             int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
             ImageSet train = SyntheticImages.generate(batch * steps, 1, 28, 10, 1);
             ImageSet test = SyntheticImages.generate(batch, 1, 28, 10, 2);
-            DataSplits data = DataSplits.split("synthetic", train, test, SyntheticImages.normalization(1), 0, 0, false);
+            DataSplits data =
+                    DataSplits.split(
+                            "synthetic",
+                            train,
+                            test,
+                            SyntheticImages.normalization(1),
+                            0,
+                            0,
+                            false);
             List<Map<String, Object>> rows = new ArrayList<>();
             for (String model : models) {
                 for (double s : sparsities) {
@@ -146,11 +206,16 @@ final class BenchCommand implements Runnable {
                         c.exec = path.equals("sprig-sparse") ? "sparse" : "dense";
                         List<Double> rates = new ArrayList<>();
                         // One Trainer; exec picks the backend, the same loop times both.
-                        new Trainer(c, data, null, Methods.hooksFor(c), false).chooseBackend().onEpoch(m -> {
-                            if (m.epoch() > 1) {
-                                rates.add(steps * (double) batch / m.epochSeconds());
-                            }
-                        }).run();
+                        new Trainer(c, data, null, Methods.hooksFor(c), false)
+                                .chooseBackend()
+                                .onEpoch(
+                                        m -> {
+                                            if (m.epoch() > 1) {
+                                                rates.add(
+                                                        steps * (double) batch / m.epochSeconds());
+                                            }
+                                        })
+                                .run();
                         Map<String, Object> row = new LinkedHashMap<>();
                         row.put("model", model);
                         row.put("path", path);
@@ -160,7 +225,13 @@ final class BenchCommand implements Runnable {
                         row.put("threads", t);
                         row.put("batch_size", batch);
                         rows.add(row);
-                        System.out.printf(Locale.ROOT, "%-14s %-20s sparsity %.2f  %10.0f samples/s%n", model, path, s, median(rates));
+                        System.out.printf(
+                                Locale.ROOT,
+                                "%-14s %-20s sparsity %.2f  %10.0f samples/s%n",
+                                model,
+                                path,
+                                s,
+                                median(rates));
                     }
                 }
             }
@@ -177,29 +248,60 @@ final class BenchCommand implements Runnable {
             if (pytorch.equals("off")) {
                 return List.of();
             }
-            if (!java.nio.file.Files.isRegularFile(script) || !java.nio.file.Files.isExecutable(Path.of("/usr/bin/python3"))) {
-                System.out.println("pytorch rows skipped: " + script + " or /usr/bin/python3 not found");
+            if (!java.nio.file.Files.isRegularFile(script)
+                    || !java.nio.file.Files.isExecutable(Path.of("/usr/bin/python3"))) {
+                System.out.println(
+                        "pytorch rows skipped: " + script + " or /usr/bin/python3 not found");
                 return List.of();
             }
-            List<String> cmd = new ArrayList<>(List.of("/usr/bin/python3", script.toString(), "--threads", Integer.toString(t),
-                    "--steps", Integer.toString(steps), "--rounds", Integer.toString(rounds), "--batch", Integer.toString(batch),
-                    "--models", String.join(",", models), "--sparsities",
-                    String.join(",", sparsities.stream().map(String::valueOf).toList())));
+            List<String> cmd =
+                    new ArrayList<>(
+                            List.of(
+                                    "/usr/bin/python3",
+                                    script.toString(),
+                                    "--threads",
+                                    Integer.toString(t),
+                                    "--steps",
+                                    Integer.toString(steps),
+                                    "--rounds",
+                                    Integer.toString(rounds),
+                                    "--batch",
+                                    Integer.toString(batch),
+                                    "--models",
+                                    String.join(",", models),
+                                    "--sparsities",
+                                    String.join(
+                                            ",",
+                                            sparsities.stream().map(String::valueOf).toList())));
             try {
-                ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+                ProcessBuilder pb =
+                        new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
                 pb.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(t));
                 pb.environment().put("OMP_NUM_THREADS", Integer.toString(t));
                 Process p = pb.start();
-                String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                String out =
+                        new String(
+                                p.getInputStream().readAllBytes(),
+                                java.nio.charset.StandardCharsets.UTF_8);
                 if (p.waitFor() != 0) {
-                    System.out.println("pytorch rows skipped: the script failed (is python3-torch installed? apt-get install python3-torch)");
+                    System.out.println(
+                            "pytorch rows skipped: the script failed (is python3-torch installed?"
+                                    + " apt-get install python3-torch)");
                     return List.of();
                 }
-                List<Map<String, Object>> rows = Json.JSON.readValue(out.trim(),
-                        new com.fasterxml.jackson.core.type.TypeReference<List<Map<String, Object>>>() { });
+                List<Map<String, Object>> rows =
+                        Json.JSON.readValue(
+                                out.trim(),
+                                new com.fasterxml.jackson.core.type.TypeReference<
+                                        List<Map<String, Object>>>() {});
                 for (Map<String, Object> r : rows) {
-                    System.out.printf(Locale.ROOT, "%-14s %-20s sparsity %.2f  %10.0f samples/s%n", r.get("model"), r.get("path"),
-                            ((Number) r.get("sparsity")).doubleValue(), ((Number) r.get("samples_per_s")).doubleValue());
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%-14s %-20s sparsity %.2f  %10.0f samples/s%n",
+                            r.get("model"),
+                            r.get("path"),
+                            ((Number) r.get("sparsity")).doubleValue(),
+                            ((Number) r.get("samples_per_s")).doubleValue());
                 }
                 return rows;
             } catch (java.io.IOException e) {
@@ -215,14 +317,20 @@ final class BenchCommand implements Runnable {
             Map<String, Double> torchDense = new LinkedHashMap<>();
             for (Map<String, Object> r : rows) {
                 if ("pytorch-dense".equals(r.get("path"))) {
-                    torchDense.put((String) r.get("model"), ((Number) r.get("samples_per_s")).doubleValue());
+                    torchDense.put(
+                            (String) r.get("model"),
+                            ((Number) r.get("samples_per_s")).doubleValue());
                 }
             }
             for (Map<String, Object> r : rows) {
                 Double base = torchDense.get((String) r.get("model"));
                 if ("sprig-sparse".equals(r.get("path")) && base != null) {
-                    System.out.printf(Locale.ROOT, "%-14s sparsity %.2f  sprig sparse / pytorch dense = %.2fx%n", r.get("model"),
-                            ((Number) r.get("sparsity")).doubleValue(), ((Number) r.get("samples_per_s")).doubleValue() / base);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%-14s sparsity %.2f  sprig sparse / pytorch dense = %.2fx%n",
+                            r.get("model"),
+                            ((Number) r.get("sparsity")).doubleValue(),
+                            ((Number) r.get("samples_per_s")).doubleValue() / base);
                 }
             }
         }
@@ -234,6 +342,8 @@ final class BenchCommand implements Runnable {
         if (s.isEmpty()) {
             return Double.NaN;
         }
-        return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
+        return s.size() % 2 == 1
+                ? s.get(s.size() / 2)
+                : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
     }
 }

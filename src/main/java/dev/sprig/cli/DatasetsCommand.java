@@ -9,10 +9,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Lists the known data sets and whether their files are present. */
-@Command(name = "datasets", mixinStandardHelpOptions = true, showDefaultValues = true,
+@Command(
+        name = "datasets",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
         description = "List data sets, where Sprig looks for them, and whether they are present.")
 final class DatasetsCommand implements Callable<Integer> {
-    @Option(names = "--data-dir", description = "data root (default: $SPRIG_DATA, else ~/.sprig/data)")
+    @Option(
+            names = "--data-dir",
+            description = "data root (default: $SPRIG_DATA, else ~/.sprig/data)")
     String dataDir;
 
     @Override
@@ -21,7 +26,11 @@ final class DatasetsCommand implements Callable<Integer> {
         System.out.println("data root: " + root.toAbsolutePath());
         for (KnownDataset d : KnownDataset.values()) {
             Path dir = root.resolve(d.key());
-            System.out.printf("%-14s %-8s %s  files: %s%n", d.key(), Files.isDirectory(dir) ? "present" : "missing", dir,
+            System.out.printf(
+                    "%-14s %-8s %s  files: %s%n",
+                    d.key(),
+                    Files.isDirectory(dir) ? "present" : "missing",
+                    dir,
                     String.join(", ", d.downloads().stream().map(f -> f[0]).toList()));
         }
         System.out.println("synthetic      built-in random images (smoke tests and benchmarks)");

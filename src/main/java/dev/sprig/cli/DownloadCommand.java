@@ -10,13 +10,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Downloads canonical data files and verifies their checksums (the only networked command). */
-@Command(name = "download", mixinStandardHelpOptions = true,
+@Command(
+        name = "download",
+        mixinStandardHelpOptions = true,
         description = "Download a data set's canonical files and verify their MD5 checksums.")
 final class DownloadCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DATASET", description = "mnist, fashion-mnist, cifar-10 or cifar-100")
     String dataset;
 
-    @Option(names = "--data-dir", description = "data root (default: $SPRIG_DATA, else ~/.sprig/data)")
+    @Option(
+            names = "--data-dir",
+            description = "data root (default: $SPRIG_DATA, else ~/.sprig/data)")
     String dataDir;
 
     @Override

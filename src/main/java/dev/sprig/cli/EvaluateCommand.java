@@ -20,42 +20,76 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code sprig evaluate}: the uncertainty suite on trained models. Several folders, or an
- * ensemble folder, are evaluated as one ensemble (mean of the members' probabilities).
+ * {@code sprig evaluate}: the uncertainty suite on trained models. Several folders, or an ensemble
+ * folder, are evaluated as one ensemble (mean of the members' probabilities).
  */
-@Command(name = "evaluate", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = "Accuracy, NLL, Brier, ECE (+ reliability diagram), diversity, OoD AUROC and corruption robustness"
-                + " of a model or an ensemble; writes evaluation.json and reliability.png.")
+@Command(
+        name = "evaluate",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        description =
+                "Accuracy, NLL, Brier, ECE (+ reliability diagram), diversity, OoD AUROC and"
+                    + " corruption robustness of a model or an ensemble; writes evaluation.json and"
+                    + " reliability.png.")
 final class EvaluateCommand implements Callable<Integer> {
-    @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "run folders or ensemble folders")
+    @Parameters(
+            arity = "1..*",
+            paramLabel = "RUN_DIR",
+            description = "run folders or ensemble folders")
     List<Path> dirs;
 
-    @Option(names = "--out", description = "JSON output (default: RUN_DIR/evaluation.json of the first folder)")
+    @Option(
+            names = "--out",
+            description = "JSON output (default: RUN_DIR/evaluation.json of the first folder)")
     Path out;
 
-    @Option(names = "--ood", split = ",", description = "OoD data sets (default: the other of mnist/fashion-mnist or"
-            + " cifar-10/cifar-100; none to skip)")
+    @Option(
+            names = "--ood",
+            split = ",",
+            description =
+                    "OoD data sets (default: the other of mnist/fashion-mnist or"
+                            + " cifar-10/cifar-100; none to skip)")
     List<String> ood;
 
-    @Option(names = "--noise", negatable = true, defaultValue = "true", fallbackValue = "true",
+    @Option(
+            names = "--noise",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
             description = "Gaussian-noise images as OoD inputs")
     boolean noise;
 
-    @Option(names = "--corruptions", split = ",", defaultValue = "all",
-            description = "corruptions: all, none, or a list of gaussian_noise, shot_noise, impulse_noise, gaussian_blur,"
-                    + " contrast, brightness, pixelate")
+    @Option(
+            names = "--corruptions",
+            split = ",",
+            defaultValue = "all",
+            description =
+                    "corruptions: all, none, or a list of gaussian_noise, shot_noise,"
+                            + " impulse_noise, gaussian_blur, contrast, brightness, pixelate")
     List<String> corruptions;
 
-    @Option(names = "--severities", split = ",", defaultValue = "1,2,3,4,5", description = "corruption severities")
+    @Option(
+            names = "--severities",
+            split = ",",
+            defaultValue = "1,2,3,4,5",
+            description = "corruption severities")
     List<Integer> severities;
 
-    @Option(names = "--corruption-limit", defaultValue = "0", description = "test images corrupted (0 = all)")
+    @Option(
+            names = "--corruption-limit",
+            defaultValue = "0",
+            description = "test images corrupted (0 = all)")
     int corruptionLimit;
 
-    @Option(names = "--bins", defaultValue = "" + Calibration.DEFAULT_BINS, description = "ECE bins")
+    @Option(
+            names = "--bins",
+            defaultValue = "" + Calibration.DEFAULT_BINS,
+            description = "ECE bins")
     int bins;
 
-    @Option(names = "--data-dir", description = "data root (default: $SPRIG_DATA, else ~/.sprig/data)")
+    @Option(
+            names = "--data-dir",
+            description = "data root (default: $SPRIG_DATA, else ~/.sprig/data)")
     String dataDir;
 
     @Option(names = "--device", description = "auto, cpu, gpu, gpu:N")
@@ -93,17 +127,34 @@ final class EvaluateCommand implements Callable<Integer> {
                 }
             }
         }
-        String dataset = Json.readConfig(dirs.get(0).resolve("config.yaml")).dataset.toLowerCase(Locale.ROOT);
-        List<String> oodSets = ood == null ? partner(dataset) : ood.stream().filter(s -> !s.equalsIgnoreCase("none")).toList();
-        UncertaintyEvaluation suite = new UncertaintyEvaluation(bins, oodSets, noise, chosen, severities, corruptionLimit, dataDir, seed);
+        String dataset =
+                Json.readConfig(dirs.get(0).resolve("config.yaml"))
+                        .dataset
+                        .toLowerCase(Locale.ROOT);
+        List<String> oodSets =
+                ood == null
+                        ? partner(dataset)
+                        : ood.stream().filter(s -> !s.equalsIgnoreCase("none")).toList();
+        UncertaintyEvaluation suite =
+                new UncertaintyEvaluation(
+                        bins, oodSets, noise, chosen, severities, corruptionLimit, dataDir, seed);
         Map<String, Object> result = suite.run(dirs, Sprig.device(device));
         Path json = out != null ? out : dirs.get(0).resolve("evaluation.json");
         RunFolder.writeAtomic(json, Json.pretty(result) + "\n");
         Path png = json.resolveSibling("reliability.png");
         var tree = Json.JSON.valueToTree(result);
         int members = tree.get("members").size();
-        Plots.write(Plots.reliability(String.format(Locale.ROOT, "%s, %d member%s: ECE %.4f", dataset, members,
-                members == 1 ? "" : "s", tree.get("test").get("ece").asDouble()), tree), png);
+        Plots.write(
+                Plots.reliability(
+                        String.format(
+                                Locale.ROOT,
+                                "%s, %d member%s: ECE %.4f",
+                                dataset,
+                                members,
+                                members == 1 ? "" : "s",
+                                tree.get("test").get("ece").asDouble()),
+                        tree),
+                png);
         print(result);
         System.out.println("wrote " + json + " and " + png);
         return 0;
@@ -122,19 +173,39 @@ final class EvaluateCommand implements Callable<Integer> {
     @SuppressWarnings("unchecked")
     private static void print(Map<String, Object> r) {
         Map<String, Object> t = (Map<String, Object>) r.get("test");
-        System.out.printf(Locale.ROOT, "test: accuracy %.4f  NLL %.4f  Brier %.4f  ECE %.4f%n", t.get("accuracy"), t.get("nll"),
-                t.get("brier"), t.get("ece"));
+        System.out.printf(
+                Locale.ROOT,
+                "test: accuracy %.4f  NLL %.4f  Brier %.4f  ECE %.4f%n",
+                t.get("accuracy"),
+                t.get("nll"),
+                t.get("brier"),
+                t.get("ece"));
         if (r.get("diversity") instanceof Map<?, ?> d) {
-            System.out.printf(Locale.ROOT, "diversity: disagreement %.4f  KL %.4f%n", d.get("disagreement"), d.get("kl_divergence"));
+            System.out.printf(
+                    Locale.ROOT,
+                    "diversity: disagreement %.4f  KL %.4f%n",
+                    d.get("disagreement"),
+                    d.get("kl_divergence"));
         }
-        ((Map<String, Object>) r.get("ood")).forEach((k, v) -> {
-            Map<String, Object> m = (Map<String, Object>) v;
-            System.out.printf(Locale.ROOT, "OoD %s: AUROC max-prob %.4f  entropy %.4f%n", k, m.get("auroc_max_probability"),
-                    m.get("auroc_entropy"));
-        });
+        ((Map<String, Object>) r.get("ood"))
+                .forEach(
+                        (k, v) -> {
+                            Map<String, Object> m = (Map<String, Object>) v;
+                            System.out.printf(
+                                    Locale.ROOT,
+                                    "OoD %s: AUROC max-prob %.4f  entropy %.4f%n",
+                                    k,
+                                    m.get("auroc_max_probability"),
+                                    m.get("auroc_entropy"));
+                        });
         if (r.get("corruption_mean") instanceof Map<?, ?> c) {
-            System.out.printf(Locale.ROOT, "corruptions (mean over kinds and severities): accuracy %.4f  NLL %.4f  ECE %.4f%n",
-                    c.get("accuracy"), c.get("nll"), c.get("ece"));
+            System.out.printf(
+                    Locale.ROOT,
+                    "corruptions (mean over kinds and severities): accuracy %.4f  NLL %.4f  ECE"
+                            + " %.4f%n",
+                    c.get("accuracy"),
+                    c.get("nll"),
+                    c.get("ece"));
         }
     }
 }

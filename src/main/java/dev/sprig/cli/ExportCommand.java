@@ -11,14 +11,23 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code sprig export}: a run's trained model, for inference outside Sprig. */
-@Command(name = "export", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = "Export a run's trained model: djl (DJL .params + model.json), torchscript (model.pt for"
-                + " torch.jit.load) and csr (sparse rows per layer, with its real size against dense float32).")
+@Command(
+        name = "export",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        description =
+                "Export a run's trained model: djl (DJL .params + model.json), torchscript"
+                    + " (model.pt for torch.jit.load) and csr (sparse rows per layer, with its real"
+                    + " size against dense float32).")
 final class ExportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN_DIR", description = "run folder with a checkpoint")
     Path dir;
 
-    @Option(names = "--format", split = ",", defaultValue = "djl,torchscript,csr", description = "djl, torchscript, csr")
+    @Option(
+            names = "--format",
+            split = ",",
+            defaultValue = "djl,torchscript,csr",
+            description = "djl, torchscript, csr")
     List<String> formats;
 
     @Option(names = "--out", description = "output folder (default: RUN_DIR/export)")
@@ -30,12 +39,20 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path target = out != null ? out : dir.resolve("export");
-        ModelExport.Result r = ModelExport.export(dir, target,
-                formats.stream().map(f -> f.trim().toLowerCase(Locale.ROOT)).toList(), Sprig.device(device));
+        ModelExport.Result r =
+                ModelExport.export(
+                        dir,
+                        target,
+                        formats.stream().map(f -> f.trim().toLowerCase(Locale.ROOT)).toList(),
+                        Sprig.device(device));
         r.files().forEach(f -> System.out.println("wrote " + f));
         System.out.printf(Locale.ROOT, "dense float32: %,d bytes%n", r.denseBytes());
         if (r.csrBytes() > 0) {
-            System.out.printf(Locale.ROOT, "csr: %,d bytes (%.3f of dense)%n", r.csrBytes(), (double) r.csrBytes() / r.denseBytes());
+            System.out.printf(
+                    Locale.ROOT,
+                    "csr: %,d bytes (%.3f of dense)%n",
+                    r.csrBytes(),
+                    (double) r.csrBytes() / r.denseBytes());
         }
         return 0;
     }

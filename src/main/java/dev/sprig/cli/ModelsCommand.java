@@ -5,7 +5,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
 /** Lists the model zoo. */
-@Command(name = "models", mixinStandardHelpOptions = true, description = "List the models Sprig can build.")
+@Command(
+        name = "models",
+        mixinStandardHelpOptions = true,
+        description = "List the models Sprig can build.")
 final class ModelsCommand implements Callable<Integer> {
     @Override
     public Integer call() {

@@ -16,8 +16,8 @@ import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 /**
- * The published settings shipped in {@code recipes/} (packed into the jar), one YAML per paper
- * and setting. Each starts with a comment naming its source and a {@code # target:} line with the
+ * The published settings shipped in {@code recipes/} (packed into the jar), one YAML per paper and
+ * setting. Each starts with a comment naming its source and a {@code # target:} line with the
  * published figure it should reproduce.
  */
 final class Recipes {
@@ -28,14 +28,24 @@ final class Recipes {
     /** A recipe: its name, YAML text and target line. */
     record Recipe(String name, String yaml, String source, String target) {}
 
-    /** @return every recipe's name, sorted */
+    /**
+     * @return every recipe's name, sorted
+     */
     static List<String> names() {
         TreeSet<String> names = new TreeSet<>();
         try {
-            Path where = Path.of(Recipes.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path where =
+                    Path.of(
+                            Recipes.class
+                                    .getProtectionDomain()
+                                    .getCodeSource()
+                                    .getLocation()
+                                    .toURI());
             if (Files.isDirectory(where)) {
                 try (Stream<Path> s = Files.list(where.resolve(DIR))) {
-                    s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml")).forEach(names::add);
+                    s.map(p -> p.getFileName().toString())
+                            .filter(n -> n.endsWith(".yaml"))
+                            .forEach(names::add);
                 }
             } else {
                 try (JarFile jar = new JarFile(where.toFile())) {
@@ -65,9 +75,15 @@ final class Recipes {
      */
     static Recipe get(String name) {
         String n = name.endsWith(".yaml") ? name.substring(0, name.length() - 5) : name;
-        try (InputStream in = Recipes.class.getClassLoader().getResourceAsStream(DIR + n + ".yaml")) {
+        try (InputStream in =
+                Recipes.class.getClassLoader().getResourceAsStream(DIR + n + ".yaml")) {
             if (in == null) {
-                throw new SprigException("unknown recipe '" + name + "'; see `sprig recipes` (known: " + String.join(", ", names()) + ")");
+                throw new SprigException(
+                        "unknown recipe '"
+                                + name
+                                + "'; see `sprig recipes` (known: "
+                                + String.join(", ", names())
+                                + ")");
             }
             String yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             String source = "";

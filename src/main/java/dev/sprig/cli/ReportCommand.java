@@ -9,11 +9,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code sprig report}: one self-contained HTML page comparing run folders. */
-@Command(name = "report", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = "Compare runs in one self-contained HTML page: figures table, accuracy vs training FLOPs, learning"
-                + " curves, per-layer densities or channels, Early-Bird distance maps, EPI curves, reliability diagrams.")
+@Command(
+        name = "report",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        description =
+                "Compare runs in one self-contained HTML page: figures table, accuracy vs training"
+                        + " FLOPs, learning curves, per-layer densities or channels, Early-Bird"
+                        + " distance maps, EPI curves, reliability diagrams.")
 final class ReportCommand implements Callable<Integer> {
-    @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "run folders (each with summary.json)")
+    @Parameters(
+            arity = "1..*",
+            paramLabel = "RUN_DIR",
+            description = "run folders (each with summary.json)")
     List<Path> dirs;
 
     @Option(names = "--out", defaultValue = "report.html", description = "HTML file to write")

@@ -18,10 +18,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * Turns the settings of {@link TrainConfig} into command-line options, one help section per
- * {@link OptionGroup}: the shared settings, then the groups of the methods a command runs. Each
- * setting is declared once, in {@code TrainConfig} (type, default, description), so a flag, a
- * YAML key and the help text cannot disagree, and a command shows no option of another family.
+ * Turns the settings of {@link TrainConfig} into command-line options, one help section per {@link
+ * OptionGroup}: the shared settings, then the groups of the methods a command runs. Each setting is
+ * declared once, in {@code TrainConfig} (type, default, description), so a flag, a YAML key and the
+ * help text cannot disagree, and a command shows no option of another family.
  */
 final class SettingOptions {
     private SettingOptions() {}
@@ -48,12 +48,17 @@ final class SettingOptions {
         }
         Set<String> added = new LinkedHashSet<>();
         for (OptionGroup g : groups) {
-            ArgGroupSpec.Builder section = ArgGroupSpec.builder().heading("%n" + g.heading() + ":%n")
-                    .exclusive(false).multiplicity("0..1").validate(false);
+            ArgGroupSpec.Builder section =
+                    ArgGroupSpec.builder()
+                            .heading("%n" + g.heading() + ":%n")
+                            .exclusive(false)
+                            .multiplicity("0..1")
+                            .validate(false);
             int n = 0;
             for (String key : g.keys()) {
                 if (added.add(key)) {
-                    section.addArg(option(key, key.equals("method") ? String.join(", ", methods) : null));
+                    section.addArg(
+                            option(key, key.equals("method") ? String.join(", ", methods) : null));
                     n++;
                 }
             }
@@ -66,9 +71,12 @@ final class SettingOptions {
     private static OptionSpec option(String key, String descriptionOverride) {
         Field f = field(key);
         JsonPropertyDescription d = f.getAnnotation(JsonPropertyDescription.class);
-        String description = descriptionOverride != null ? descriptionOverride : d == null ? "" : d.value();
-        OptionSpec.Builder o = OptionSpec.builder("--" + key.replace('_', '-')).description(description)
-                .paramLabel("<" + key.replace('_', '-') + ">");
+        String description =
+                descriptionOverride != null ? descriptionOverride : d == null ? "" : d.value();
+        OptionSpec.Builder o =
+                OptionSpec.builder("--" + key.replace('_', '-'))
+                        .description(description)
+                        .paramLabel("<" + key.replace('_', '-') + ">");
         Class<?> type = f.getType();
         if (type == boolean.class || type == Boolean.class) {
             o.type(Boolean.class).arity("0..1").paramLabel("<true|false>");
@@ -111,7 +119,8 @@ final class SettingOptions {
         try {
             return TrainConfig.class.getField(name.toString());
         } catch (NoSuchFieldException e) {
-            throw new IllegalStateException("no TrainConfig field for key " + key.toLowerCase(Locale.ROOT), e);
+            throw new IllegalStateException(
+                    "no TrainConfig field for key " + key.toLowerCase(Locale.ROOT), e);
         }
     }
 }

@@ -8,8 +8,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code sprig} command: parses, calls one package, prints. User errors print one line and
- * exit with status 2; nothing a user can cause prints a stack trace.
+ * The {@code sprig} command: parses, calls one package, prints. User errors print one line and exit
+ * with status 2; nothing a user can cause prints a stack trace.
  */
 @Command(
         name = "sprig",
@@ -53,26 +53,32 @@ public final class SprigCommand implements Runnable {
             }
         }
         cl.setOverwrittenOptionsAllowed(true);
-        cl.setExecutionExceptionHandler((ex, line, parse) -> {
-            PrintWriter err = line.getErr();
-            if (ex instanceof SprigException || ex instanceof EngineException) {
-                err.println("error: " + ex.getMessage());
-                if (System.getenv("SPRIG_DEBUG") != null) {
-                    // Where an engine error came from, for bug reports; users see the one line.
-                    ex.printStackTrace(err);
-                }
-                err.flush();
-                return 2;
-            }
-            throw ex;
-        });
-        cl.setParameterExceptionHandler((ex, args) -> {
-            PrintWriter err = ex.getCommandLine().getErr();
-            err.println("error: " + ex.getMessage());
-            err.println("see `" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help`");
-            err.flush();
-            return 2;
-        });
+        cl.setExecutionExceptionHandler(
+                (ex, line, parse) -> {
+                    PrintWriter err = line.getErr();
+                    if (ex instanceof SprigException || ex instanceof EngineException) {
+                        err.println("error: " + ex.getMessage());
+                        if (System.getenv("SPRIG_DEBUG") != null) {
+                            // Where an engine error came from, for bug reports; users see the one
+                            // line.
+                            ex.printStackTrace(err);
+                        }
+                        err.flush();
+                        return 2;
+                    }
+                    throw ex;
+                });
+        cl.setParameterExceptionHandler(
+                (ex, args) -> {
+                    PrintWriter err = ex.getCommandLine().getErr();
+                    err.println("error: " + ex.getMessage());
+                    err.println(
+                            "see `"
+                                    + ex.getCommandLine().getCommandSpec().qualifiedName()
+                                    + " --help`");
+                    err.flush();
+                    return 2;
+                });
         return cl;
     }
 

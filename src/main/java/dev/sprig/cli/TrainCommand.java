@@ -17,8 +17,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,23 +27,33 @@ import picocli.CommandLine.Option;
 /**
  * {@code sprig train}: one training run into a run folder.
  *
- * <p>Options named like config keys ({@code --batch-size} ↔ {@code batch_size}) override the
- * YAML file given by {@code --config}; their help defaults are read from {@link TrainConfig}, so
- * the help text and the config cannot disagree.
+ * <p>Options named like config keys ({@code --batch-size} ↔ {@code batch_size}) override the YAML
+ * file given by {@code --config}; their help defaults are read from {@link TrainConfig}, so the
+ * help text and the config cannot disagree.
  */
-@Command(name = "train", mixinStandardHelpOptions = true, abbreviateSynopsis = true, showDefaultValues = true,
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        abbreviateSynopsis = true,
+        showDefaultValues = true,
         defaultValueProvider = TrainCommand.ConfigDefaults.class,
-        description = "Train a model; writes config.yaml, metrics.jsonl, summary.json and checkpoints to --out.")
+        description =
+                "Train a model; writes config.yaml, metrics.jsonl, summary.json and checkpoints to"
+                        + " --out.")
 class TrainCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--config", description = "YAML config; flags override its values")
     Path configFile;
 
-    @Option(names = "--recipe", description = "start from a published setting (see `sprig recipes`); flags override it")
+    @Option(
+            names = "--recipe",
+            description = "start from a published setting (see `sprig recipes`); flags override it")
     String recipe;
 
-    @Option(names = "--out", description = "output folder (default: runs/<model>-<dataset>-<method>-seed<seed>)")
+    @Option(
+            names = "--out",
+            description = "output folder (default: runs/<model>-<dataset>-<method>-seed<seed>)")
     Path out;
 
     @Option(names = "--resume", description = "continue the run in --out from its last checkpoint")
@@ -56,7 +66,16 @@ class TrainCommand implements Callable<Integer> {
     boolean quiet;
 
     private static final List<String> NOT_CONFIG =
-            List.of("config", "recipe", "out", "resume", "overwrite", "quiet", "help", "version", "oracle_epochs");
+            List.of(
+                    "config",
+                    "recipe",
+                    "out",
+                    "resume",
+                    "overwrite",
+                    "quiet",
+                    "help",
+                    "version",
+                    "oracle_epochs");
 
     @Override
     public Integer call() {
@@ -74,7 +93,18 @@ class TrainCommand implements Callable<Integer> {
             throw new SprigException("--resume and --overwrite exclude each other");
         }
         TrainConfig config = resolve();
-        Path dir = out != null ? out : Path.of("runs", config.model + "-" + config.dataset + "-" + config.method + "-seed" + config.seed);
+        Path dir =
+                out != null
+                        ? out
+                        : Path.of(
+                                "runs",
+                                config.model
+                                        + "-"
+                                        + config.dataset
+                                        + "-"
+                                        + config.method
+                                        + "-seed"
+                                        + config.seed);
         where[0] = dir;
         if (resume) {
             // The run continues with the configuration it started with; flags may not change it.
@@ -82,12 +112,27 @@ class TrainCommand implements Callable<Integer> {
         }
         config.validate();
         Method method = Methods.get(config.method);
-        DataSplits data = DataSplits.load(config.dataset, DataRoot.resolve(config.dataDir), config.validationFraction, config.seed);
+        DataSplits data =
+                DataSplits.load(
+                        config.dataset,
+                        DataRoot.resolve(config.dataDir),
+                        config.validationFraction,
+                        config.seed);
         if (!quiet) {
             System.out.println(method.startLine(config, dir));
         }
-        RunFolder.Mode mode = resume ? RunFolder.Mode.RESUME : overwrite ? RunFolder.Mode.OVERWRITE : RunFolder.Mode.NEW;
-        run(method, new MethodRun(config, data, dir, mode, quiet ? Progress.silent() : Progress.auto(System.out)));
+        RunFolder.Mode mode =
+                resume
+                        ? RunFolder.Mode.RESUME
+                        : overwrite ? RunFolder.Mode.OVERWRITE : RunFolder.Mode.NEW;
+        run(
+                method,
+                new MethodRun(
+                        config,
+                        data,
+                        dir,
+                        mode,
+                        quiet ? Progress.silent() : Progress.auto(System.out)));
         return 0;
     }
 
@@ -103,8 +148,8 @@ class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * Returns the method families this command runs, for its {@code --help} and its check of
-     * {@code --method}.
+     * Returns the method families this command runs, for its {@code --help} and its check of {@code
+     * --method}.
      *
      * @return family names; every registered family for {@code sprig train}
      */
@@ -121,7 +166,8 @@ class TrainCommand implements Callable<Integer> {
     /** Starts from the YAML file (or defaults) and applies every option the user typed. */
     TrainConfig resolve() {
         if (configFile != null && recipe != null) {
-            throw new SprigException("--config and --recipe exclude each other (a recipe is a config file)");
+            throw new SprigException(
+                    "--config and --recipe exclude each other (a recipe is a config file)");
         }
         String baseText = null;
         TrainConfig config;
@@ -145,21 +191,26 @@ class TrainCommand implements Callable<Integer> {
             overrides.set(key, Json.JSON.valueToTree(o.getValue()));
         }
         try {
-            if (!overrides.has("method") && defaultMethod() != null
+            if (!overrides.has("method")
+                    && defaultMethod() != null
                     && (baseText == null || !fileKeys(baseText).contains("method"))) {
                 overrides.put("method", defaultMethod());
             }
-            String method = overrides.has("method") ? overrides.get("method").asText() : config.method;
-            Map<String, Object> defaults = Methods.contains(method) ? Methods.get(method).publishedDefaults() : Map.of();
+            String method =
+                    overrides.has("method") ? overrides.get("method").asText() : config.method;
+            Map<String, Object> defaults =
+                    Methods.contains(method) ? Methods.get(method).publishedDefaults() : Map.of();
             if (!defaults.isEmpty()) {
-                // A method's published settings sit under the config file and the flags: both override them.
+                // A method's published settings sit under the config file and the flags: both
+                // override them.
                 Set<String> fromFile = baseText == null ? Set.of() : fileKeys(baseText);
                 ObjectNode methodDefaults = Json.JSON.createObjectNode();
-                defaults.forEach((k, v) -> {
-                    if (!fromFile.contains(k)) {
-                        methodDefaults.set(k, Json.JSON.valueToTree(v));
-                    }
-                });
+                defaults.forEach(
+                        (k, v) -> {
+                            if (!fromFile.contains(k)) {
+                                methodDefaults.set(k, Json.JSON.valueToTree(v));
+                            }
+                        });
                 config = Json.JSON.readerForUpdating(config).readValue(methodDefaults);
             }
             TrainConfig resolved = Json.JSON.readerForUpdating(config).readValue(overrides);
@@ -177,12 +228,20 @@ class TrainCommand implements Callable<Integer> {
             for (String f : families()) {
                 Methods.family(f).forEach(x -> own.add(x.name()));
             }
-            throw new SprigException("sprig " + spec.name() + " trains " + String.join(", ", own) + "; got method " + name
-                    + " (run it with sprig train)");
+            throw new SprigException(
+                    "sprig "
+                            + spec.name()
+                            + " trains "
+                            + String.join(", ", own)
+                            + "; got method "
+                            + name
+                            + " (run it with sprig train)");
         }
     }
 
-    /** @return the method a subcommand trains when neither the flags nor the config file name one */
+    /**
+     * @return the method a subcommand trains when neither the flags nor the config file name one
+     */
     String defaultMethod() {
         return null;
     }
@@ -212,8 +271,10 @@ class TrainCommand implements Callable<Integer> {
             if (!(arg instanceof CommandLine.Model.OptionSpec o)) {
                 return null;
             }
-            if (key(o).equals("method") && o.command() != null
-                    && o.command().userObject() instanceof TrainCommand t && t.defaultMethod() != null) {
+            if (key(o).equals("method")
+                    && o.command() != null
+                    && o.command().userObject() instanceof TrainCommand t
+                    && t.defaultMethod() != null) {
                 return t.defaultMethod(); // a family command's own method
             }
             JsonNode v = DEFAULTS.get(key(o));

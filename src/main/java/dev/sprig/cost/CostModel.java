@@ -29,7 +29,8 @@ public interface CostModel {
      *     steps) instead of only at active weights
      * @return cost of one training step per example
      */
-    long trainStepFlops(List<LayerSpec> layers, LayerDensities densities, boolean denseWeightGradient);
+    long trainStepFlops(
+            List<LayerSpec> layers, LayerDensities densities, boolean denseWeightGradient);
 
     /**
      * Returns the number of parameters actually stored (non-zero weights plus biases and BN).

@@ -16,14 +16,14 @@ import java.util.List;
  *       FLOP per window element per output value; global pooling one per input value.
  *   <li>Biases, activations, the loss and the optimiser update are not counted: they are linear in
  *       the activations or parameters and negligible next to the products.
- *   <li>Training step = forward + input gradient + weight gradient. For conv and linear layers
- *       each gradient costs as much as the forward product, scaled by the density it really uses:
- *       the input gradient uses the sparse weight (d), the weight gradient uses d, or 1 when the
- *       dense gradient is needed (RigL's update steps). Other layers' backward costs one forward.
+ *   <li>Training step = forward + input gradient + weight gradient. For conv and linear layers each
+ *       gradient costs as much as the forward product, scaled by the density it really uses: the
+ *       input gradient uses the sparse weight (d), the weight gradient uses d, or 1 when the dense
+ *       gradient is needed (RigL's update steps). Other layers' backward costs one forward.
  * </ul>
  *
- * <p>So LeNet-300-100 costs 2·(784·300 + 300·100 + 100·10) = 532,400 FLOPs forward and three
- * times that per dense training example.
+ * <p>So LeNet-300-100 costs 2·(784·300 + 300·100 + 100·10) = 532,400 FLOPs forward and three times
+ * that per dense training example.
  */
 public final class FlopsCostModel implements CostModel {
     /** Shared instance; the model is stateless. */
@@ -56,7 +56,8 @@ public final class FlopsCostModel implements CostModel {
     }
 
     @Override
-    public long trainStepFlops(List<LayerSpec> layers, LayerDensities densities, boolean denseWeightGradient) {
+    public long trainStepFlops(
+            List<LayerSpec> layers, LayerDensities densities, boolean denseWeightGradient) {
         double total = 0;
         for (LayerSpec l : layers) {
             double f = denseLayerFlops(l);
@@ -75,7 +76,9 @@ public final class FlopsCostModel implements CostModel {
         double total = 0;
         for (LayerSpec l : layers) {
             double weights = l.weightCount();
-            total += weights * (l.kind().isPrunable() ? densities.of(l.name()) : 1.0) + (l.parameterCount() - weights);
+            total +=
+                    weights * (l.kind().isPrunable() ? densities.of(l.name()) : 1.0)
+                            + (l.parameterCount() - weights);
         }
         return Math.round(total);
     }

@@ -1,8 +1,8 @@
 package dev.sprig.cost;
 
 /**
- * Running totals of training FLOPs, next to what dense training of the same network would have
- * cost over the same steps. Both are checkpointed so a resumed run reports the whole run's cost.
+ * Running totals of training FLOPs, next to what dense training of the same network would have cost
+ * over the same steps. Both are checkpointed so a resumed run reports the whole run's cost.
  */
 public final class FlopsLedger {
     private double trainFlops;

@@ -18,7 +18,8 @@ public record LayerDensities(Map<String, Double> byLayer) {
         for (Map.Entry<String, Double> e : byLayer.entrySet()) {
             double d = e.getValue();
             if (!(d >= 0 && d <= 1)) {
-                throw new IllegalArgumentException("density of " + e.getKey() + " must be in [0, 1], got " + d);
+                throw new IllegalArgumentException(
+                        "density of " + e.getKey() + " must be in [0, 1], got " + d);
             }
         }
         byLayer = Collections.unmodifiableMap(new LinkedHashMap<>(byLayer));

@@ -7,11 +7,11 @@ import java.util.SplittableRandom;
  * Turns an {@link ImageSet} into normalised float batches in a deterministic order.
  *
  * <p>The order of epoch e is a permutation drawn from {@code (seed, "shuffle", e)} and the
- * augmentation of batch b in epoch e from {@code (seed, "augment", e, b)}, so batch b of epoch e
- * is the same whether the run was interrupted or not: resuming needs only (epoch, batch).
+ * augmentation of batch b in epoch e from {@code (seed, "augment", e, b)}, so batch b of epoch e is
+ * the same whether the run was interrupted or not: resuming needs only (epoch, batch).
  *
- * <p>Augmentation is the CIFAR recipe of the authors' code: zero-pad 4 pixels, take a random
- * crop of the original size, flip horizontally with probability 1/2.
+ * <p>Augmentation is the CIFAR recipe of the authors' code: zero-pad 4 pixels, take a random crop
+ * of the original size, flip horizontally with probability 1/2.
  */
 public final class BatchSource {
     /** Padding of the random-crop augmentation, in pixels. */
@@ -37,13 +37,21 @@ public final class BatchSource {
      * @param seed run seed
      */
     public BatchSource(
-            ImageSet set, Normalization norm, int batchSize, boolean shuffle, boolean augment, long seed) {
+            ImageSet set,
+            Normalization norm,
+            int batchSize,
+            boolean shuffle,
+            boolean augment,
+            long seed) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
         }
         if (norm.mean().length != set.channels()) {
             throw new IllegalArgumentException(
-                    "normalisation has " + norm.mean().length + " channels, images have " + set.channels());
+                    "normalisation has "
+                            + norm.mean().length
+                            + " channels, images have "
+                            + set.channels());
         }
         this.set = set;
         this.tables = new float[set.channels()][];
@@ -171,7 +179,9 @@ public final class BatchSource {
                 for (int xx = 0; xx < w; xx++) {
                     int sx = (flip ? w - 1 - xx : xx) + dx;
                     out[o + yy * w + xx] =
-                            (sy < 0 || sy >= h || sx < 0 || sx >= w) ? zero : t[px[s + sy * w + sx] & 0xff];
+                            (sy < 0 || sy >= h || sx < 0 || sx >= w)
+                                    ? zero
+                                    : t[px[s + sy * w + sx] & 0xff];
                 }
             }
         }

@@ -52,7 +52,14 @@ public final class CifarFormat {
                 int label = data[off + labelBytes - 1] & 0xff;
                 if (label >= classes) {
                     throw new SprigException(
-                            "corrupt CIFAR file " + f + ": label " + label + " in record " + i + " is not below " + classes);
+                            "corrupt CIFAR file "
+                                    + f
+                                    + ": label "
+                                    + label
+                                    + " in record "
+                                    + i
+                                    + " is not below "
+                                    + classes);
                 }
                 labels[base + i] = label;
                 pixels.write(data, off + labelBytes, IMAGE_BYTES);

@@ -5,15 +5,15 @@ import java.util.SplittableRandom;
 
 /**
  * Common image corruptions at severities 1 to 5, after Hendrycks and Dietterich, "Benchmarking
- * Neural Network Robustness to Common Corruptions and Perturbations" (ICLR 2019, arXiv
- * 1903.12261). FreeTickets reports accuracy, NLL and ECE on CIFAR-10-C; no corrupted copy of
- * any data set ships here, so Sprig corrupts the clean test set itself, with each corruption's
- * per-severity constant from the CIFAR-10-C generator ({@code make_cifar_c.py}).
+ * Neural Network Robustness to Common Corruptions and Perturbations" (ICLR 2019, arXiv 1903.12261).
+ * FreeTickets reports accuracy, NLL and ECE on CIFAR-10-C; no corrupted copy of any data set ships
+ * here, so Sprig corrupts the clean test set itself, with each corruption's per-severity constant
+ * from the CIFAR-10-C generator ({@code make_cifar_c.py}).
  *
  * <p>Images are read as values in [0, 1], corrupted, clipped and rounded back to bytes, as the
- * published sets were saved. Colour images are handled per channel except brightness, which
- * raises the HSV value (hue and saturation kept) as the original does. Randomness comes from the
- * seed, so the same seed gives the same corrupted set.
+ * published sets were saved. Colour images are handled per channel except brightness, which raises
+ * the HSV value (hue and saturation kept) as the original does. Randomness comes from the seed, so
+ * the same seed gives the same corrupted set.
  */
 public enum Corruption {
     /** Additive N(0, c²) noise; c = 0.04, 0.06, 0.08, 0.09, 0.10. */
@@ -28,7 +28,10 @@ public enum Corruption {
     CONTRAST(0.75, 0.5, 0.4, 0.3, 0.15),
     /** HSV value raised by c = 0.05, 0.1, 0.15, 0.2, 0.3. */
     BRIGHTNESS(0.05, 0.1, 0.15, 0.2, 0.3),
-    /** Box-downsampled to a fraction c of the side, then enlarged by nearest neighbour; c = 0.95 … 0.65. */
+    /**
+     * Box-downsampled to a fraction c of the side, then enlarged by nearest neighbour; c = 0.95 …
+     * 0.65.
+     */
     PIXELATE(0.95, 0.9, 0.85, 0.75, 0.65);
 
     private final double[] constants;
@@ -37,7 +40,9 @@ public enum Corruption {
         this.constants = constants;
     }
 
-    /** @return the key used in reports, e.g. {@code gaussian_noise} */
+    /**
+     * @return the key used in reports, e.g. {@code gaussian_noise}
+     */
     public String key() {
         return name().toLowerCase(Locale.ROOT);
     }
@@ -99,10 +104,18 @@ public enum Corruption {
                 out[n * image + i] = (byte) Math.round(255 * Math.min(1, Math.max(0, x[i])));
             }
         }
-        return new ImageSet(set.name() + "-" + key() + "-" + severity, out, set.labels(), channels, h, w, set.classes());
+        return new ImageSet(
+                set.name() + "-" + key() + "-" + severity,
+                out,
+                set.labels(),
+                channels,
+                h,
+                w,
+                set.classes());
     }
 
-    private void corrupt(double[] x, int channels, int h, int w, double c, SplittableRandom random) {
+    private void corrupt(
+            double[] x, int channels, int h, int w, double c, SplittableRandom random) {
         int plane = h * w;
         switch (this) {
             case GAUSSIAN_NOISE -> {
@@ -147,7 +160,8 @@ public enum Corruption {
                     }
                     double raised = Math.min(1, v + c);
                     for (int ch = 0; ch < channels; ch++) {
-                        // Every RGB value is linear in V at fixed hue and saturation; black has no hue and turns grey.
+                        // Every RGB value is linear in V at fixed hue and saturation; black has no
+                        // hue and turns grey.
                         x[ch * plane + i] = v == 0 ? raised : x[ch * plane + i] * raised / v;
                     }
                 }
@@ -184,7 +198,10 @@ public enum Corruption {
         return k;
     }
 
-    /** Separable Gaussian filter, radius ⌈4σ⌉, edge pixels repeated (scikit-image's default mode, nearest). */
+    /**
+     * Separable Gaussian filter, radius ⌈4σ⌉, edge pixels repeated (scikit-image's default mode,
+     * nearest).
+     */
     private static void blur(double[] x, int offset, int h, int w, double sigma) {
         int radius = (int) Math.ceil(4 * sigma);
         double[] kernel = new double[2 * radius + 1];

@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
-/** Reads a whole data file into memory, transparently un-gzipping it when it starts with gzip magic. */
+/**
+ * Reads a whole data file into memory, transparently un-gzipping it when it starts with gzip magic.
+ */
 final class DataFiles {
     private DataFiles() {}
 
@@ -30,7 +32,8 @@ final class DataFiles {
         } catch (NoSuchFileException e) {
             throw new SprigException("data file not found: " + file);
         } catch (ZipException | java.io.EOFException e) {
-            throw new SprigException("corrupt or truncated gzip file " + file + ": " + e.getMessage());
+            throw new SprigException(
+                    "corrupt or truncated gzip file " + file + ": " + e.getMessage());
         } catch (IOException e) {
             throw new SprigException("cannot read data file " + file + ": " + e.getMessage());
         }

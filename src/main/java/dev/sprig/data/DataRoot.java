@@ -3,9 +3,9 @@ package dev.sprig.data;
 import java.nio.file.Path;
 
 /**
- * Where data sets are found: the {@code --data-dir} of one run, else the folder named by the
- * {@code SPRIG_DATA} environment variable, else {@code ~/.sprig/data}. Each data set lives in a
- * sub-folder named by its key ({@code mnist/}, {@code fashion-mnist/}, {@code cifar-10/}, …).
+ * Where data sets are found: the {@code --data-dir} of one run, else the folder named by the {@code
+ * SPRIG_DATA} environment variable, else {@code ~/.sprig/data}. Each data set lives in a sub-folder
+ * named by its key ({@code mnist/}, {@code fashion-mnist/}, {@code cifar-10/}, …).
  */
 public final class DataRoot {
     /** Environment variable naming the data root. */

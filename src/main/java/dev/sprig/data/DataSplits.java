@@ -41,7 +41,14 @@ public record DataSplits(
         if (name.equalsIgnoreCase("synthetic")) {
             ImageSet train = SyntheticImages.generate(4000, 1, 28, 10, 7);
             ImageSet test = SyntheticImages.generate(1000, 1, 28, 10, 8);
-            return split("synthetic", train, test, SyntheticImages.normalization(1), validationFraction, seed, false);
+            return split(
+                    "synthetic",
+                    train,
+                    test,
+                    SyntheticImages.normalization(1),
+                    validationFraction,
+                    seed,
+                    false);
         }
         KnownDataset d = KnownDataset.of(name);
         return load(d, root, validationFraction, seed, d.augmentsByDefault());
@@ -58,11 +65,22 @@ public record DataSplits(
      * @return the splits
      */
     public static DataSplits load(
-            KnownDataset dataset, Path root, double validationFraction, long seed, boolean augment) {
+            KnownDataset dataset,
+            Path root,
+            double validationFraction,
+            long seed,
+            boolean augment) {
         Path dir = root.resolve(dataset.key());
         ImageSet train = dataset.load(dir, true);
         ImageSet test = dataset.load(dir, false);
-        return split(dataset.key(), train, test, dataset.normalization(), validationFraction, seed, augment);
+        return split(
+                dataset.key(),
+                train,
+                test,
+                dataset.normalization(),
+                validationFraction,
+                seed,
+                augment);
     }
 
     /**
@@ -86,7 +104,8 @@ public record DataSplits(
             long seed,
             boolean augment) {
         if (!(validationFraction >= 0 && validationFraction < 1)) {
-            throw new SprigException("validation fraction must be in [0, 1), got " + validationFraction);
+            throw new SprigException(
+                    "validation fraction must be in [0, 1), got " + validationFraction);
         }
         int n = fullTrain.size();
         int nVal = (int) Math.round(n * validationFraction);
@@ -98,7 +117,8 @@ public record DataSplits(
         int[] tr = Arrays.copyOfRange(perm, nVal, n);
         Arrays.sort(val);
         Arrays.sort(tr);
-        return new DataSplits(name, fullTrain.subset(tr), fullTrain.subset(val), test, norm, augment);
+        return new DataSplits(
+                name, fullTrain.subset(tr), fullTrain.subset(val), test, norm, augment);
     }
 
     /**

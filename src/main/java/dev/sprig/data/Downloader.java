@@ -23,10 +23,10 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 /**
  * Fetches the canonical files of a data set and verifies their MD5 checksums.
  *
- * <p>This is the only code in Sprig that opens a network connection, and it runs only when the
- * user asks for it ({@code sprig download}). Files are written to a temporary name and renamed
- * once their checksum matches, so a failed or interrupted download never leaves a file that
- * looks valid. CIFAR archives are unpacked next to the archive.
+ * <p>This is the only code in Sprig that opens a network connection, and it runs only when the user
+ * asks for it ({@code sprig download}). Files are written to a temporary name and renamed once
+ * their checksum matches, so a failed or interrupted download never leaves a file that looks valid.
+ * CIFAR archives are unpacked next to the archive.
  */
 public final class Downloader {
     private final HttpClient client;
@@ -83,11 +83,14 @@ public final class Downloader {
     private void fetch(KnownDataset dataset, String url, Path target, String expectedMd5) {
         Path tmp = target.resolveSibling(target.getFileName() + ".part");
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(10)).build();
-            HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            HttpRequest request =
+                    HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(10)).build();
+            HttpResponse<InputStream> response =
+                    client.send(request, HttpResponse.BodyHandlers.ofInputStream());
             if (response.statusCode() != 200) {
                 response.body().close();
-                throw new SprigException("download of " + url + " failed with HTTP " + response.statusCode());
+                throw new SprigException(
+                        "download of " + url + " failed with HTTP " + response.statusCode());
             }
             try (InputStream in = response.body();
                     OutputStream out = Files.newOutputStream(tmp)) {
@@ -97,9 +100,18 @@ public final class Downloader {
             if (!actual.equals(expectedMd5)) {
                 Files.deleteIfExists(tmp);
                 throw new SprigException(
-                        "checksum mismatch for " + url + ": md5 " + actual + ", expected " + expectedMd5);
+                        "checksum mismatch for "
+                                + url
+                                + ": md5 "
+                                + actual
+                                + ", expected "
+                                + expectedMd5);
             }
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    tmp,
+                    target,
+                    StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             deleteQuietly(tmp);
             throw new SprigException(
@@ -127,7 +139,8 @@ public final class Downloader {
             while ((entry = tar.getNextEntry()) != null) {
                 Path out = dir.resolve(entry.getName()).normalize();
                 if (!out.startsWith(dir)) {
-                    throw new SprigException("refusing archive entry outside " + dir + ": " + entry.getName());
+                    throw new SprigException(
+                            "refusing archive entry outside " + dir + ": " + entry.getName());
                 }
                 if (entry.isDirectory()) {
                     Files.createDirectories(out);
@@ -135,7 +148,11 @@ public final class Downloader {
                     Files.createDirectories(out.getParent());
                     Path tmp = out.resolveSibling(out.getFileName() + ".part");
                     Files.copy(tar, tmp, StandardCopyOption.REPLACE_EXISTING);
-                    Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    Files.move(
+                            tmp,
+                            out,
+                            StandardCopyOption.REPLACE_EXISTING,
+                            StandardCopyOption.ATOMIC_MOVE);
                 }
             }
         } catch (IOException e) {
@@ -150,7 +167,9 @@ public final class Downloader {
      * @return 32 hex digits
      */
     public static String md5(Path file) {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("MD5"))) {
+        try (InputStream in =
+                new DigestInputStream(
+                        Files.newInputStream(file), MessageDigest.getInstance("MD5"))) {
             in.transferTo(OutputStream.nullOutputStream());
             return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
         } catch (IOException e) {

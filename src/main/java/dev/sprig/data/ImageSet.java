@@ -17,7 +17,13 @@ import java.util.Arrays;
  * @param classes number of classes
  */
 public record ImageSet(
-        String name, byte[] pixels, int[] labels, int channels, int height, int width, int classes) {
+        String name,
+        byte[] pixels,
+        int[] labels,
+        int channels,
+        int height,
+        int width,
+        int classes) {
 
     /** Checks that the arrays agree with the declared shape. */
     public ImageSet {

@@ -10,8 +10,8 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * The data sets Sprig knows by name: where their files live under a data root, how to read
- * them, their normalisation statistics, and where the canonical copies can be downloaded.
+ * The data sets Sprig knows by name: where their files live under a data root, how to read them,
+ * their normalisation statistics, and where the canonical copies can be downloaded.
  *
  * <p>Normalisation statistics are the per-channel mean and standard deviation of the training
  * pixels scaled to [0, 1], as used by the authors' training scripts (torchvision conventions).
@@ -214,7 +214,8 @@ public enum KnownDataset {
                             + key
                             + " data at "
                             + dir
-                            + "; put the files there (see `sprig datasets`), set SPRIG_DATA, or run `sprig download "
+                            + "; put the files there (see `sprig datasets`), set SPRIG_DATA, or run"
+                            + " `sprig download "
                             + key
                             + "` on a machine with internet");
         }
@@ -242,7 +243,10 @@ public enum KnownDataset {
             case CIFAR100:
                 Path c100 = firstDir(dir, "cifar-100-binary");
                 return CifarFormat.read(
-                        name, List.of(require(c100.resolve(train ? "train.bin" : "test.bin"))), 2, classes);
+                        name,
+                        List.of(require(c100.resolve(train ? "train.bin" : "test.bin"))),
+                        2,
+                        classes);
             default:
                 throw new IllegalStateException(key);
         }
@@ -256,7 +260,13 @@ public enum KnownDataset {
     private Path require(Path p) {
         if (!Files.isRegularFile(p)) {
             throw new SprigException(
-                    "missing " + key + " file " + p + "; run `sprig download " + key + "` or copy the binary version there");
+                    "missing "
+                            + key
+                            + " file "
+                            + p
+                            + "; run `sprig download "
+                            + key
+                            + "` or copy the binary version there");
         }
         return p;
     }

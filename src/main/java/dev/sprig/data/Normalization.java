@@ -20,7 +20,8 @@ public record Normalization(float[] mean, float[] std) {
     }
 
     /**
-     * Builds the 256-entry lookup table of one channel, so filling a batch costs one load per pixel.
+     * Builds the 256-entry lookup table of one channel, so filling a batch costs one load per
+     * pixel.
      *
      * @param channel channel index
      * @return normalised value for every byte value

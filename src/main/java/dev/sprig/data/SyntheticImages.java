@@ -6,8 +6,9 @@ import java.util.SplittableRandom;
 /**
  * Random labelled images for benchmarks and tests, where only shapes and throughput matter.
  *
- * <p>Each class gets a random template (the same for every seed) and every image is its template plus noise, so a model
- * can learn the task quickly: a smoke test on synthetic data still shows the loss falling.
+ * <p>Each class gets a random template (the same for every seed) and every image is its template
+ * plus noise, so a model can learn the task quickly: a smoke test on synthetic data still shows the
+ * loss falling.
  */
 public final class SyntheticImages {
     private SyntheticImages() {}
@@ -26,8 +27,10 @@ public final class SyntheticImages {
         SeedStream seeds = new SeedStream(seed);
         int stride = channels * size * size;
         byte[][] templates = new byte[classes][stride];
-        // Templates depend only on the shape, so training and test sets drawn with different seeds share them.
-        SplittableRandom t = new SeedStream(0).derive("synthetic-templates", channels, size, classes);
+        // Templates depend only on the shape, so training and test sets drawn with different seeds
+        // share them.
+        SplittableRandom t =
+                new SeedStream(0).derive("synthetic-templates", channels, size, classes);
         for (byte[] tpl : templates) {
             for (int i = 0; i < stride; i++) {
                 tpl[i] = (byte) t.nextInt(256);

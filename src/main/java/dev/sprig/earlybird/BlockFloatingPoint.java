@@ -5,11 +5,11 @@ import java.util.SplittableRandom;
 /**
  * Block floating point with stochastic rounding, the number format of Early-Bird's low-precision
  * search ("EB Train LL": qtorch {@code BlockFloatingPoint(wl=8, dim=0)}). Every block (one output
- * channel's slice along dimension 0) shares one exponent, that of its largest magnitude; each
- * value keeps a {@code wl}-bit signed mantissa on the grid {@code 2^(e − wl + 2)}, so the largest
- * value lands in the top of the mantissa range. Stochastic rounding rounds up with probability
- * equal to the remainder, which makes the quantiser unbiased: E[q(x)] = x for values inside the
- * range, and |q(x) − x| is below one grid step.
+ * channel's slice along dimension 0) shares one exponent, that of its largest magnitude; each value
+ * keeps a {@code wl}-bit signed mantissa on the grid {@code 2^(e − wl + 2)}, so the largest value
+ * lands in the top of the mantissa range. Stochastic rounding rounds up with probability equal to
+ * the remainder, which makes the quantiser unbiased: E[q(x)] = x for values inside the range, and
+ * |q(x) − x| is below one grid step.
  */
 public final class BlockFloatingPoint {
     private final int wordLength;
@@ -49,7 +49,8 @@ public final class BlockFloatingPoint {
      */
     public void quantize(float[] v, int blocks, SplittableRandom random) {
         if (blocks < 1 || v.length % blocks != 0) {
-            throw new IllegalArgumentException(v.length + " values do not split into " + blocks + " blocks");
+            throw new IllegalArgumentException(
+                    v.length + " values do not split into " + blocks + " blocks");
         }
         int size = v.length / blocks;
         float top = (float) ((1 << (wordLength - 1)) - 1);

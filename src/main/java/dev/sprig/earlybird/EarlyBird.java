@@ -1,12 +1,9 @@
 package dev.sprig.earlybird;
 
-import dev.sprig.Sprig;
 import dev.sprig.SprigException;
-import dev.sprig.cost.FlopsCostModel;
-import dev.sprig.cost.LayerDensities;
 import dev.sprig.data.DataSplits;
-import dev.sprig.models.LayerSpec;
 import dev.sprig.models.Blueprint;
+import dev.sprig.models.LayerSpec;
 import dev.sprig.structured.ChannelMask;
 import dev.sprig.structured.Handoff;
 import dev.sprig.structured.PipelineSummary;
@@ -24,28 +21,32 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
  * The Early-Bird pipeline and its baselines, each a run folder holding the phases as sub-runs:
+ *
  * <ul>
  *   <li>{@code earlybird}: network-slimming search until the ticket appears → surgery → the thin
  *       network trains for the rest of the schedule from the ticket's weights and momentum (the
  *       anchor's {@code main_c.py} silently re-initialises here; Sprig carries them over);
- *   <li>{@code earlybird-reinit}: the same ticket, re-initialised and trained for the whole schedule
- *       (the paper's "EB Train (re-init)" row);
- *   <li>{@code slimming}: network slimming, i.e. the full schedule with the L1 penalty, prune at the
- *       end, fine-tune ({@code finetune_epochs}).
+ *   <li>{@code earlybird-reinit}: the same ticket, re-initialised and trained for the whole
+ *       schedule (the paper's "EB Train (re-init)" row);
+ *   <li>{@code slimming}: network slimming, i.e. the full schedule with the L1 penalty, prune at
+ *       the end, fine-tune ({@code finetune_epochs}).
  * </ul>
- * The folder's {@code summary.json} reports the whole pipeline: its training FLOPs (search on
- * the dense network + training of the thin one) against dense training for the same number of
- * epochs, the ticket epoch of every searched ratio and the per-layer channel counts.
+ *
+ * The folder's {@code summary.json} reports the whole pipeline: its training FLOPs (search on the
+ * dense network + training of the thin one) against dense training for the same number of epochs,
+ * the ticket epoch of every searched ratio and the per-layer channel counts.
  */
 public final class EarlyBird {
     /** The three pipelines: how each draws its channel mask and what trains after it. */
     public enum Variant {
-        /** The ticket, drawn when the masks settle, trains on from the search's weights and momentum. */
+        /**
+         * The ticket, drawn when the masks settle, trains on from the search's weights and
+         * momentum.
+         */
         EARLYBIRD("earlybird", "earlybird-search", "retrain", "earlybird-retrain"),
         /** The same ticket, re-initialised and trained for the whole schedule. */
         REINIT("earlybird-reinit", "earlybird-search", "retrain", "earlybird-reinit-train"),
@@ -107,7 +108,8 @@ public final class EarlyBird {
      * @param progress progress display
      * @return the pipeline's summary
      */
-    public static RunSummary run(TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, Progress progress) {
+    public static RunSummary run(
+            TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, Progress progress) {
         return run(Variant.of(config.method), new MethodRun(config, data, dir, mode, progress));
     }
 
@@ -126,14 +128,19 @@ public final class EarlyBird {
         Progress progress = run.progress();
         EarlyBirdOptions eb = EarlyBirdOptions.from(config);
         if (eb.lowPrecision() && run.network() != null) {
-            throw new SprigException("the 8-bit Early-Bird search quantises the zoo's activations; a network defined in"
-                    + " Java searches in 32-bit (drop eb_low_precision)");
+            throw new SprigException(
+                    "the 8-bit Early-Bird search quantises the zoo's activations; a network defined"
+                            + " in Java searches in 32-bit (drop eb_low_precision)");
         }
         Blueprint blueprint = run.blueprint();
         List<LayerSpec> full = blueprint.specs(Map.of());
         if (Surgeon.groups(blueprint.ops(Map.of())).isEmpty()) {
-            throw new SprigException("model " + blueprint.name() + " has no batch-normed convolution channels to prune"
-                    + " (Early-Bird needs VGG, ResNet, PreResNet, WRN or a network with Conv2d + BatchNorm layers)");
+            throw new SprigException(
+                    "model "
+                            + blueprint.name()
+                            + " has no batch-normed convolution channels to prune (Early-Bird needs"
+                            + " VGG, ResNet, PreResNet, WRN or a network with Conv2d + BatchNorm"
+                            + " layers)");
         }
         if (config.bnL1 == null) {
             // config.yaml records the resolved penalty; the caller's config stays as given.
@@ -152,22 +159,39 @@ public final class EarlyBird {
         TrainConfig searchConfig = config.copy();
         searchConfig.method = variant.searchLabel;
         TicketWriter writer = new TicketWriter(config, eb, retrainDir, variant);
-        EarlyBirdDetector detector = new EarlyBirdDetector(eb.ratios(), eb.pruneRatio(), eb.queue(), eb.epsilon(),
-                eb.perLayer(), variant.triggered(), variant.triggered() ? writer : null);
+        EarlyBirdDetector detector =
+                new EarlyBirdDetector(
+                        eb.ratios(),
+                        eb.pruneRatio(),
+                        eb.queue(),
+                        eb.epsilon(),
+                        eb.perLayer(),
+                        variant.triggered(),
+                        variant.triggered() ? writer : null);
         RunSummary search;
         Path searchDir = dir.resolve("search");
         if (retrainStarted) {
             search = PipelineSummary.read(searchDir);
         } else {
-            List<TrainingHook> hooks = new java.util.ArrayList<>(List.of(new SlimmingPenalty(eb.bnL1())));
+            List<TrainingHook> hooks =
+                    new java.util.ArrayList<>(List.of(new SlimmingPenalty(eb.bnL1())));
             if (eb.lowPrecision()) {
                 hooks.add(new LowPrecisionSearch(8, config.seed));
             }
             hooks.add(detector);
             hooks.add(writer.finalHook());
             boolean searchResume = resume && Files.isRegularFile(searchDir.resolve("config.yaml"));
-            search = new Trainer(searchConfig, data, RunFolder.open(searchDir, searchResume ? RunFolder.Mode.RESUME : sub),
-                    hooks, searchResume).model(factory(run, searchConfig)).progress(progress).run();
+            search =
+                    new Trainer(
+                                    searchConfig,
+                                    data,
+                                    RunFolder.open(
+                                            searchDir, searchResume ? RunFolder.Mode.RESUME : sub),
+                                    hooks,
+                                    searchResume)
+                            .model(factory(run, searchConfig))
+                            .progress(progress)
+                            .run();
             if (eb.distanceMatrix()) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 for (double p : eb.ratios()) {
@@ -185,46 +209,83 @@ public final class EarlyBird {
         extra.put("eb_ticket_epochs", lastTicketEpochs(searchDir));
         if (!Files.isRegularFile(retrainDir.resolve("config.yaml"))) {
             // No ticket to retrain: the search is the whole run.
-            extra.put("ticket", ticketDrawnAt(searchDir, eb.pruneRatio()) == null
-                    ? "none: the masks never settled within eb_epsilon; the search trained the full network"
-                    : "drawn at the last epoch: nothing was left to retrain it, so the search's full network is the result");
-            return PipelineSummary.write(root, config, data, search, full, full, search.trainFlops(), denseEpochFlops * config.epochs,
-                    search.wallSeconds(), extra);
+            extra.put(
+                    "ticket",
+                    ticketDrawnAt(searchDir, eb.pruneRatio()) == null
+                            ? "none: the masks never settled within eb_epsilon; the search trained"
+                                    + " the full network"
+                            : "drawn at the last epoch: nothing was left to retrain it, so the"
+                                    + " search's full network is the result");
+            return PipelineSummary.write(
+                    root,
+                    config,
+                    data,
+                    search,
+                    full,
+                    full,
+                    search.trainFlops(),
+                    denseEpochFlops * config.epochs,
+                    search.wallSeconds(),
+                    extra);
         }
         TrainConfig retrainConfig = Json.readConfig(retrainDir.resolve("config.yaml"));
         RunFolder retrainFolder = RunFolder.open(retrainDir, RunFolder.Mode.RESUME);
         // The re-initialised ticket starts from scratch unless a killed run left a checkpoint.
-        boolean continues = variant != Variant.REINIT || Files.isRegularFile(retrainFolder.lastCheckpoint());
-        RunSummary retrain = new Trainer(retrainConfig, data, retrainFolder,
-                List.of(new SlimmingPenalty(variant == Variant.SLIMMING ? 0 : eb.bnL1())), continues)
-                .model(factory(run, retrainConfig)).progress(progress).run();
+        boolean continues =
+                variant != Variant.REINIT || Files.isRegularFile(retrainFolder.lastCheckpoint());
+        RunSummary retrain =
+                new Trainer(
+                                retrainConfig,
+                                data,
+                                retrainFolder,
+                                List.of(
+                                        new SlimmingPenalty(
+                                                variant == Variant.SLIMMING ? 0 : eb.bnL1())),
+                                continues)
+                        .model(factory(run, retrainConfig))
+                        .progress(progress)
+                        .run();
         List<LayerSpec> thin = blueprint.specs(retrainConfig.channelWidths);
         // The Early-Bird ticket's ledger continues the search's; the others start their own.
-        double retrainOwn = retrain.trainFlops() - (variant == Variant.EARLYBIRD ? search.trainFlops() : 0);
+        double retrainOwn =
+                retrain.trainFlops() - (variant == Variant.EARLYBIRD ? search.trainFlops() : 0);
         extra.put("eb_epoch", Handoff.epochTaken(retrainDir));
         extra.put("retrain_train_flops", retrainOwn);
         extra.put("channel_counts", retrainConfig.channelWidths);
         // Each phase's folder times only itself (the hand-off checkpoint starts the clock at zero).
         double wall = search.wallSeconds() + retrain.wallSeconds();
         double dense = denseEpochFlops * config.epochs;
-        return PipelineSummary.write(root, config, data, retrain, full, thin, search.trainFlops() + retrainOwn, dense, wall, extra);
+        return PipelineSummary.write(
+                root,
+                config,
+                data,
+                retrain,
+                full,
+                thin,
+                search.trainFlops() + retrainOwn,
+                dense,
+                wall,
+                extra);
     }
 
     /**
      * Builds a phase's network at the phase's widths (a ticket's are narrower): the user's network
      * from its blueprint, or the zoo's from the phase's own config (the ticket trains in 32-bit).
      */
-    private static java.util.function.Function<ai.djl.Device, dev.sprig.models.SprigModel> factory(MethodRun run,
-            TrainConfig phase) {
+    private static java.util.function.Function<ai.djl.Device, dev.sprig.models.SprigModel> factory(
+            MethodRun run, TrainConfig phase) {
         if (run.network() == null) {
             return device -> Trainer.buildModel(phase, run.data().train(), device);
         }
-        return device -> run.network().build(phase.channelWidths, device, phase.seed, (float) phase.bnGammaInit);
+        return device ->
+                run.network()
+                        .build(phase.channelWidths, device, phase.seed, (float) phase.bnGammaInit);
     }
 
     private static Integer ticketDrawnAt(Path searchDir, double ratio) {
         Object epochs = lastTicketEpochs(searchDir);
-        if (epochs instanceof com.fasterxml.jackson.databind.JsonNode n && n.has(Double.toString(ratio))) {
+        if (epochs instanceof com.fasterxml.jackson.databind.JsonNode n
+                && n.has(Double.toString(ratio))) {
             return n.get(Double.toString(ratio)).asInt();
         }
         return null;
@@ -244,8 +305,8 @@ public final class EarlyBird {
 
     /**
      * Writes the phase after the search: at the ticket (Early-Bird) or at the end of training
-     * (slimming), shrinks the live network and writes the next phase's run folder: its config
-     * (the thin widths) and, when weights carry over, a checkpoint it resumes from.
+     * (slimming), shrinks the live network and writes the next phase's run folder: its config (the
+     * thin widths) and, when weights carry over, a checkpoint it resumes from.
      */
     static final class TicketWriter implements EarlyBirdDetector.TicketHandler {
         private final TrainConfig config;
@@ -265,20 +326,30 @@ public final class EarlyBird {
             boolean reinit = variant == Variant.REINIT;
             boolean slimming = variant == Variant.SLIMMING;
             if (!reinit && !slimming && epoch >= config.epochs) {
-                // The ticket goes on from its epoch: drawn at the last one, it has nothing left to train,
+                // The ticket goes on from its epoch: drawn at the last one, it has nothing left to
+                // train,
                 // and the pruned network without retraining is no result. The search stands.
                 return;
             }
             TrainConfig next = config.copy();
             next.method = variant.phaseLabel;
-            next.ebLowPrecision = false; // low precision is the search's (the ticket trains in 32-bit)
+            next.ebLowPrecision =
+                    false; // low precision is the search's (the ticket trains in 32-bit)
             if (slimming) {
-                next.epochs = eb.finetuneEpochs() > 0 ? eb.finetuneEpochs() : Math.max(1, config.epochs / 4);
+                next.epochs =
+                        eb.finetuneEpochs() > 0
+                                ? eb.finetuneEpochs()
+                                : Math.max(1, config.epochs / 4);
                 next.warmupEpochs = 0;
                 next.lrMilestones = new java.util.ArrayList<>();
             }
-            Handoff.write(dir, next, mask, run,
-                    new Handoff.Start(!reinit, !slimming, slimming ? 0 : epoch, !slimming), epoch);
+            Handoff.write(
+                    dir,
+                    next,
+                    mask,
+                    run,
+                    new Handoff.Start(!reinit, !slimming, slimming ? 0 : epoch, !slimming),
+                    epoch);
         }
 
         /** Slimming prunes once training ends; the other methods need nothing at the end. */
@@ -287,8 +358,11 @@ public final class EarlyBird {
                 @Override
                 public void onTrainingEnd(RunContext run) {
                     if (variant == Variant.SLIMMING) {
-                        ChannelMask m = ChannelMask.fromScales(Surgeon.groupScales(run.model()), eb.pruneRatio(),
-                                eb.perLayer());
+                        ChannelMask m =
+                                ChannelMask.fromScales(
+                                        Surgeon.groupScales(run.model()),
+                                        eb.pruneRatio(),
+                                        eb.perLayer());
                         onTicket(run.config().epochs, m, run);
                     }
                 }

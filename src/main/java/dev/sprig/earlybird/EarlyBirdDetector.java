@@ -15,14 +15,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Draws the channel mask of every searched pruning ratio at the start of each epoch (at the
- * start of training and after each epoch, which is the same point) and feeds Early-Bird's
- * mask-distance queue. When the target ratio's ticket appears it hands the live model and
- * optimizer to a callback (surgery) and, unless told to go on, stops the run.
+ * Draws the channel mask of every searched pruning ratio at the start of each epoch (at the start
+ * of training and after each epoch, which is the same point) and feeds Early-Bird's mask-distance
+ * queue. When the target ratio's ticket appears it hands the live model and optimizer to a callback
+ * (surgery) and, unless told to go on, stops the run.
  *
- * <p>All masks are kept (a few bits per channel per epoch), so the pairwise distance matrix of
- * the paper's heat map can be reported, and a resumed search rebuilds its queues by replaying
- * them.
+ * <p>All masks are kept (a few bits per channel per epoch), so the pairwise distance matrix of the
+ * paper's heat map can be reported, and a resumed search rebuilds its queues by replaying them.
  */
 public final class EarlyBirdDetector implements TrainingHook {
     /** Receives the ticket of the target ratio. */
@@ -61,10 +60,17 @@ public final class EarlyBirdDetector implements TrainingHook {
      * @param stopAtTicket whether the run stops at the target ticket
      * @param handler receives the target ticket, or null
      */
-    public EarlyBirdDetector(List<Double> ratios, double target, int queue, double epsilon, boolean perLayer,
-            boolean stopAtTicket, TicketHandler handler) {
+    public EarlyBirdDetector(
+            List<Double> ratios,
+            double target,
+            int queue,
+            double epsilon,
+            boolean perLayer,
+            boolean stopAtTicket,
+            TicketHandler handler) {
         if (!ratios.contains(target)) {
-            throw new IllegalArgumentException("prune ratio " + target + " is not among the searched ratios " + ratios);
+            throw new IllegalArgumentException(
+                    "prune ratio " + target + " is not among the searched ratios " + ratios);
         }
         this.ratios = List.copyOf(ratios);
         this.target = target;

@@ -12,15 +12,14 @@ import java.util.SplittableRandom;
 /**
  * Early-Bird's low-precision search ("EB Train LL"): weights, gradients and momentum are kept in
  * 8-bit block floating point with stochastic rounding during the search phase. Gradients are
- * quantised after the backward pass (after the slimming penalty when this hook follows it),
- * weights and momentum after every optimiser step, so the forward pass always sees quantised
- * weights.
+ * quantised after the backward pass (after the slimming penalty when this hook follows it), weights
+ * and momentum after every optimiser step, so the forward pass always sees quantised weights.
  *
  * <p>Activations are quantised inside the network ({@code BlockFloatActivations} after every ReLU,
- * built when {@code eb_low_precision} is set). Not quantised, unlike the anchor: the errors
- * flowing backwards between layers, because DJL's Java API offers no custom backward function to
- * quantise them with. The FLOP accounting is unchanged (FLOPs do not depend on
- * precision); the anchor's energy savings come from an 8-bit hardware model Sprig does not have.
+ * built when {@code eb_low_precision} is set). Not quantised, unlike the anchor: the errors flowing
+ * backwards between layers, because DJL's Java API offers no custom backward function to quantise
+ * them with. The FLOP accounting is unchanged (FLOPs do not depend on precision); the anchor's
+ * energy savings come from an 8-bit hardware model Sprig does not have.
  */
 public final class LowPrecisionSearch implements TrainingHook {
     private final BlockFloatingPoint format;
@@ -46,8 +45,8 @@ public final class LowPrecisionSearch implements TrainingHook {
     }
 
     /**
-     * Quantises a gradient in place through engine arithmetic. {@code set} would hand the tensor
-     * a Java buffer that lives only as long as this short-lived gradient handle: once the step's
+     * Quantises a gradient in place through engine arithmetic. {@code set} would hand the tensor a
+     * Java buffer that lives only as long as this short-lived gradient handle: once the step's
      * manager closes it, the parameter's gradient would point at freed memory.
      */
     private void quantizeGradient(NDArray g, SplittableRandom r, ai.djl.ndarray.NDManager step) {

@@ -8,8 +8,8 @@ import dev.sprig.train.TrainingHook;
 /**
  * Network slimming's sparsity regulariser (Liu et al. 2017, as the Early-Bird code applies it in
  * {@code updateBN()}): after every backward pass each batch-norm scale's gradient gets the L1
- * sub-gradient λ·sign(γ), which drives unimportant channels' scales towards zero so that |γ|
- * ranks channels.
+ * sub-gradient λ·sign(γ), which drives unimportant channels' scales towards zero so that |γ| ranks
+ * channels.
  */
 public final class SlimmingPenalty implements TrainingHook {
     private final double lambda;

@@ -5,13 +5,13 @@ import java.util.List;
 
 /**
  * Expected calibration error over equal-width confidence bins, and the bins themselves for a
- * reliability diagram (Guo et al., "On Calibration of Modern Neural Networks", ICML 2017).
- * \( \mathrm{ECE} = \sum_b \frac{|B_b|}{N} |\mathrm{acc}(B_b) - \mathrm{conf}(B_b)| \), bin b
- * holding the confidences in \( (b/B, (b+1)/B] \) (confidence 0 falls in the first bin).
+ * reliability diagram (Guo et al., "On Calibration of Modern Neural Networks", ICML 2017). \(
+ * \mathrm{ECE} = \sum_b \frac{|B_b|}{N} |\mathrm{acc}(B_b) - \mathrm{conf}(B_b)| \), bin b holding
+ * the confidences in \( (b/B, (b+1)/B] \) (confidence 0 falls in the first bin).
  *
- * <p>Differs from FreeTickets' {@code ensemble_freetickets.py}: its edges are
- * {@code linspace(0, 1, 15)}, 14 intervals and a bin for 0, although it calls them 15 bins; Sprig
- * uses B true equal-width bins (15 by default), the paper's intent.
+ * <p>Differs from FreeTickets' {@code ensemble_freetickets.py}: its edges are {@code linspace(0, 1,
+ * 15)}, 14 intervals and a bin for 0, although it calls them 15 bins; Sprig uses B true equal-width
+ * bins (15 by default), the paper's intent.
  */
 public final class Calibration {
     /** Default bin count: FreeTickets' {@code num_bins=15}. */
@@ -55,8 +55,13 @@ public final class Calibration {
         }
         List<Bin> out = new ArrayList<>();
         for (int b = 0; b < bins; b++) {
-            out.add(new Bin((double) b / bins, (double) (b + 1) / bins, count[b],
-                    count[b] == 0 ? 0 : conf[b] / count[b], count[b] == 0 ? 0 : (double) correct[b] / count[b]));
+            out.add(
+                    new Bin(
+                            (double) b / bins,
+                            (double) (b + 1) / bins,
+                            count[b],
+                            count[b] == 0 ? 0 : conf[b] / count[b],
+                            count[b] == 0 ? 0 : (double) correct[b] / count[b]));
         }
         return out;
     }

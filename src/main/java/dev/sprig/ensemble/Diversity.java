@@ -5,8 +5,7 @@ import java.util.List;
 /**
  * How differently the members of an ensemble predict: the reason an ensemble beats its members.
  * FreeTickets reports prediction disagreement (Fort et al., "Deep Ensembles: A Loss Landscape
- * Perspective", arXiv 1912.02757) and the KL divergence between members' predictive
- * distributions.
+ * Perspective", arXiv 1912.02757) and the KL divergence between members' predictive distributions.
  *
  * <p>Differs from FreeTickets' {@code ensemble_freetickets.py}: it averages KL over the ordered
  * pairs of the first three members only and adds 0.001 to every non-zero disagreement; Sprig
@@ -44,8 +43,8 @@ public final class Diversity {
     }
 
     /**
-     * Mean over ordered member pairs (i, j), i ≠ j, of the per-example mean
-     * \( \mathrm{KL}(p_i \| p_j) = \sum_c p_{ic} (\log p_{ic} - \log p_{jc}) \).
+     * Mean over ordered member pairs (i, j), i ≠ j, of the per-example mean \( \mathrm{KL}(p_i \|
+     * p_j) = \sum_c p_{ic} (\log p_{ic} - \log p_{jc}) \).
      *
      * @param members predictions of at least two members on the same examples
      * @return mean KL divergence in nats
@@ -64,7 +63,13 @@ public final class Diversity {
                 double kl = 0;
                 for (int k = 0; k < p.length; k++) {
                     if (p[k] > 0) {
-                        kl += p[k] * (Math.log(p[k]) - Math.log(Math.max(Predictions.MIN_PROBABILITY, q[k])));
+                        kl +=
+                                p[k]
+                                        * (Math.log(p[k])
+                                                - Math.log(
+                                                        Math.max(
+                                                                Predictions.MIN_PROBABILITY,
+                                                                q[k])));
                     }
                 }
                 sum += kl / members.get(i).size();
@@ -76,7 +81,8 @@ public final class Diversity {
 
     private static void requirePairs(List<Predictions> members) {
         if (members.size() < 2) {
-            throw new IllegalArgumentException("diversity needs at least two members, got " + members.size());
+            throw new IllegalArgumentException(
+                    "diversity needs at least two members, got " + members.size());
         }
     }
 }

@@ -21,15 +21,28 @@ public final class EnsembleMethods implements MethodFamily {
     public static final String FAMILY = "ensemble";
 
     /** Members, workers, EDST's phases and the fine-tuning of pf ensembles. */
-    public static final OptionGroup ENSEMBLE = new OptionGroup("Ensembles (FreeTickets)", "ensemble", List.of(
-            "members", "workers", "ensemble_growth", "edst_explore_epochs", "edst_refine_lr",
-            "exploration_fraction", "exploration_epochs", "finetune_epochs", "pf_lr"), EnsembleOptions::from);
+    public static final OptionGroup ENSEMBLE =
+            new OptionGroup(
+                    "Ensembles (FreeTickets)",
+                    "ensemble",
+                    List.of(
+                            "members",
+                            "workers",
+                            "ensemble_growth",
+                            "edst_explore_epochs",
+                            "edst_refine_lr",
+                            "exploration_fraction",
+                            "exploration_epochs",
+                            "finetune_epochs",
+                            "pf_lr"),
+                    EnsembleOptions::from);
 
     /** Creates the family (found by {@link java.util.ServiceLoader}). */
     public EnsembleMethods() {}
 
     /** One ensemble method: FreeTickets runs it, with the authors' settings as its defaults. */
-    private record Ensemble(FreeTickets.Kind kind, String description, List<OptionGroup> options) implements Method {
+    private record Ensemble(FreeTickets.Kind kind, String description, List<OptionGroup> options)
+            implements Method {
         @Override
         public String name() {
             return kind.method();
@@ -52,16 +65,29 @@ public final class EnsembleMethods implements MethodFamily {
 
         @Override
         public String startLine(TrainConfig c, Path dir) {
-            return String.format(Locale.ROOT, "sprig %s: %d members of %s on %s, %d epochs -> %s", c.method, c.members,
-                    c.model, c.dataset, c.epochs, dir);
+            return String.format(
+                    Locale.ROOT,
+                    "sprig %s: %d members of %s on %s, %d epochs -> %s",
+                    c.method,
+                    c.members,
+                    c.model,
+                    c.dataset,
+                    c.epochs,
+                    dir);
         }
 
         @Override
         public String resultLine(RunSummary s, Path dir) {
-            return String.format(Locale.ROOT,
-                    "%s: ensemble test accuracy %.4f, NLL %.4f, ECE %.4f; training FLOPs %.2fx one dense model; %s",
-                    s.method(), s.testAccuracy(), s.testLoss(), ((Number) s.extra().get("test_ece")).doubleValue(),
-                    s.trainFlops() / s.denseTrainFlops(), dir.resolve("summary.json"));
+            return String.format(
+                    Locale.ROOT,
+                    "%s: ensemble test accuracy %.4f, NLL %.4f, ECE %.4f; training FLOPs %.2fx one"
+                            + " dense model; %s",
+                    s.method(),
+                    s.testAccuracy(),
+                    s.testLoss(),
+                    ((Number) s.extra().get("test_ece")).doubleValue(),
+                    s.trainFlops() / s.denseTrainFlops(),
+                    dir.resolve("summary.json"));
         }
     }
 
@@ -69,10 +95,19 @@ public final class EnsembleMethods implements MethodFamily {
     public List<Method> methods() {
         List<OptionGroup> sparse = List.of(SparseMethods.SPARSITY, SparseMethods.DYNAMIC, ENSEMBLE);
         return List.of(
-                new Ensemble(FreeTickets.Kind.DST, "M independent dynamic-sparse members (FreeTickets' DST ensemble)", sparse),
-                new Ensemble(FreeTickets.Kind.EDST, "M sparse members from one run: explore, then refine each (EDST)", sparse),
-                new Ensemble(FreeTickets.Kind.PF, "M dense members each pruned and fine-tuned",
+                new Ensemble(
+                        FreeTickets.Kind.DST,
+                        "M independent dynamic-sparse members (FreeTickets' DST ensemble)",
+                        sparse),
+                new Ensemble(
+                        FreeTickets.Kind.EDST,
+                        "M sparse members from one run: explore, then refine each (EDST)",
+                        sparse),
+                new Ensemble(
+                        FreeTickets.Kind.PF,
+                        "M dense members each pruned and fine-tuned",
                         List.of(SparseMethods.SPARSITY, ENSEMBLE)),
-                new Ensemble(FreeTickets.Kind.DENSE, "M independent dense members", List.of(ENSEMBLE)));
+                new Ensemble(
+                        FreeTickets.Kind.DENSE, "M independent dense members", List.of(ENSEMBLE)));
     }
 }

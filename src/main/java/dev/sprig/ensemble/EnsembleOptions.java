@@ -7,8 +7,8 @@ import dev.sprig.train.TrainConfig;
 import java.util.List;
 
 /**
- * The ensembles' settings, parsed and checked once from a config ({@code ensemble:} in
- * {@code config.yaml}).
+ * The ensembles' settings, parsed and checked once from a config ({@code ensemble:} in {@code
+ * config.yaml}).
  *
  * @param members members M (FreeTickets: 3)
  * @param workers members trained at once, each in its own process
@@ -20,8 +20,16 @@ import java.util.List;
  * @param finetuneEpochs pf: fine-tuning epochs (0 = a quarter of the epochs)
  * @param pfLr pf: the constant fine-tuning learning rate (FreeTickets: 0.001)
  */
-public record EnsembleOptions(int members, int workers, Growth growth, Integer edstExploreEpochs, double edstRefineLr,
-        double explorationFraction, List<Integer> explorationEpochs, int finetuneEpochs, double pfLr) {
+public record EnsembleOptions(
+        int members,
+        int workers,
+        Growth growth,
+        Integer edstExploreEpochs,
+        double edstRefineLr,
+        double explorationFraction,
+        List<Integer> explorationEpochs,
+        int finetuneEpochs,
+        double pfLr) {
     /** How DST/EDST members regrow: each growth is a registered dynamic sparse method. */
     public enum Growth {
         /** RigL's |gradient|. */
@@ -57,18 +65,28 @@ public record EnsembleOptions(int members, int workers, Growth growth, Integer e
     public static EnsembleOptions from(TrainConfig c) {
         require(c.members >= 1, "members must be at least 1, got " + c.members);
         require(c.workers >= 1, "workers must be at least 1, got " + c.workers);
-        require(c.edstExploreEpochs == null || (c.edstExploreEpochs >= 0 && c.edstExploreEpochs < c.epochs),
+        require(
+                c.edstExploreEpochs == null
+                        || (c.edstExploreEpochs >= 0 && c.edstExploreEpochs < c.epochs),
                 "edst_explore_epochs must be in [0, epochs), got " + c.edstExploreEpochs);
         require(c.edstRefineLr > 0, "edst_refine_lr must be positive, got " + c.edstRefineLr);
         require(c.pfLr > 0, "pf_lr must be positive, got " + c.pfLr);
-        require(c.explorationFraction >= 0 && c.explorationFraction <= 1,
+        require(
+                c.explorationFraction >= 0 && c.explorationFraction <= 1,
                 "exploration_fraction must be in [0, 1], got " + c.explorationFraction);
         for (int e : c.explorationEpochs) {
             require(e >= 1 && e < c.epochs, "exploration_epochs must lie in [1, epochs), got " + e);
         }
         require(c.finetuneEpochs >= 0, "finetune_epochs must be >= 0, got " + c.finetuneEpochs);
-        return new EnsembleOptions(c.members, c.workers, Choice.parse(Growth.class, c.ensembleGrowth, "ensemble_growth"),
-                c.edstExploreEpochs, c.edstRefineLr, c.explorationFraction, List.copyOf(c.explorationEpochs),
-                c.finetuneEpochs, c.pfLr);
+        return new EnsembleOptions(
+                c.members,
+                c.workers,
+                Choice.parse(Growth.class, c.ensembleGrowth, "ensemble_growth"),
+                c.edstExploreEpochs,
+                c.edstRefineLr,
+                c.explorationFraction,
+                List.copyOf(c.explorationEpochs),
+                c.finetuneEpochs,
+                c.pfLr);
     }
 }

@@ -3,8 +3,6 @@ package dev.sprig.ensemble;
 import dev.sprig.Sprig;
 import dev.sprig.SprigException;
 import dev.sprig.data.DataSplits;
-import dev.sprig.models.LayerSpec;
-import dev.sprig.models.ModelZoo;
 import dev.sprig.train.Json;
 import dev.sprig.train.Method;
 import dev.sprig.train.MethodRun;
@@ -22,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -30,8 +27,8 @@ import java.util.stream.Stream;
 /**
  * Sparse ensembles almost for free (Liu et al., "Deep Ensembling with No Overhead for either
  * Training or Testing: The All-Round Blessings of Dynamic Sparsity", ICLR 2022, arXiv 2106.14568),
- * and the baselines they are measured against. Four methods, each an ensemble folder whose
- * members are ordinary run folders ({@code member-1/} …, read by {@link MemberModel}):
+ * and the baselines they are measured against. Four methods, each an ensemble folder whose members
+ * are ordinary run folders ({@code member-1/} …, read by {@link MemberModel}):
  *
  * <ul>
  *   <li>{@code dst-ensemble}: M independent dynamic-sparse runs with different seeds;
@@ -163,11 +160,20 @@ public final class FreeTickets {
      * @param progress progress display
      * @return the ensemble's summary
      */
-    public static RunSummary run(TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, Progress progress) {
+    public static RunSummary run(
+            TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, Progress progress) {
         Kind kind = Kind.of(config.method);
         if (kind == null) {
-            throw new SprigException("not an ensemble method: " + config.method + " (known: "
-                    + String.join(", ", Methods.family(EnsembleMethods.FAMILY).stream().map(Method::name).toList()) + ")");
+            throw new SprigException(
+                    "not an ensemble method: "
+                            + config.method
+                            + " (known: "
+                            + String.join(
+                                    ", ",
+                                    Methods.family(EnsembleMethods.FAMILY).stream()
+                                            .map(Method::name)
+                                            .toList())
+                            + ")");
         }
         return run(kind, config, data, dir, mode, progress);
     }
@@ -183,10 +189,17 @@ public final class FreeTickets {
      * @param progress progress display
      * @return the ensemble's summary
      */
-    static RunSummary run(Kind kind, TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode,
+    static RunSummary run(
+            Kind kind,
+            TrainConfig config,
+            DataSplits data,
+            Path dir,
+            RunFolder.Mode mode,
             Progress progress) {
         TrainConfig c = config.copy();
-        if (c.lrSchedule.equalsIgnoreCase("multistep") && c.lrMilestones.isEmpty() && c.epochs >= 4) {
+        if (c.lrSchedule.equalsIgnoreCase("multistep")
+                && c.lrMilestones.isEmpty()
+                && c.epochs >= 4) {
             c.lrMilestones = new ArrayList<>(List.of(c.epochs / 2, c.epochs * 3 / 4));
         }
         c.validate();
@@ -224,7 +237,8 @@ public final class FreeTickets {
                         phases.add(denseDir);
                         m.method = "pf";
                         m.pruneFrom = denseDir.toAbsolutePath().toString();
-                        m.epochs = c.finetuneEpochs > 0 ? c.finetuneEpochs : Math.max(1, c.epochs / 4);
+                        m.epochs =
+                                c.finetuneEpochs > 0 ? c.finetuneEpochs : Math.max(1, c.epochs / 4);
                         m.lr = c.pfLr;
                         m.lrSchedule = "constant";
                         m.lrMilestones = new ArrayList<>();
@@ -262,13 +276,24 @@ public final class FreeTickets {
      * phase, with exploration jumps between phases and a {@link TicketKeeper} saving the tickets.
      * It trains on the engine path, whose hooks see every epoch.
      */
-    private static RunSummary edst(TrainConfig c, DataSplits data, Path dir, List<Path> members, Map<String, Object> extra,
+    private static RunSummary edst(
+            TrainConfig c,
+            DataSplits data,
+            Path dir,
+            List<Path> members,
+            Map<String, Object> extra,
             Progress progress) {
         int explore = c.edstExploreEpochs != null ? c.edstExploreEpochs : c.epochs / 3;
         int phase = (c.epochs - explore) / c.members;
         if (phase < 1) {
-            throw new SprigException("EDST needs at least one epoch per refinement phase: " + c.epochs + " epochs, "
-                    + explore + " of exploration, " + c.members + " members");
+            throw new SprigException(
+                    "EDST needs at least one epoch per refinement phase: "
+                            + c.epochs
+                            + " epochs, "
+                            + explore
+                            + " of exploration, "
+                            + c.members
+                            + " members");
         }
         TrainConfig r = c.copy();
         r.method = sparseMethod(c);
@@ -288,8 +313,17 @@ public final class FreeTickets {
         boolean resume = Files.isRegularFile(runDir.resolve("checkpoints/last.ckpt"));
         List<TrainingHook> hooks = new ArrayList<>(Methods.hooksFor(r));
         hooks.add(new TicketKeeper(r, dir, explore, phase, c.members));
-        RunSummary s = new Trainer(r, data, RunFolder.open(runDir, resume ? RunFolder.Mode.RESUME : RunFolder.Mode.OVERWRITE),
-                hooks, resume).progress(progress).run();
+        RunSummary s =
+                new Trainer(
+                                r,
+                                data,
+                                RunFolder.open(
+                                        runDir,
+                                        resume ? RunFolder.Mode.RESUME : RunFolder.Mode.OVERWRITE),
+                                hooks,
+                                resume)
+                        .progress(progress)
+                        .run();
         extra.put("edst_explore_epochs", explore);
         extra.put("edst_phase_epochs", phase);
         extra.put("exploration_epochs", r.explorationEpochs);
@@ -298,9 +332,9 @@ public final class FreeTickets {
     }
 
     /**
-     * EDST's learning rates: the base rate while exploring, then each phase at the refinement
-     * rate, a tenth of it from half-way (FreeTickets' {@code minestone2}); the last phase absorbs
-     * epochs left over after M equal phases.
+     * EDST's learning rates: the base rate while exploring, then each phase at the refinement rate,
+     * a tenth of it from half-way (FreeTickets' {@code minestone2}); the last phase absorbs epochs
+     * left over after M equal phases.
      *
      * @param lr exploration rate
      * @param refine refinement rate
@@ -310,7 +344,8 @@ public final class FreeTickets {
      * @param members M
      * @return rate from each epoch on
      */
-    static TreeMap<Integer, Double> edstRates(double lr, double refine, int epochs, int explore, int phase, int members) {
+    static TreeMap<Integer, Double> edstRates(
+            double lr, double refine, int epochs, int explore, int phase, int members) {
         TreeMap<Integer, Double> p = new TreeMap<>();
         p.put(0, lr);
         for (int k = 0; k < members; k++) {
@@ -324,8 +359,15 @@ public final class FreeTickets {
         return p;
     }
 
-    private static RunSummary summarize(Kind kind, TrainConfig c, DataSplits data, RunFolder root, List<Path> members,
-            List<RunSummary> trained, Map<String, Object> extra, double elapsed) {
+    private static RunSummary summarize(
+            Kind kind,
+            TrainConfig c,
+            DataSplits data,
+            RunFolder root,
+            List<Path> members,
+            List<RunSummary> trained,
+            Map<String, Object> extra,
+            double elapsed) {
         List<Predictions> predictions = new ArrayList<>();
         List<Map<String, Object>> rows = new ArrayList<>();
         long params = 0;
@@ -356,8 +398,12 @@ public final class FreeTickets {
             sparsity += s.sparsity() / members.size();
         }
         double trainFlops = trained.stream().mapToDouble(RunSummary::trainFlops).sum();
-        double denseTrainFlops = trained.stream().filter(s -> s.epochs() == c.epochs).mapToDouble(RunSummary::denseTrainFlops)
-                .findFirst().orElse(trained.get(0).denseTrainFlops());
+        double denseTrainFlops =
+                trained.stream()
+                        .filter(s -> s.epochs() == c.epochs)
+                        .mapToDouble(RunSummary::denseTrainFlops)
+                        .findFirst()
+                        .orElse(trained.get(0).denseTrainFlops());
         double wall = trained.stream().mapToDouble(RunSummary::wallSeconds).sum();
         Predictions ensemble = Predictions.mean(predictions);
         extra.put("members", rows);
@@ -371,9 +417,26 @@ public final class FreeTickets {
         }
         extra.put("train_flops_vs_one_dense", trainFlops / denseTrainFlops);
         extra.put("elapsed_seconds", elapsed);
-        extra.put("wall_seconds_note", "sum of every training run's wall time (the compute spent, whatever --workers)");
-        RunSummary summary = new RunSummary(c.method, c.model, data.dataset(), ensemble.accuracy(), ensemble.nll(), sparsity,
-                params, nonzero, trainFlops, denseTrainFlops, inference, wall, c.epochs, c.seed, extra);
+        extra.put(
+                "wall_seconds_note",
+                "sum of every training run's wall time (the compute spent, whatever --workers)");
+        RunSummary summary =
+                new RunSummary(
+                        c.method,
+                        c.model,
+                        data.dataset(),
+                        ensemble.accuracy(),
+                        ensemble.nll(),
+                        sparsity,
+                        params,
+                        nonzero,
+                        trainFlops,
+                        denseTrainFlops,
+                        inference,
+                        wall,
+                        c.epochs,
+                        c.seed,
+                        extra);
         RunFolder.writeAtomic(root.summary(), Json.pretty(summary.toMap()) + "\n");
         RunFolder.writeAtomic(root.metrics(), metricsLines(kind, root.dir(), c) + "\n");
         return summary;
@@ -396,12 +459,15 @@ public final class FreeTickets {
         for (Path r : runs) {
             try {
                 for (String line : Files.readAllLines(r.resolve("metrics.jsonl"))) {
-                    var node = (com.fasterxml.jackson.databind.node.ObjectNode) Json.JSON.readTree(line);
+                    var node =
+                            (com.fasterxml.jackson.databind.node.ObjectNode)
+                                    Json.JSON.readTree(line);
                     node.put("run", dir.relativize(r).toString());
                     lines.add(Json.line(node));
                 }
             } catch (IOException e) {
-                throw new SprigException("cannot read " + r.resolve("metrics.jsonl") + ": " + e.getMessage());
+                throw new SprigException(
+                        "cannot read " + r.resolve("metrics.jsonl") + ": " + e.getMessage());
             }
         }
         return String.join("\n", lines);
@@ -414,7 +480,8 @@ public final class FreeTickets {
         try (Stream<Path> children = Files.list(dir)) {
             for (Path p : children.toList()) {
                 String n = p.getFileName().toString();
-                if (Files.isDirectory(p) && (n.startsWith("member-") || n.startsWith("dense-") || n.equals(RUN))) {
+                if (Files.isDirectory(p)
+                        && (n.startsWith("member-") || n.startsWith("dense-") || n.equals(RUN))) {
                     try (Stream<Path> walk = Files.walk(p)) {
                         for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
                             Files.delete(q);
@@ -429,8 +496,8 @@ public final class FreeTickets {
 
     /**
      * Trains one run folder whose {@code config.yaml} is written, on the path its config selects
-     * (the sparse path for sparse MLPs on the CPU); resumes it when it has a checkpoint (a
-     * finished run just reports its summary again).
+     * (the sparse path for sparse MLPs on the CPU); resumes it when it has a checkpoint (a finished
+     * run just reports its summary again).
      *
      * @param dir the run folder
      * @param data data splits
@@ -440,7 +507,13 @@ public final class FreeTickets {
     static RunSummary trainMember(Path dir, DataSplits data, Progress progress) {
         TrainConfig m = Json.readConfig(dir.resolve("config.yaml")).validate();
         boolean resume = Files.isRegularFile(dir.resolve("checkpoints/last.ckpt"));
-        return Methods.get(m.method).run(new MethodRun(m, data, dir,
-                resume ? RunFolder.Mode.RESUME : RunFolder.Mode.OVERWRITE, progress));
+        return Methods.get(m.method)
+                .run(
+                        new MethodRun(
+                                m,
+                                data,
+                                dir,
+                                resume ? RunFolder.Mode.RESUME : RunFolder.Mode.OVERWRITE,
+                                progress));
     }
 }

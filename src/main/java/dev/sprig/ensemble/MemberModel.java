@@ -24,10 +24,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A trained model read back from a run folder for inference: the best-validation checkpoint
- * where the run kept one (FreeTickets ensembles each member's best-validation model), else the
- * last. Reads both checkpoint formats, the engine's and the sparse path's, so an ensemble may mix
- * members trained on either.
+ * A trained model read back from a run folder for inference: the best-validation checkpoint where
+ * the run kept one (FreeTickets ensembles each member's best-validation model), else the last.
+ * Reads both checkpoint formats, the engine's and the sparse path's, so an ensemble may mix members
+ * trained on either.
  */
 public final class MemberModel implements AutoCloseable {
     private final Path dir;
@@ -39,8 +39,15 @@ public final class MemberModel implements AutoCloseable {
     private final int classes;
     private final int[] shape;
 
-    private MemberModel(Path dir, TrainConfig config, String checkpoint, SprigModel engineModel, SparseMlp sparseModel,
-            WorkerPool pool, int classes, int[] shapeOf) {
+    private MemberModel(
+            Path dir,
+            TrainConfig config,
+            String checkpoint,
+            SprigModel engineModel,
+            SparseMlp sparseModel,
+            WorkerPool pool,
+            int classes,
+            int[] shapeOf) {
         this.classes = classes;
         this.shape = shapeOf;
         this.dir = dir;
@@ -74,12 +81,24 @@ public final class MemberModel implements AutoCloseable {
         }
         String which = file == best ? "best" : "last";
         if (SparseCheckpoint.isSparse(file)) {
-            List<LayerSpec> specs = ModelZoo.specs(config.model, shape.channels(), shape.height(), shape.classes(),
-                    config.widthMultiplier);
+            List<LayerSpec> specs =
+                    ModelZoo.specs(
+                            config.model,
+                            shape.channels(),
+                            shape.height(),
+                            shape.classes(),
+                            config.widthMultiplier);
             WorkerPool pool = new WorkerPool(config.threads);
             try {
-                return new MemberModel(dir, config, which, null, SparseCheckpoint.network(file, specs, pool), pool,
-                        shape.classes(), new int[] {shape.channels(), shape.height(), shape.width()});
+                return new MemberModel(
+                        dir,
+                        config,
+                        which,
+                        null,
+                        SparseCheckpoint.network(file, specs, pool),
+                        pool,
+                        shape.classes(),
+                        new int[] {shape.channels(), shape.height(), shape.width()});
             } catch (RuntimeException e) {
                 pool.close();
                 throw e;
@@ -92,21 +111,34 @@ public final class MemberModel implements AutoCloseable {
             model.close();
             throw e;
         }
-        return new MemberModel(dir, config, which, model, null, null, shape.classes(),
+        return new MemberModel(
+                dir,
+                config,
+                which,
+                model,
+                null,
+                null,
+                shape.classes(),
                 new int[] {shape.channels(), shape.height(), shape.width()});
     }
 
-    /** @return the run folder */
+    /**
+     * @return the run folder
+     */
     public Path dir() {
         return dir;
     }
 
-    /** @return the run's configuration */
+    /**
+     * @return the run's configuration
+     */
     public TrainConfig config() {
         return config;
     }
 
-    /** @return which checkpoint was read: best or last */
+    /**
+     * @return which checkpoint was read: best or last
+     */
     public String checkpoint() {
         return checkpoint;
     }
@@ -123,8 +155,20 @@ public final class MemberModel implements AutoCloseable {
     public Predictions predict(ImageSet set, Normalization norm, int batchSize) {
         BatchSource source = new BatchSource(set, norm, batchSize, false, false, 0);
         if (set.channels() != shape[0] || set.height() != shape[1] || set.width() != shape[2]) {
-            throw new SprigException(set.name() + " images are " + set.channels() + "×" + set.height() + "×" + set.width()
-                    + ", the model takes " + shape[0] + "×" + shape[1] + "×" + shape[2]);
+            throw new SprigException(
+                    set.name()
+                            + " images are "
+                            + set.channels()
+                            + "×"
+                            + set.height()
+                            + "×"
+                            + set.width()
+                            + ", the model takes "
+                            + shape[0]
+                            + "×"
+                            + shape[1]
+                            + "×"
+                            + shape[2]);
         }
         float[] probs = new float[set.size() * classes];
         int at = 0;
@@ -133,11 +177,22 @@ public final class MemberModel implements AutoCloseable {
             float[] p;
             if (engineModel != null) {
                 try (NDManager step = engineModel.manager().newSubManager()) {
-                    NDArray x = step.create(batch.images(), new Shape(batch.size(), set.channels(), set.height(), set.width()));
+                    NDArray x =
+                            step.create(
+                                    batch.images(),
+                                    new Shape(
+                                            batch.size(),
+                                            set.channels(),
+                                            set.height(),
+                                            set.width()));
                     p = engineModel.forward(x, false).softmax(1).toFloatArray();
                 }
             } else {
-                p = softmaxColumns(sparseModel.forward(batch.images(), batch.size()), classes, batch.size());
+                p =
+                        softmaxColumns(
+                                sparseModel.forward(batch.images(), batch.size()),
+                                classes,
+                                batch.size());
             }
             System.arraycopy(p, 0, probs, at, p.length);
             at += p.length;

@@ -20,11 +20,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Trains the members of an ensemble: one after another in this JVM, or {@code workers} at a time
- * in child JVMs (the members are independent, so on a machine with cores or accelerators to spare
- * they train side by side). A job is a list of run folders trained in order (PF: the dense run,
- * then its pruned fine-tuning). Each child writes its output to {@code log.txt} in its first
- * folder and gets an equal share of the cores unless the config fixes {@code threads}.
+ * Trains the members of an ensemble: one after another in this JVM, or {@code workers} at a time in
+ * child JVMs (the members are independent, so on a machine with cores or accelerators to spare they
+ * train side by side). A job is a list of run folders trained in order (PF: the dense run, then its
+ * pruned fine-tuning). Each child writes its output to {@code log.txt} in its first folder and gets
+ * an equal share of the cores unless the config fixes {@code threads}.
  *
  * <p>Every member loads the data with the ensemble's seed, so all of them hold out the same
  * validation images whichever way they run.
@@ -42,7 +42,8 @@ public final class MemberRunner {
      * @param progress progress display (in this JVM)
      * @return every run's summary, job by job
      */
-    static List<RunSummary> runAll(List<List<Path>> jobs, int workers, DataSplits data, long dataSeed, Progress progress) {
+    static List<RunSummary> runAll(
+            List<List<Path>> jobs, int workers, DataSplits data, long dataSeed, Progress progress) {
         List<RunSummary> out = new ArrayList<>();
         if (workers <= 1 || jobs.size() <= 1) {
             for (List<Path> job : jobs) {
@@ -52,15 +53,21 @@ public final class MemberRunner {
             }
             return out;
         }
-        int threadsEach = Math.max(1, Runtime.getRuntime().availableProcessors() / Math.min(workers, jobs.size()));
+        int threadsEach =
+                Math.max(
+                        1,
+                        Runtime.getRuntime().availableProcessors()
+                                / Math.min(workers, jobs.size()));
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(workers, jobs.size()));
         try {
             List<Future<?>> running = new ArrayList<>();
             for (List<Path> job : jobs) {
-                running.add(pool.submit(() -> {
-                    child(job, dataSeed, threadsEach);
-                    return null;
-                }));
+                running.add(
+                        pool.submit(
+                                () -> {
+                                    child(job, dataSeed, threadsEach);
+                                    return null;
+                                }));
             }
             for (Future<?> f : running) {
                 try {
@@ -86,7 +93,8 @@ public final class MemberRunner {
         return out;
     }
 
-    private static void child(List<Path> job, long dataSeed, int threads) throws IOException, InterruptedException {
+    private static void child(List<Path> job, long dataSeed, int threads)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
@@ -97,12 +105,17 @@ public final class MemberRunner {
         cmd.add(Integer.toString(threads));
         job.forEach(p -> cmd.add(p.toAbsolutePath().toString()));
         Path log = job.get(0).resolve("log.txt");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p =
+                new ProcessBuilder(cmd)
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
         int rc = p.waitFor();
         if (rc != 0) {
             List<String> lines = Files.readAllLines(log);
             String last = lines.isEmpty() ? "(no output)" : lines.get(lines.size() - 1);
-            throw new SprigException("member " + job.get(0) + " failed (exit " + rc + "): " + last + "; see " + log);
+            throw new SprigException(
+                    "member " + job.get(0) + " failed (exit " + rc + "): " + last + "; see " + log);
         }
     }
 
@@ -121,9 +134,12 @@ public final class MemberRunner {
                 TrainConfig c = Json.readConfig(dir.resolve("config.yaml"));
                 if (c.threads == 0) {
                     c.threads = threads;
-                    dev.sprig.train.RunFolder.writeAtomic(dir.resolve("config.yaml"), Json.toYaml(c));
+                    dev.sprig.train.RunFolder.writeAtomic(
+                            dir.resolve("config.yaml"), Json.toYaml(c));
                 }
-                DataSplits data = DataSplits.load(c.dataset, DataRoot.resolve(c.dataDir), c.validationFraction, seed);
+                DataSplits data =
+                        DataSplits.load(
+                                c.dataset, DataRoot.resolve(c.dataDir), c.validationFraction, seed);
                 RunSummary s = FreeTickets.trainMember(dir, data, Progress.silent());
                 System.out.printf("%s: test accuracy %.4f%n", dir.getFileName(), s.testAccuracy());
             }

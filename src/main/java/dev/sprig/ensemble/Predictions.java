@@ -13,8 +13,8 @@ import java.util.List;
  */
 public record Predictions(float[] probabilities, int classes, int[] labels) {
     /**
-     * Log of probabilities below this is clamped: a model that gives the true class exactly 0
-     * gets a large finite loss instead of infinity, so averages stay comparable.
+     * Log of probabilities below this is clamped: a model that gives the true class exactly 0 gets
+     * a large finite loss instead of infinity, so averages stay comparable.
      */
     public static final double MIN_PROBABILITY = 1e-12;
 
@@ -22,11 +22,18 @@ public record Predictions(float[] probabilities, int classes, int[] labels) {
     public Predictions {
         if (classes < 1 || probabilities.length != (long) labels.length * classes) {
             throw new IllegalArgumentException(
-                    "expected " + labels.length + " × " + classes + " probabilities, got " + probabilities.length);
+                    "expected "
+                            + labels.length
+                            + " × "
+                            + classes
+                            + " probabilities, got "
+                            + probabilities.length);
         }
     }
 
-    /** @return number of examples */
+    /**
+     * @return number of examples
+     */
     public int size() {
         return labels.length;
     }
@@ -53,7 +60,9 @@ public record Predictions(float[] probabilities, int classes, int[] labels) {
         return probabilities[n * classes + predicted(n)];
     }
 
-    /** @return the fraction of examples whose most probable class is the label */
+    /**
+     * @return the fraction of examples whose most probable class is the label
+     */
     public double accuracy() {
         long correct = 0;
         for (int n = 0; n < size(); n++) {
@@ -64,7 +73,9 @@ public record Predictions(float[] probabilities, int classes, int[] labels) {
         return (double) correct / size();
     }
 
-    /** @return mean negative log-likelihood of the labels, \( -\frac{1}{N}\sum_n \log p_n(y_n) \) */
+    /**
+     * @return mean negative log-likelihood of the labels, \( -\frac{1}{N}\sum_n \log p_n(y_n) \)
+     */
     public double nll() {
         double sum = 0;
         for (int n = 0; n < size(); n++) {
@@ -73,7 +84,9 @@ public record Predictions(float[] probabilities, int classes, int[] labels) {
         return sum / size();
     }
 
-    /** @return mean Brier score, \( \frac{1}{N}\sum_n \sum_c (p_{nc} - [y_n = c])^2 \) */
+    /**
+     * @return mean Brier score, \( \frac{1}{N}\sum_n \sum_c (p_{nc} - [y_n = c])^2 \)
+     */
     public double brier() {
         double sum = 0;
         for (int n = 0; n < size(); n++) {
@@ -85,7 +98,9 @@ public record Predictions(float[] probabilities, int classes, int[] labels) {
         return sum / size();
     }
 
-    /** @return per example, the highest probability (high = in-distribution) */
+    /**
+     * @return per example, the highest probability (high = in-distribution)
+     */
     public double[] maxProbability() {
         double[] s = new double[size()];
         for (int n = 0; n < s.length; n++) {
@@ -94,7 +109,9 @@ public record Predictions(float[] probabilities, int classes, int[] labels) {
         return s;
     }
 
-    /** @return per example, the predictive entropy in nats (high = uncertain) */
+    /**
+     * @return per example, the predictive entropy in nats (high = uncertain)
+     */
     public double[] entropy() {
         double[] s = new double[size()];
         for (int n = 0; n < s.length; n++) {
@@ -123,8 +140,10 @@ public record Predictions(float[] probabilities, int classes, int[] labels) {
         Predictions first = members.get(0);
         float[] sum = new float[first.probabilities.length];
         for (Predictions m : members) {
-            if (m.probabilities.length != sum.length || !java.util.Arrays.equals(m.labels, first.labels)) {
-                throw new IllegalArgumentException("ensemble members were evaluated on different examples");
+            if (m.probabilities.length != sum.length
+                    || !java.util.Arrays.equals(m.labels, first.labels)) {
+                throw new IllegalArgumentException(
+                        "ensemble members were evaluated on different examples");
             }
             for (int i = 0; i < sum.length; i++) {
                 sum[i] += m.probabilities[i];

@@ -17,9 +17,10 @@ import java.util.Map;
 
 /**
  * Keeps one ticket per EDST refinement phase: at the end of every epoch of phase i, if the
- * validation accuracy beats the phase's best, the model is written to {@code member-i/} (FreeTickets'
- * {@code main_EDST.py} saves {@code model_{i}.pth} the same way and resets the tracker when a phase
- * begins). Without a validation split the last epoch of each phase is the ticket.
+ * validation accuracy beats the phase's best, the model is written to {@code member-i/}
+ * (FreeTickets' {@code main_EDST.py} saves {@code model_{i}.pth} the same way and resets the
+ * tracker when a phase begins). Without a validation split the last epoch of each phase is the
+ * ticket.
  *
  * <p>The per-phase best is hook state, so a resumed run keeps the tickets it already chose.
  */
@@ -31,7 +32,8 @@ final class TicketKeeper implements TrainingHook {
     private final int members;
     private final double[] best;
 
-    TicketKeeper(TrainConfig config, Path ensembleDir, int exploreEpochs, int phaseEpochs, int members) {
+    TicketKeeper(
+            TrainConfig config, Path ensembleDir, int exploreEpochs, int phaseEpochs, int members) {
         this.config = config;
         this.ensembleDir = ensembleDir;
         this.exploreEpochs = exploreEpochs;
@@ -45,8 +47,8 @@ final class TicketKeeper implements TrainingHook {
      * Which refinement phase an epoch belongs to.
      *
      * @param epoch 0-based epoch
-     * @return 0-based phase, or -1 during exploration; epochs left over after M whole phases
-     *     belong to the last
+     * @return 0-based phase, or -1 during exploration; epochs left over after M whole phases belong
+     *     to the last
      */
     int phaseOf(int epoch) {
         if (epoch < exploreEpochs) {
@@ -74,10 +76,25 @@ final class TicketKeeper implements TrainingHook {
         } catch (IOException e) {
             throw new dev.sprig.SprigException("cannot create " + dir + ": " + e.getMessage());
         }
-        Checkpoint.save(dir.resolve("checkpoints/best.ckpt"),
-                new Checkpoint.State(ctx.epoch() + 1, 0, m.step(), m.trainFlops(), m.denseTrainFlops(), 0, 0, 0, 0, 0,
-                        val == null ? -1 : val, ctx.epoch() + 1, List.of()),
-                ctx.run().model(), ctx.run().optimizer(), List.of());
+        Checkpoint.save(
+                dir.resolve("checkpoints/best.ckpt"),
+                new Checkpoint.State(
+                        ctx.epoch() + 1,
+                        0,
+                        m.step(),
+                        m.trainFlops(),
+                        m.denseTrainFlops(),
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        val == null ? -1 : val,
+                        ctx.epoch() + 1,
+                        List.of()),
+                ctx.run().model(),
+                ctx.run().optimizer(),
+                List.of());
         RunFolder.writeAtomic(dir.resolve("config.yaml"), Json.toYaml(config));
         Map<String, Object> ticket = new LinkedHashMap<>();
         ticket.put("phase", phase + 1);
@@ -106,7 +123,8 @@ final class TicketKeeper implements TrainingHook {
     public void loadState(DataInputStream in) throws IOException {
         int n = in.readInt();
         if (n != best.length) {
-            throw new IOException("the checkpoint tracks " + n + " EDST phases, this run " + best.length);
+            throw new IOException(
+                    "the checkpoint tracks " + n + " EDST phases, this run " + best.length);
         }
         for (int i = 0; i < n; i++) {
             best[i] = in.readDouble();

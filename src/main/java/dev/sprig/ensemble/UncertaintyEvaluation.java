@@ -20,14 +20,14 @@ import java.util.stream.Stream;
 /**
  * The FreeTickets evaluation protocol (anchors §4.3) for one model or an ensemble: accuracy, NLL,
  * Brier score and ECE on the test set; diversity between members; out-of-distribution detection
- * against another data set and Gaussian-noise images; accuracy, NLL and ECE under each
- * {@link Corruption} at each severity.
+ * against another data set and Gaussian-noise images; accuracy, NLL and ECE under each {@link
+ * Corruption} at each severity.
  *
  * <p>OoD images are normalised with the training statistics, as real inputs are (the authors'
  * loaders skip normalisation for OoD sets, which makes the shift partly a scaling artefact). The
- * noise images are \( \mathrm{clip}(\mathcal{N}(0.5, 0.5^2), 0, 1) \) per pixel, one per test
- * image (at most 10,000, the authors' count), centred on mid-grey so that clipping does not turn
- * half of every image black.
+ * noise images are \( \mathrm{clip}(\mathcal{N}(0.5, 0.5^2), 0, 1) \) per pixel, one per test image
+ * (at most 10,000, the authors' count), centred on mid-grey so that clipping does not turn half of
+ * every image black.
  *
  * @param bins ECE bins
  * @param oodDatasets data sets used as out-of-distribution inputs
@@ -38,8 +38,15 @@ import java.util.stream.Stream;
  * @param dataDir data root override (null = {@code SPRIG_DATA} or the default)
  * @param seed seed of noise and corruption draws
  */
-public record UncertaintyEvaluation(int bins, List<String> oodDatasets, boolean noise, List<Corruption> corruptions,
-        List<Integer> severities, int corruptionLimit, String dataDir, long seed) {
+public record UncertaintyEvaluation(
+        int bins,
+        List<String> oodDatasets,
+        boolean noise,
+        List<Corruption> corruptions,
+        List<Integer> severities,
+        int corruptionLimit,
+        String dataDir,
+        long seed) {
 
     /**
      * Expands run folders to the models they hold: an ensemble folder stands for its members.
@@ -55,8 +62,13 @@ public record UncertaintyEvaluation(int bins, List<String> oodDatasets, boolean 
             }
             List<Path> inside;
             try (Stream<Path> s = Files.list(d)) {
-                inside = s.filter(p -> p.getFileName().toString().matches("member-\\d+") && Files.isDirectory(p))
-                        .sorted((a, b) -> Integer.compare(number(a), number(b))).toList();
+                inside =
+                        s.filter(
+                                        p ->
+                                                p.getFileName().toString().matches("member-\\d+")
+                                                        && Files.isDirectory(p))
+                                .sorted((a, b) -> Integer.compare(number(a), number(b)))
+                                .toList();
             } catch (java.io.IOException e) {
                 throw new SprigException("cannot list " + d + ": " + e.getMessage());
             }
@@ -81,8 +93,12 @@ public record UncertaintyEvaluation(int bins, List<String> oodDatasets, boolean 
         List<Path> members = members(dirs);
         TrainConfig dataConfig = Json.readConfig(dirs.get(0).resolve("config.yaml"));
         String root = dataDir != null ? dataDir : dataConfig.dataDir;
-        DataSplits data = DataSplits.load(dataConfig.dataset, DataRoot.resolve(root), dataConfig.validationFraction,
-                dataConfig.seed);
+        DataSplits data =
+                DataSplits.load(
+                        dataConfig.dataset,
+                        DataRoot.resolve(root),
+                        dataConfig.validationFraction,
+                        dataConfig.seed);
         ImageSet test = data.test();
         List<MemberModel> models = new ArrayList<>();
         try {
@@ -91,7 +107,12 @@ public record UncertaintyEvaluation(int bins, List<String> oodDatasets, boolean 
             }
             for (MemberModel m : models) {
                 if (!m.config().dataset.equalsIgnoreCase(dataConfig.dataset)) {
-                    throw new SprigException(m.dir() + " was trained on " + m.config().dataset + ", not " + dataConfig.dataset);
+                    throw new SprigException(
+                            m.dir()
+                                    + " was trained on "
+                                    + m.config().dataset
+                                    + ", not "
+                                    + dataConfig.dataset);
                 }
             }
             Map<String, Object> out = new LinkedHashMap<>();
@@ -119,23 +140,44 @@ public record UncertaintyEvaluation(int bins, List<String> oodDatasets, boolean 
             out.put("reliability", Calibration.reliability(ensemble, bins));
             Map<String, Object> ood = new LinkedHashMap<>();
             for (String name : oodDatasets) {
-                ImageSet other = DataSplits.load(name, DataRoot.resolve(root), 0, dataConfig.seed).test();
-                ood.put(name, detection(ensemble, Predictions.mean(predictAll(models, other, data, dataConfig.evalBatchSize))));
+                ImageSet other =
+                        DataSplits.load(name, DataRoot.resolve(root), 0, dataConfig.seed).test();
+                ood.put(
+                        name,
+                        detection(
+                                ensemble,
+                                Predictions.mean(
+                                        predictAll(
+                                                models, other, data, dataConfig.evalBatchSize))));
             }
             if (noise) {
                 ImageSet n = noiseImages(test, Math.min(test.size(), 10_000), seed);
-                ood.put("gaussian_noise", detection(ensemble, Predictions.mean(predictAll(models, n, data, dataConfig.evalBatchSize))));
+                ood.put(
+                        "gaussian_noise",
+                        detection(
+                                ensemble,
+                                Predictions.mean(
+                                        predictAll(models, n, data, dataConfig.evalBatchSize))));
             }
             out.put("ood", ood);
             if (!corruptions.isEmpty()) {
-                ImageSet base = corruptionLimit > 0 && corruptionLimit < test.size() ? head(test, corruptionLimit) : test;
+                ImageSet base =
+                        corruptionLimit > 0 && corruptionLimit < test.size()
+                                ? head(test, corruptionLimit)
+                                : test;
                 List<Map<String, Object>> rows = new ArrayList<>();
                 double acc = 0;
                 double nll = 0;
                 double ece = 0;
                 for (Corruption c : corruptions) {
                     for (int s : severities) {
-                        Predictions p = Predictions.mean(predictAll(models, c.apply(base, s, seed), data, dataConfig.evalBatchSize));
+                        Predictions p =
+                                Predictions.mean(
+                                        predictAll(
+                                                models,
+                                                c.apply(base, s, seed),
+                                                data,
+                                                dataConfig.evalBatchSize));
                         Map<String, Object> row = new LinkedHashMap<>();
                         row.put("corruption", c.key());
                         row.put("severity", s);
@@ -147,7 +189,17 @@ public record UncertaintyEvaluation(int bins, List<String> oodDatasets, boolean 
                     }
                 }
                 int k = rows.size();
-                out.put("corruption_mean", Map.of("accuracy", acc / k, "nll", nll / k, "ece", ece / k, "images", base.size()));
+                out.put(
+                        "corruption_mean",
+                        Map.of(
+                                "accuracy",
+                                acc / k,
+                                "nll",
+                                nll / k,
+                                "ece",
+                                ece / k,
+                                "images",
+                                base.size()));
                 out.put("corruptions", rows);
             }
             return out;
@@ -173,7 +225,8 @@ public record UncertaintyEvaluation(int bins, List<String> oodDatasets, boolean 
         return m;
     }
 
-    private static List<Predictions> predictAll(List<MemberModel> models, ImageSet set, DataSplits data, int batch) {
+    private static List<Predictions> predictAll(
+            List<MemberModel> models, ImageSet set, DataSplits data, int batch) {
         List<Predictions> out = new ArrayList<>();
         for (MemberModel m : models) {
             out.add(m.predict(set, data.normalization(), batch));
@@ -199,7 +252,14 @@ public record UncertaintyEvaluation(int bins, List<String> oodDatasets, boolean 
             double z = Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * v);
             px[i] = (byte) Math.round(255 * Math.min(1, Math.max(0, 0.5 + 0.5 * z)));
         }
-        return new ImageSet("gaussian-noise", px, new int[n], like.channels(), like.height(), like.width(), like.classes());
+        return new ImageSet(
+                "gaussian-noise",
+                px,
+                new int[n],
+                like.channels(),
+                like.height(),
+                like.width(),
+                like.classes());
     }
 
     private static ImageSet head(ImageSet set, int n) {

@@ -14,15 +14,15 @@ import java.util.Map;
  * gives it: ‖W_n‖₂ / √P with P the weights per output channel (anchors §7.1.2, §7.1.5); the
  * division makes layers comparable. {@code TAYLOR} is the first-order Taylor score on batch-norm
  * parameters of the authors' related HALP code ({@code prune/importance.py}): |γ·∂L/∂γ + β·∂L/∂β|,
- * averaged over the steps of an epoch; the paper's gradient criterion was not recoverable and
- * this stands in for it. {@code BN} is |γ| (network slimming), {@code L1} the mean absolute
- * filter weight (Li et al. 2017, normalised by P like L2_NORM).
+ * averaged over the steps of an epoch; the paper's gradient criterion was not recoverable and this
+ * stands in for it. {@code BN} is |γ| (network slimming), {@code L1} the mean absolute filter
+ * weight (Li et al. 2017, normalised by P like L2_NORM).
  *
- * <p>Every score is finally divided by its layer's mean. Measured: without it the global ranking
- * of ‖W_n‖₂/√P on a VGG cut the four widest layers to one channel each (their Kaiming-initialised
+ * <p>Every score is finally divided by its layer's mean. Measured: without it the global ranking of
+ * ‖W_n‖₂/√P on a VGG cut the four widest layers to one channel each (their Kaiming-initialised
  * weights are smaller), and every pruned network lost 30-55 points; the division keeps the ranking
- * global (widths still drift between layers, which EPI needs) while comparing channels to their
- * own layer's scale.
+ * global (widths still drift between layers, which EPI needs) while comparing channels to their own
+ * layer's scale.
  */
 public enum ChannelImportance {
     /** ‖W_n‖₂ / √P. */
@@ -60,7 +60,8 @@ public enum ChannelImportance {
     }
 
     /**
-     * The paper's default threshold τ for this kind of criterion (reimplementation, anchors §7.1.2).
+     * The paper's default threshold τ for this kind of criterion (reimplementation, anchors
+     * §7.1.2).
      *
      * @return 0.944 for the gradient criterion, 0.983 for magnitude ones
      */
@@ -81,7 +82,8 @@ public enum ChannelImportance {
             float[] s = new float[g.channels()];
             switch (this) {
                 case BN -> {
-                    float[] gamma = model.parameters().get(g.bn() + ".gamma").array().toFloatArray();
+                    float[] gamma =
+                            model.parameters().get(g.bn() + ".gamma").array().toFloatArray();
                     for (int c = 0; c < s.length; c++) {
                         s[c] = Math.abs(gamma[c]);
                     }

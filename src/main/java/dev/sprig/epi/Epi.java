@@ -4,8 +4,8 @@ import dev.sprig.SprigException;
 import dev.sprig.cost.FlopsCostModel;
 import dev.sprig.cost.LayerDensities;
 import dev.sprig.data.DataSplits;
-import dev.sprig.models.LayerSpec;
 import dev.sprig.models.Blueprint;
+import dev.sprig.models.LayerSpec;
 import dev.sprig.models.SprigModel;
 import dev.sprig.structured.ChannelMask;
 import dev.sprig.structured.EpiTrigger;
@@ -47,7 +47,8 @@ public final class Epi {
      * @param progress progress display
      * @return the pipeline's summary
      */
-    public static RunSummary run(TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, Progress progress) {
+    public static RunSummary run(
+            TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, Progress progress) {
         return run(new MethodRun(config, data, dir, mode, progress));
     }
 
@@ -70,8 +71,12 @@ public final class Epi {
         Blueprint network = run.blueprint();
         EpiOptions epi = EpiOptions.from(config);
         if (Surgeon.groups(network.ops(Map.of())).isEmpty()) {
-            throw new SprigException("model " + network.name() + " has no batch-normed convolution channels to prune"
-                    + " (EPI needs VGG, ResNet, PreResNet, WRN or a network with Conv2d + BatchNorm layers)");
+            throw new SprigException(
+                    "model "
+                            + network.name()
+                            + " has no batch-normed convolution channels to prune (EPI needs VGG,"
+                            + " ResNet, PreResNet, WRN or a network with Conv2d + BatchNorm"
+                            + " layers)");
         }
         if (config.epiTau == null) {
             // config.yaml records the resolved τ; the caller's config stays as given.
@@ -93,11 +98,24 @@ public final class Epi {
         next.method = "epi-pruned";
         try (SprigModel probe = factory(run, config).apply(ai.djl.Device.cpu())) {
             full = probe.layers();
-            if (config.epiPruneEpoch == 0 && !Files.isRegularFile(prunedDir.resolve("config.yaml"))) {
-                // Pruning at initialisation: gradients do not exist yet, so Taylor falls back to magnitude.
-                ChannelImportance atInit = importance.needsGradients() ? ChannelImportance.L2_NORM : importance;
+            if (config.epiPruneEpoch == 0
+                    && !Files.isRegularFile(prunedDir.resolve("config.yaml"))) {
+                // Pruning at initialisation: gradients do not exist yet, so Taylor falls back to
+                // magnitude.
+                ChannelImportance atInit =
+                        importance.needsGradients() ? ChannelImportance.L2_NORM : importance;
                 ChannelMask mask = budget.dominant(probe.ops(), atInit.scores(probe, Map.of()));
-                Handoff.write(prunedDir, next, mask, probe, null, 0, 0, 0, new Handoff.Start(true, false, 0, false), 0);
+                Handoff.write(
+                        prunedDir,
+                        next,
+                        mask,
+                        probe,
+                        null,
+                        0,
+                        0,
+                        0,
+                        new Handoff.Start(true, false, 0, false),
+                        0);
             }
         }
         Map<String, Object> extra = new LinkedHashMap<>();
@@ -108,16 +126,38 @@ public final class Epi {
         extra.put("epi_window", config.epiWindow);
         RunSummary warmup = null;
         if (!Files.isRegularFile(prunedDir.resolve("config.yaml"))) {
-            EpiMonitor monitor = new EpiMonitor(importance, budget,
-                    new EpiTrigger(epi.window(), epi.tau(), epi.monotone(), epi.strict()), epi.pruneEpoch(),
-                    (epoch, mask, live) -> Handoff.write(prunedDir, next.copy(), mask, live,
-                            new Handoff.Start(true, true, epoch, true), epoch));
+            EpiMonitor monitor =
+                    new EpiMonitor(
+                            importance,
+                            budget,
+                            new EpiTrigger(epi.window(), epi.tau(), epi.monotone(), epi.strict()),
+                            epi.pruneEpoch(),
+                            (epoch, mask, live) ->
+                                    Handoff.write(
+                                            prunedDir,
+                                            next.copy(),
+                                            mask,
+                                            live,
+                                            new Handoff.Start(true, true, epoch, true),
+                                            epoch));
             boolean warmupResume = resume && Files.isRegularFile(warmupDir.resolve("config.yaml"));
             TrainConfig w = config.copy();
             w.method = "epi-warmup";
             List<TrainingHook> hooks = List.of(monitor);
-            warmup = new Trainer(w, data, RunFolder.open(warmupDir, warmupResume ? RunFolder.Mode.RESUME : RunFolder.Mode.OVERWRITE),
-                    hooks, warmupResume).model(factory(run, w)).progress(progress).run();
+            warmup =
+                    new Trainer(
+                                    w,
+                                    data,
+                                    RunFolder.open(
+                                            warmupDir,
+                                            warmupResume
+                                                    ? RunFolder.Mode.RESUME
+                                                    : RunFolder.Mode.OVERWRITE),
+                                    hooks,
+                                    warmupResume)
+                            .model(factory(run, w))
+                            .progress(progress)
+                            .run();
         } else if (Files.isRegularFile(warmupDir.resolve("summary.json"))) {
             warmup = PipelineSummary.read(warmupDir);
         }
@@ -126,43 +166,86 @@ public final class Epi {
         }
         double denseEpochFlops = denseEpochFlops(config, data, full);
         if (!Files.isRegularFile(prunedDir.resolve("config.yaml"))) {
-            extra.put("pruned", "never: EPI did not fire within the schedule; the warm-up trained the full network");
-            return PipelineSummary.write(root, config, data, warmup, full, full, warmup.trainFlops(),
-                    denseEpochFlops * config.epochs, warmup.wallSeconds(), extra);
+            extra.put(
+                    "pruned",
+                    "never: EPI did not fire within the schedule; the warm-up trained the full"
+                            + " network");
+            return PipelineSummary.write(
+                    root,
+                    config,
+                    data,
+                    warmup,
+                    full,
+                    full,
+                    warmup.trainFlops(),
+                    denseEpochFlops * config.epochs,
+                    warmup.wallSeconds(),
+                    extra);
         }
         TrainConfig prunedConfig = Json.readConfig(prunedDir.resolve("config.yaml"));
-        RunSummary pruned = new Trainer(prunedConfig, data, RunFolder.open(prunedDir, RunFolder.Mode.RESUME), List.of(), true)
-                .model(factory(run, prunedConfig)).progress(progress).run();
+        RunSummary pruned =
+                new Trainer(
+                                prunedConfig,
+                                data,
+                                RunFolder.open(prunedDir, RunFolder.Mode.RESUME),
+                                List.of(),
+                                true)
+                        .model(factory(run, prunedConfig))
+                        .progress(progress)
+                        .run();
         List<LayerSpec> thin = network.specs(prunedConfig.channelWidths);
         extra.put("prune_epoch", Handoff.epochTaken(prunedDir));
         extra.put("channel_counts", prunedConfig.channelWidths);
         extra.put("resource_fraction", budget.resource(prunedConfig.channelWidths) / budget.full());
-        double wall = (warmup == null ? 0 : warmup.wallSeconds()) + pruned.wallSeconds(); // each phase times itself
-        return PipelineSummary.write(root, config, data, pruned, full, thin, pruned.trainFlops(),
-                denseEpochFlops * config.epochs, wall, extra);
-    }
-
-    /** Builds a phase's network: the user's from its blueprint, or the zoo's from the phase's config. */
-    private static java.util.function.Function<ai.djl.Device, SprigModel> factory(MethodRun run, TrainConfig phase) {
-        if (run.network() == null) {
-            return device -> Trainer.buildModel(phase, run.data().train(), device);
-        }
-        return device -> run.network().build(phase.channelWidths, device, phase.seed, (float) phase.bnGammaInit);
+        double wall =
+                (warmup == null ? 0 : warmup.wallSeconds())
+                        + pruned.wallSeconds(); // each phase times itself
+        return PipelineSummary.write(
+                root,
+                config,
+                data,
+                pruned,
+                full,
+                thin,
+                pruned.trainFlops(),
+                denseEpochFlops * config.epochs,
+                wall,
+                extra);
     }
 
     /**
-     * Creates the run's budget. A latency budget times every layer on the training device once
-     * and keeps the table in the run folder (the grid's folder for an oracle grid), so a resumed
-     * run, and every run of a grid, prunes against the same measurements.
+     * Builds a phase's network: the user's from its blueprint, or the zoo's from the phase's
+     * config.
      */
-    private static ResourceBudget budget(TrainConfig config, EpiOptions epi, Blueprint network, Path table) {
+    private static java.util.function.Function<ai.djl.Device, SprigModel> factory(
+            MethodRun run, TrainConfig phase) {
+        if (run.network() == null) {
+            return device -> Trainer.buildModel(phase, run.data().train(), device);
+        }
+        return device ->
+                run.network()
+                        .build(phase.channelWidths, device, phase.seed, (float) phase.bnGammaInit);
+    }
+
+    /**
+     * Creates the run's budget. A latency budget times every layer on the training device once and
+     * keeps the table in the run folder (the grid's folder for an oracle grid), so a resumed run,
+     * and every run of a grid, prunes against the same measurements.
+     */
+    private static ResourceBudget budget(
+            TrainConfig config, EpiOptions epi, Blueprint network, Path table) {
         LatencyTable latency = null;
         if (epi.budget() == EpiOptions.Budget.LATENCY) {
             if (Files.isRegularFile(table)) {
                 latency = LatencyTable.read(table);
             } else {
-                latency = ResourceBudget.measureLatency(network,
-                        new LatencyTable.EngineTimer(dev.sprig.Sprig.device(config.device), config.batchSize, 5));
+                latency =
+                        ResourceBudget.measureLatency(
+                                network,
+                                new LatencyTable.EngineTimer(
+                                        dev.sprig.Sprig.device(config.device),
+                                        config.batchSize,
+                                        5));
                 latency.write(table);
             }
         }
@@ -180,7 +263,12 @@ public final class Epi {
      * @param progress progress display
      * @return summaries, EPI first
      */
-    public static List<RunSummary> grid(TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, List<Integer> epochs,
+    public static List<RunSummary> grid(
+            TrainConfig config,
+            DataSplits data,
+            Path dir,
+            RunFolder.Mode mode,
+            List<Integer> epochs,
             Progress progress) {
         List<RunSummary> out = new ArrayList<>();
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -197,7 +285,12 @@ public final class Epi {
         out.add(run(new MethodRun(epi, data, dir.resolve("epi"), mode, progress), table));
         for (int e : epochs) {
             if (e >= config.epochs) {
-                throw new SprigException("oracle epoch " + e + " is not within the " + config.epochs + "-epoch schedule");
+                throw new SprigException(
+                        "oracle epoch "
+                                + e
+                                + " is not within the "
+                                + config.epochs
+                                + "-epoch schedule");
             }
             TrainConfig c = config.copy();
             c.epiPruneEpoch = e;
@@ -230,11 +323,18 @@ public final class Epi {
         }
     }
 
-    /** FLOPs of one epoch of dense training of the full network, as the trainer's ledger counts them. */
+    /**
+     * FLOPs of one epoch of dense training of the full network, as the trainer's ledger counts
+     * them.
+     */
     static double denseEpochFlops(TrainConfig c, DataSplits data, List<LayerSpec> full) {
         int n = data.train().size();
         int batches = (n + c.batchSize - 1) / c.batchSize;
-        long examples = c.maxStepsPerEpoch > 0 && c.maxStepsPerEpoch < batches ? (long) c.maxStepsPerEpoch * c.batchSize : n;
-        return (double) examples * FlopsCostModel.INSTANCE.trainStepFlops(full, LayerDensities.DENSE, false);
+        long examples =
+                c.maxStepsPerEpoch > 0 && c.maxStepsPerEpoch < batches
+                        ? (long) c.maxStepsPerEpoch * c.batchSize
+                        : n;
+        return (double) examples
+                * FlopsCostModel.INSTANCE.trainStepFlops(full, LayerDensities.DENSE, false);
     }
 }

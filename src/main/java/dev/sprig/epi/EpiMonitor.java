@@ -3,8 +3,8 @@ package dev.sprig.epi;
 import ai.djl.ndarray.NDArray;
 import dev.sprig.models.SprigModel;
 import dev.sprig.structured.ChannelMask;
-import dev.sprig.structured.EpiTrigger;
 import dev.sprig.structured.CouplingGraph;
+import dev.sprig.structured.EpiTrigger;
 import dev.sprig.structured.Surgeon;
 import dev.sprig.train.EpochContext;
 import dev.sprig.train.RunContext;
@@ -20,9 +20,9 @@ import java.util.Map;
 
 /**
  * The warm-up phase's observer: after every epoch it scores channels, picks the dominant
- * sub-network under the budget, feeds its per-layer widths to the {@link EpiTrigger} and, when
- * the trigger fires (or at a fixed epoch in oracle mode), hands the run over to the pruned phase
- * and stops it. Taylor scores are accumulated over the steps of each epoch.
+ * sub-network under the budget, feeds its per-layer widths to the {@link EpiTrigger} and, when the
+ * trigger fires (or at a fixed epoch in oracle mode), hands the run over to the pruned phase and
+ * stops it. Taylor scores are accumulated over the steps of each epoch.
  */
 public final class EpiMonitor implements TrainingHook {
     /** Receives the sub-network to prune to. */
@@ -57,7 +57,11 @@ public final class EpiMonitor implements TrainingHook {
      * @param fixedEpoch prune after this many epochs regardless of EPI (oracle), or −1
      * @param handler performs the pruning
      */
-    public EpiMonitor(ChannelImportance importance, ResourceBudget budget, EpiTrigger trigger, int fixedEpoch,
+    public EpiMonitor(
+            ChannelImportance importance,
+            ResourceBudget budget,
+            EpiTrigger trigger,
+            int fixedEpoch,
             PruneHandler handler) {
         this.importance = importance;
         this.budget = budget;
@@ -93,13 +97,14 @@ public final class EpiMonitor implements TrainingHook {
     public void onEpochEnd(EpochContext e) {
         RunContext run = e.run();
         Map<String, float[]> avg = new LinkedHashMap<>();
-        taylorSum.forEach((k, v) -> {
-            float[] a = v.clone();
-            for (int c = 0; c < a.length; c++) {
-                a[c] /= Math.max(1, taylorSteps);
-            }
-            avg.put(k, a);
-        });
+        taylorSum.forEach(
+                (k, v) -> {
+                    float[] a = v.clone();
+                    for (int c = 0; c < a.length; c++) {
+                        a[c] /= Math.max(1, taylorSteps);
+                    }
+                    avg.put(k, a);
+                });
         ChannelMask mask = budget.dominant(run.model().ops(), importance.scores(run.model(), avg));
         taylorSum.clear();
         taylorSteps = 0;

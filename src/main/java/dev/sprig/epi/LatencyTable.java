@@ -30,20 +30,20 @@ import java.util.TreeSet;
 
 /**
  * Forward latency of a thinned network, read from per-layer look-up tables measured once on the
- * device that will train it (the EPI paper's latency budget). FLOPs mispredict real time: a
- * narrow convolution leaves vector units idle and memory traffic does not shrink with the
- * multiply count, so the only honest latency budget is one timed on the hardware.
+ * device that will train it (the EPI paper's latency budget). FLOPs mispredict real time: a narrow
+ * convolution leaves vector units idle and memory traffic does not shrink with the multiply count,
+ * so the only honest latency budget is one timed on the hardware.
  *
- * <p>Each prunable layer is timed alone on a small grid of input and output widths (1, a
- * quarter, a half, three quarters and all of its channels, only along the dimensions that pruning
- * can change); the latency of any architecture is the sum over layers of the bilinear
- * interpolation at its widths. A convolution is timed with the batch norm and ReLU that follow it
- * in every zoo model. Timing noise can make a thinner cell look slower than a wider one, which
- * would break the budget's bisection; the grid is therefore made non-decreasing along both axes
- * (running maximum), the same assumption every latency-aware pruning method makes.
+ * <p>Each prunable layer is timed alone on a small grid of input and output widths (1, a quarter, a
+ * half, three quarters and all of its channels, only along the dimensions that pruning can change);
+ * the latency of any architecture is the sum over layers of the bilinear interpolation at its
+ * widths. A convolution is timed with the batch norm and ReLU that follow it in every zoo model.
+ * Timing noise can make a thinner cell look slower than a wider one, which would break the budget's
+ * bisection; the grid is therefore made non-decreasing along both axes (running maximum), the same
+ * assumption every latency-aware pruning method makes.
  *
- * <p>The table is written to the run folder and read back on resume, so a resumed run chooses
- * the same sub-networks as the uninterrupted one.
+ * <p>The table is written to the run folder and read back on resume, so a resumed run chooses the
+ * same sub-networks as the uninterrupted one.
  */
 public final class LatencyTable {
     /** Times one layer at the shape its spec gives, in seconds per forward pass. */
@@ -103,7 +103,9 @@ public final class LatencyTable {
         this.layers = Map.copyOf(layers);
     }
 
-    /** @return the grids by layer name */
+    /**
+     * @return the grids by layer name
+     */
     public Map<String, Grid> layers() {
         return layers;
     }
@@ -117,7 +119,8 @@ public final class LatencyTable {
      * @param timer how to time one layer
      * @return the table
      */
-    public static LatencyTable measure(List<LayerSpec> full, List<LayerSpec> narrowest, LayerTimer timer) {
+    public static LatencyTable measure(
+            List<LayerSpec> full, List<LayerSpec> narrowest, LayerTimer timer) {
         Map<String, LayerSpec> thin = new LinkedHashMap<>();
         narrowest.forEach(l -> thin.put(l.name(), l));
         Map<String, Grid> grids = new LinkedHashMap<>();
@@ -127,7 +130,10 @@ public final class LatencyTable {
             }
             LayerSpec narrow = thin.getOrDefault(layer.name(), layer);
             boolean depthwise = layer.groups() > 1;
-            int[] ins = depthwise ? new int[] {layer.inChannels()} : points(narrow.inChannels(), layer.inChannels());
+            int[] ins =
+                    depthwise
+                            ? new int[] {layer.inChannels()}
+                            : points(narrow.inChannels(), layer.inChannels());
             int[] outs = points(narrow.outChannels(), layer.outChannels());
             double[][] s = new double[ins.length][outs.length];
             for (int i = 0; i < ins.length; i++) {
@@ -176,7 +182,9 @@ public final class LatencyTable {
      */
     public static LatencyTable read(Path file) {
         try {
-            Map<String, Grid> grids = Json.JSON.readValue(Files.readString(file), new TypeReference<Map<String, Grid>>() {});
+            Map<String, Grid> grids =
+                    Json.JSON.readValue(
+                            Files.readString(file), new TypeReference<Map<String, Grid>>() {});
             return new LatencyTable(grids);
         } catch (IOException | RuntimeException e) {
             throw new SprigException("cannot read latency table " + file + ": " + e.getMessage());
@@ -209,14 +217,25 @@ public final class LatencyTable {
     }
 
     private static LayerSpec resized(LayerSpec l, int in, int out, int groups) {
-        return new LayerSpec(l.name(), l.kind(), in, out, l.kernel(), l.stride(), groups, l.inHeight(), l.inWidth(),
-                l.outHeight(), l.outWidth(), l.bias());
+        return new LayerSpec(
+                l.name(),
+                l.kind(),
+                in,
+                out,
+                l.kernel(),
+                l.stride(),
+                groups,
+                l.inHeight(),
+                l.inWidth(),
+                l.outHeight(),
+                l.outWidth(),
+                l.bias());
     }
 
     /**
-     * Times layers with the engine on a device: one batch through the layer, the median of
-     * {@code repeats} passes after two warm-up passes, in inference mode. Reading one value back
-     * makes the time include the device's queued work (CUDA runs asynchronously).
+     * Times layers with the engine on a device: one batch through the layer, the median of {@code
+     * repeats} passes after two warm-up passes, in inference mode. Reading one value back makes the
+     * time include the device's queued work (CUDA runs asynchronously).
      */
     public static final class EngineTimer implements LayerTimer {
         private final Device device;
@@ -240,10 +259,23 @@ public final class LatencyTable {
                 SequentialBlock block = new SequentialBlock();
                 Shape input;
                 if (l.kind() == LayerKind.CONV) {
-                    int pad = Math.max(0, ((l.outHeight() - 1) * l.stride() + l.kernel() - l.inHeight() + 1) / 2);
-                    block.add(Conv2d.builder().setKernelShape(new Shape(l.kernel(), l.kernel()))
-                            .optStride(new Shape(l.stride(), l.stride())).optPadding(new Shape(pad, pad))
-                            .optGroups(l.groups()).setFilters(l.outChannels()).optBias(l.bias()).build());
+                    int pad =
+                            Math.max(
+                                    0,
+                                    ((l.outHeight() - 1) * l.stride()
+                                                    + l.kernel()
+                                                    - l.inHeight()
+                                                    + 1)
+                                            / 2);
+                    block.add(
+                            Conv2d.builder()
+                                    .setKernelShape(new Shape(l.kernel(), l.kernel()))
+                                    .optStride(new Shape(l.stride(), l.stride()))
+                                    .optPadding(new Shape(pad, pad))
+                                    .optGroups(l.groups())
+                                    .setFilters(l.outChannels())
+                                    .optBias(l.bias())
+                                    .build());
                     block.add(BatchNorm.builder().build());
                     block.add(Activation.reluBlock());
                     input = new Shape(batch, l.inChannels(), l.inHeight(), l.inWidth());

@@ -3,8 +3,8 @@ package dev.sprig.epi;
 import dev.sprig.cost.CostModel;
 import dev.sprig.cost.FlopsCostModel;
 import dev.sprig.cost.LayerDensities;
-import dev.sprig.models.LayerSpec;
 import dev.sprig.models.Blueprint;
+import dev.sprig.models.LayerSpec;
 import dev.sprig.models.NetOp;
 import dev.sprig.structured.ChannelMask;
 import dev.sprig.structured.CouplingGraph;
@@ -14,7 +14,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -52,7 +51,8 @@ public final class ResourceBudget {
      * @param fraction allowed fraction of the full network's resource
      * @param latency measured table (required for latency, ignored otherwise)
      */
-    public ResourceBudget(Blueprint network, EpiOptions.Budget kind, double fraction, LatencyTable latency) {
+    public ResourceBudget(
+            Blueprint network, EpiOptions.Budget kind, double fraction, LatencyTable latency) {
         this.network = network;
         this.kind = kind;
         if (kind == EpiOptions.Budget.LATENCY && latency == null) {
@@ -94,21 +94,25 @@ public final class ResourceBudget {
         return LatencyTable.measure(full, network.specs(ones), timer);
     }
 
-    /** @return the full network's resource */
+    /**
+     * @return the full network's resource
+     */
     public double full() {
         return full;
     }
 
-    /** @return the resource the pruned network may use */
+    /**
+     * @return the resource the pruned network may use
+     */
     public double target() {
         return target;
     }
 
     /**
      * Chooses the dominant sub-network: removes channels in ascending importance (ties by layer,
-     * then channel) and finds by bisection the fewest removals that meet the budget. A layer's
-     * most important channel is never removed, so no layer empties; if even that cannot meet the
-     * budget, every other channel goes.
+     * then channel) and finds by bisection the fewest removals that meet the budget. A layer's most
+     * important channel is never removed, so no layer empties; if even that cannot meet the budget,
+     * every other channel goes.
      *
      * @param ops the full model's operations
      * @param scores importance per channel by group batch-norm name
@@ -131,8 +135,10 @@ public final class ResourceBudget {
                 }
             }
         }
-        order.sort(Comparator.<int[]>comparingDouble(a -> scores.get(groups.get(a[0]).bn())[a[1]])
-                .thenComparingInt(a -> a[0]).thenComparingInt(a -> a[1]));
+        order.sort(
+                Comparator.<int[]>comparingDouble(a -> scores.get(groups.get(a[0]).bn())[a[1]])
+                        .thenComparingInt(a -> a[0])
+                        .thenComparingInt(a -> a[1]));
         int lo = 0;
         int hi = order.size();
         if (resource(widths(groups, order, hi)) > target) {
@@ -149,7 +155,8 @@ public final class ResourceBudget {
         return mask(groups, order, lo);
     }
 
-    private static Map<String, Integer> widths(List<CouplingGraph.ChannelGroup> groups, List<int[]> order, int removed) {
+    private static Map<String, Integer> widths(
+            List<CouplingGraph.ChannelGroup> groups, List<int[]> order, int removed) {
         int[] w = new int[groups.size()];
         for (int g = 0; g < w.length; g++) {
             w[g] = groups.get(g).channels();
@@ -164,7 +171,8 @@ public final class ResourceBudget {
         return out;
     }
 
-    private static ChannelMask mask(List<CouplingGraph.ChannelGroup> groups, List<int[]> order, int removed) {
+    private static ChannelMask mask(
+            List<CouplingGraph.ChannelGroup> groups, List<int[]> order, int removed) {
         Map<String, boolean[]> keep = new LinkedHashMap<>();
         for (CouplingGraph.ChannelGroup g : groups) {
             boolean[] k = new boolean[g.channels()];

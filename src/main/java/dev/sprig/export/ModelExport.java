@@ -42,8 +42,8 @@ import java.util.Map;
  *   <li>{@code torchscript}: {@code model.pt}, for {@code torch.jit.load} in Python or C++ and
  *       DJL's PyTorch engine, with no Sprig code needed (see {@link TorchScript});
  *   <li>{@code csr}: {@code model.csr}, every prunable weight in compressed sparse rows (float32
- *       values, int32 column indices and row pointers; one row per output channel) and every
- *       other parameter dense; its byte size against dense float32 storage is reported.
+ *       values, int32 column indices and row pointers; one row per output channel) and every other
+ *       parameter dense; its byte size against dense float32 storage is reported.
  * </ul>
  *
  * <p>Reads engine checkpoints and the sparse path's CSR checkpoints (MLPs) alike. Exported models
@@ -77,7 +77,8 @@ public final class ModelExport {
         Path best = runDir.resolve("checkpoints/best.ckpt");
         Path file = Files.isRegularFile(best) ? best : runDir.resolve("checkpoints/last.ckpt");
         if (!Files.isRegularFile(file)) {
-            throw new SprigException(runDir + " holds no checkpoint to export (is the run finished?)");
+            throw new SprigException(
+                    runDir + " holds no checkpoint to export (is the run finished?)");
         }
         SprigModel model = build(c, device);
         try {
@@ -94,18 +95,27 @@ public final class ModelExport {
     }
 
     /**
-     * Copies an MLP trained on the sparse path (whose checkpoint stores CSR layers) into the
-     * engine model of the same architecture: stored weights in place, zeros elsewhere.
+     * Copies an MLP trained on the sparse path (whose checkpoint stores CSR layers) into the engine
+     * model of the same architecture: stored weights in place, zeros elsewhere.
      */
     private static void loadSparsePath(Path file, SprigModel model) {
         List<dev.sprig.models.LayerSpec> linear =
-                model.layers().stream().filter(l -> l.kind() == dev.sprig.models.LayerKind.LINEAR).toList();
+                model.layers().stream()
+                        .filter(l -> l.kind() == dev.sprig.models.LayerKind.LINEAR)
+                        .toList();
         try (WorkerPool pool = new WorkerPool(1)) {
             for (CsrLayer layer : SparseCheckpoint.network(file, linear, pool).layers()) {
                 NamedParameter weight = model.parameters().get(layer.name() + ".weight");
                 NamedParameter bias = model.parameters().get(layer.name() + ".bias");
-                if (weight == null || bias == null || weight.size() != (long) layer.rows() * layer.cols()) {
-                    throw new SprigException(file + ": layer " + layer.name() + " does not fit " + model.architecture());
+                if (weight == null
+                        || bias == null
+                        || weight.size() != (long) layer.rows() * layer.cols()) {
+                    throw new SprigException(
+                            file
+                                    + ": layer "
+                                    + layer.name()
+                                    + " does not fit "
+                                    + model.architecture());
                 }
                 HostValues.write(weight.array(), layer.toDense());
                 HostValues.write(bias.array(), layer.bias());
@@ -135,14 +145,23 @@ public final class ModelExport {
             size = d.imageSize();
             classes = d.classes();
         }
-        return ModelZoo.create(c.model, channels, size, classes, c.widthMultiplier,
-                c.channelWidths == null ? Map.of() : c.channelWidths, null, device, c.seed, (float) c.bnGammaInit);
+        return ModelZoo.create(
+                c.model,
+                channels,
+                size,
+                classes,
+                c.widthMultiplier,
+                c.channelWidths == null ? Map.of() : c.channelWidths,
+                null,
+                device,
+                c.seed,
+                (float) c.bnGammaInit);
     }
 
     /**
-     * Exports a run: its final model (the last phase of a pipeline), or every member of an
-     * ensemble into a folder of its own under {@code out}, plus (TorchScript) {@code ensemble.pt},
-     * one module returning the members' mean probabilities.
+     * Exports a run: its final model (the last phase of a pipeline), or every member of an ensemble
+     * into a folder of its own under {@code out}, plus (TorchScript) {@code ensemble.pt}, one
+     * module returning the members' mean probabilities.
      *
      * @param runDir the run folder
      * @param out output folder
@@ -155,11 +174,13 @@ public final class ModelExport {
         if (members.size() == 1 && members.get(0).equals(runDir)) {
             Path dir = trainedFolder(runDir);
             try (SprigModel model = load(dir, device)) {
-                return exportModel(model, Json.readConfig(dir.resolve("config.yaml")), out, formats, device);
+                return exportModel(
+                        model, Json.readConfig(dir.resolve("config.yaml")), out, formats, device);
             }
         }
         // An ensemble: each member is a model of its own, exported beside the others, and in
-        // TorchScript the whole ensemble is also one module that averages its members' probabilities.
+        // TorchScript the whole ensemble is also one module that averages its members'
+        // probabilities.
         List<SprigModel> models = new ArrayList<>();
         try {
             List<Path> files = new ArrayList<>();
@@ -169,8 +190,13 @@ public final class ModelExport {
                 Path dir = trainedFolder(member);
                 SprigModel model = load(dir, device);
                 models.add(model);
-                Result r = exportModel(model, Json.readConfig(dir.resolve("config.yaml")),
-                        out.resolve(member.getFileName().toString()), formats, device);
+                Result r =
+                        exportModel(
+                                model,
+                                Json.readConfig(dir.resolve("config.yaml")),
+                                out.resolve(member.getFileName().toString()),
+                                formats,
+                                device);
                 files.addAll(r.files());
                 dense += r.denseBytes();
                 csr += r.csrBytes();
@@ -178,9 +204,15 @@ public final class ModelExport {
             if (formats.contains("torchscript")) {
                 Path file = out.resolve("ensemble.pt");
                 long bytes = TorchScript.write(models, file);
-                Map<String, Object> manifest = manifest(Json.readConfig(members.get(0).resolve("config.yaml")), models.get(0));
-                manifest.put("output", "probabilities (N, classes): the mean of the members' softmax outputs");
-                manifest.put("members", members.stream().map(m -> m.getFileName().toString()).toList());
+                Map<String, Object> manifest =
+                        manifest(
+                                Json.readConfig(members.get(0).resolve("config.yaml")),
+                                models.get(0));
+                manifest.put(
+                        "output",
+                        "probabilities (N, classes): the mean of the members' softmax outputs");
+                manifest.put(
+                        "members", members.stream().map(m -> m.getFileName().toString()).toList());
                 manifest.put("torchscript_bytes", bytes);
                 Path json = out.resolve("ensemble.json");
                 RunFolder.writeAtomic(json, Json.pretty(manifest) + "\n");
@@ -203,9 +235,10 @@ public final class ModelExport {
         manifest.put("input_shape", model.inputShape().getShape());
         manifest.put("classes", model.classes());
         manifest.put("architecture", model.architecture());
-        Normalization norm = c.dataset.equalsIgnoreCase("synthetic")
-                ? dev.sprig.data.SyntheticImages.normalization(1)
-                : KnownDataset.of(c.dataset).normalization();
+        Normalization norm =
+                c.dataset.equalsIgnoreCase("synthetic")
+                        ? dev.sprig.data.SyntheticImages.normalization(1)
+                        : KnownDataset.of(c.dataset).normalization();
         manifest.put("input", "float32 (N, C, H, W): pixel/255, minus mean, over std, per channel");
         manifest.put("input_mean", norm.mean());
         manifest.put("input_std", norm.std());
@@ -214,8 +247,8 @@ public final class ModelExport {
 
     /**
      * Finds the folder holding a run's final model: the run itself, or for a pipeline its last
-     * finished phase (Early-Bird's {@code retrain/}, slimming's {@code finetune/}, EPI's
-     * {@code pruned/}; the search or warm-up when the pipeline never pruned).
+     * finished phase (Early-Bird's {@code retrain/}, slimming's {@code finetune/}, EPI's {@code
+     * pruned/}; the search or warm-up when the pipeline never pruned).
      *
      * @param runDir a run or pipeline folder
      * @return the folder to read the model from
@@ -234,10 +267,12 @@ public final class ModelExport {
     }
 
     private static boolean hasCheckpoint(Path dir) {
-        return Files.isRegularFile(dir.resolve("checkpoints/best.ckpt")) || Files.isRegularFile(dir.resolve("checkpoints/last.ckpt"));
+        return Files.isRegularFile(dir.resolve("checkpoints/best.ckpt"))
+                || Files.isRegularFile(dir.resolve("checkpoints/last.ckpt"));
     }
 
-    private static Result exportModel(SprigModel model, TrainConfig c, Path out, List<String> formats, Device device) {
+    private static Result exportModel(
+            SprigModel model, TrainConfig c, Path out, List<String> formats, Device device) {
         List<Path> files = new ArrayList<>();
         long csrBytes = 0;
         try {
@@ -265,7 +300,11 @@ public final class ModelExport {
                         files.add(file);
                         csrBytes = bytes.length;
                     }
-                    default -> throw new SprigException("unknown export format '" + f + "' (known: djl, torchscript, csr)");
+                    default ->
+                            throw new SprigException(
+                                    "unknown export format '"
+                                            + f
+                                            + "' (known: djl, torchscript, csr)");
                 }
             }
             long dense = 0;
@@ -350,7 +389,8 @@ public final class ModelExport {
      * @param model target model (its parameters are replaced)
      */
     public static void loadCsr(Path file, SprigModel model) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(Files.readAllBytes(file)))) {
+        try (DataInputStream in =
+                new DataInputStream(new ByteArrayInputStream(Files.readAllBytes(file)))) {
             if (!CSR_MAGIC.equals(in.readUTF()) || in.readInt() != CSR_VERSION) {
                 throw new SprigException(file + " is not a Sprig CSR export of this version");
             }
@@ -366,7 +406,8 @@ public final class ModelExport {
                 }
                 NamedParameter p = params.get(name);
                 if (p == null || p.size() != size) {
-                    throw new SprigException(file + ": parameter " + name + " does not fit this architecture");
+                    throw new SprigException(
+                            file + ": parameter " + name + " does not fit this architecture");
                 }
                 float[] v = new float[(int) size];
                 if (!in.readBoolean()) {

@@ -31,22 +31,22 @@ import java.util.zip.ZipOutputStream;
  * Writes a zoo network as a TorchScript archive that {@code torch.jit.load} (Python, C++, or DJL's
  * PyTorch engine) runs without Sprig.
  *
- * <p>The engine cannot script a network built from Java blocks, and no PyTorch is needed here:
- * a TorchScript archive is a zip of three plain parts, each written directly. {@code code/} holds
- * the module's class in TorchScript's Python subset, translated from the network's recorded
- * {@link NetOp}s into calls of the ATen operators the engine itself ran ({@code torch.conv2d},
- * {@code torch.batch_norm}, ...); {@code data.pkl} is a pickle (protocol 2) of the module object
- * whose tensors point into {@code data/N}, raw little-endian float32 storages. The layout and
- * format version (3) are those PyTorch 1.13 writes for such a module, which every later release
- * still reads; entries are stored uncompressed at 64-byte offsets, as PyTorch aligns them for
- * memory mapping, and with a fixed timestamp, so the same weights give the same bytes. Checked:
- * LibTorch 2.7.1 (the engine), PyTorch 1.13 and 2.11 (CUDA) load these files and compute what
- * Sprig computes.
+ * <p>The engine cannot script a network built from Java blocks, and no PyTorch is needed here: a
+ * TorchScript archive is a zip of three plain parts, each written directly. {@code code/} holds the
+ * module's class in TorchScript's Python subset, translated from the network's recorded {@link
+ * NetOp}s into calls of the ATen operators the engine itself ran ({@code torch.conv2d}, {@code
+ * torch.batch_norm}, ...); {@code data.pkl} is a pickle (protocol 2) of the module object whose
+ * tensors point into {@code data/N}, raw little-endian float32 storages. The layout and format
+ * version (3) are those PyTorch 1.13 writes for such a module, which every later release still
+ * reads; entries are stored uncompressed at 64-byte offsets, as PyTorch aligns them for memory
+ * mapping, and with a fixed timestamp, so the same weights give the same bytes. Checked: LibTorch
+ * 2.7.1 (the engine), PyTorch 1.13 and 2.11 (CUDA) load these files and compute what Sprig
+ * computes.
  *
  * <p>The module is one class, {@code SprigNet}, with every parameter as a flat attribute: Sprig's
- * dotted names with dots turned into underscores ({@code layer1.0.conv1.weight} becomes
- * {@code layer1_0_conv1_weight}); BN running statistics are buffers. Pruned weights are stored
- * dense with their zeros (TorchScript has no sparse parameters); use the CSR export for size.
+ * dotted names with dots turned into underscores ({@code layer1.0.conv1.weight} becomes {@code
+ * layer1_0_conv1_weight}); BN running statistics are buffers. Pruned weights are stored dense with
+ * their zeros (TorchScript has no sparse parameters); use the CSR export for size.
  *
  * <p>An ensemble is one module too ({@code SprigEnsemble}): its members' parameters carry the
  * prefixes {@code m1_}, {@code m2_}, ... and its output is their mean softmax probability.
@@ -80,14 +80,19 @@ final class TorchScript {
      */
     static long write(List<SprigModel> members, Path file) {
         for (SprigModel model : members) {
-            if (model.ops().isEmpty() || model.ops().stream().anyMatch(op -> op instanceof NetOp.Opaque)) {
-                throw new SprigException(model.architecture() + " was not built by Sprig's model zoo: its forward computation"
-                        + " is unknown, so it cannot be written as TorchScript (use the djl format)");
+            if (model.ops().isEmpty()
+                    || model.ops().stream().anyMatch(op -> op instanceof NetOp.Opaque)) {
+                throw new SprigException(
+                        model.architecture()
+                                + " was not built by Sprig's model zoo: its forward computation is"
+                                + " unknown, so it cannot be written as TorchScript (use the djl"
+                                + " format)");
             }
         }
         Map<String, NamedParameter> attributes = new LinkedHashMap<>();
         for (int i = 0; i < members.size(); i++) {
-            attributes.putAll(attributeNames(members.get(i), members.size() == 1 ? "" : "m" + (i + 1) + "_"));
+            attributes.putAll(
+                    attributeNames(members.get(i), members.size() == 1 ? "" : "m" + (i + 1) + "_"));
         }
         String code = code(members);
         String archive = "model";
@@ -105,7 +110,8 @@ final class TorchScript {
                     zip.put(archive + "/data/" + key++, littleEndian(p.array().toFloatArray()));
                 }
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return Files.size(file);
         } catch (IOException e) {
             throw new SprigException("cannot write " + file + ": " + e.getMessage());
@@ -135,7 +141,11 @@ final class TorchScript {
                 name = "p_" + name;
             }
             if (out.put(name, p) != null) {
-                throw new SprigException("two parameters of " + model.architecture() + " map to TorchScript attribute " + name);
+                throw new SprigException(
+                        "two parameters of "
+                                + model.architecture()
+                                + " map to TorchScript attribute "
+                                + name);
             }
         }
         return out;
@@ -150,38 +160,47 @@ final class TorchScript {
         return code(List.of(model), List.of(attributes));
     }
 
-    /** The class of a single model or an ensemble, as {@link #write(List, Path)} names its attributes. */
+    /**
+     * The class of a single model or an ensemble, as {@link #write(List, Path)} names its
+     * attributes.
+     */
     static String code(List<SprigModel> members) {
         List<Map<String, NamedParameter>> perMember = new java.util.ArrayList<>();
         for (int i = 0; i < members.size(); i++) {
-            perMember.add(attributeNames(members.get(i), members.size() == 1 ? "" : "m" + (i + 1) + "_"));
+            perMember.add(
+                    attributeNames(members.get(i), members.size() == 1 ? "" : "m" + (i + 1) + "_"));
         }
         return code(members, perMember);
     }
 
-    private static String code(List<SprigModel> members, List<Map<String, NamedParameter>> perMember) {
+    private static String code(
+            List<SprigModel> members, List<Map<String, NamedParameter>> perMember) {
         Map<String, NamedParameter> attributes = new LinkedHashMap<>();
         perMember.forEach(attributes::putAll);
         String className = className(members);
         StringBuilder s = new StringBuilder();
         s.append("class ").append(className).append("(Module):\n");
         s.append("  __parameters__ = [");
-        attributes.forEach((name, p) -> {
-            if (!isBuffer(p)) {
-                s.append('"').append(name).append("\", ");
-            }
-        });
+        attributes.forEach(
+                (name, p) -> {
+                    if (!isBuffer(p)) {
+                        s.append('"').append(name).append("\", ");
+                    }
+                });
         s.append("]\n  __buffers__ = [");
-        attributes.forEach((name, p) -> {
-            if (isBuffer(p)) {
-                s.append('"').append(name).append("\", ");
-            }
-        });
+        attributes.forEach(
+                (name, p) -> {
+                    if (isBuffer(p)) {
+                        s.append('"').append(name).append("\", ");
+                    }
+                });
         s.append("]\n");
         attributes.keySet().forEach(name -> s.append("  ").append(name).append(" : Tensor\n"));
         s.append("  training : bool\n");
         s.append("  _is_full_backward_hook : Optional[bool]\n");
-        s.append("  def forward(self: __torch__.").append(className).append(",\n    x: Tensor) -> Tensor:\n");
+        s.append("  def forward(self: __torch__.")
+                .append(className)
+                .append(",\n    x: Tensor) -> Tensor:\n");
         Translator t = new Translator(s);
         List<String> outputs = new java.util.ArrayList<>();
         for (int i = 0; i < members.size(); i++) {
@@ -227,26 +246,56 @@ final class TorchScript {
         private String emit(NetOp op, String x) {
             if (op instanceof NetOp.Conv c) {
                 LayerSpec l = c.spec();
-                return assign(String.format(Locale.ROOT, "torch.conv2d(%s, %s, %s, [%d, %d], [%d, %d], [1, 1], %d)", x,
-                        param(l, "weight"), l.bias() ? param(l, "bias") : "None", l.stride(), l.stride(), c.pad(), c.pad(),
-                        l.groups()));
+                return assign(
+                        String.format(
+                                Locale.ROOT,
+                                "torch.conv2d(%s, %s, %s, [%d, %d], [%d, %d], [1, 1], %d)",
+                                x,
+                                param(l, "weight"),
+                                l.bias() ? param(l, "bias") : "None",
+                                l.stride(),
+                                l.stride(),
+                                c.pad(),
+                                c.pad(),
+                                l.groups()));
             }
             if (op instanceof NetOp.BatchNorm b) {
                 LayerSpec l = b.spec();
-                return assign(String.format(Locale.ROOT,
-                        "torch.batch_norm(%s, %s, %s, %s, %s, self.training, 0.10000000000000001, 1.0000000000000001e-05, True)",
-                        x, param(l, "gamma"), param(l, "beta"), param(l, "running_mean"), param(l, "running_var")));
+                return assign(
+                        String.format(
+                                Locale.ROOT,
+                                "torch.batch_norm(%s, %s, %s, %s, %s, self.training,"
+                                        + " 0.10000000000000001, 1.0000000000000001e-05, True)",
+                                x,
+                                param(l, "gamma"),
+                                param(l, "beta"),
+                                param(l, "running_mean"),
+                                param(l, "running_var")));
             }
             if (op instanceof NetOp.Linear f) {
-                return assign(String.format(Locale.ROOT, "torch.linear(%s, %s, %s)", x, param(f.spec(), "weight"),
-                        param(f.spec(), "bias")));
+                return assign(
+                        String.format(
+                                Locale.ROOT,
+                                "torch.linear(%s, %s, %s)",
+                                x,
+                                param(f.spec(), "weight"),
+                                param(f.spec(), "bias")));
             }
             if (op instanceof NetOp.Relu) {
                 return assign("torch.relu(" + x + ")");
             }
             if (op instanceof NetOp.MaxPool p) {
-                return assign(String.format(Locale.ROOT, "torch.max_pool2d(%s, [%d, %d], [%d, %d], [%d, %d], [1, 1], False)",
-                        x, p.kernel(), p.kernel(), p.stride(), p.stride(), p.pad(), p.pad()));
+                return assign(
+                        String.format(
+                                Locale.ROOT,
+                                "torch.max_pool2d(%s, [%d, %d], [%d, %d], [%d, %d], [1, 1], False)",
+                                x,
+                                p.kernel(),
+                                p.kernel(),
+                                p.stride(),
+                                p.stride(),
+                                p.pad(),
+                                p.pad()));
             }
             if (op instanceof NetOp.GlobalAvgPool) {
                 return assign("torch.mean(" + x + ", [2, 3])");
@@ -289,8 +338,14 @@ final class TorchScript {
                 numel *= d;
             }
             p.global("torch._utils", "_rebuild_tensor_v2").op('(');
-            p.op('(').string("storage").global("torch", "FloatStorage").string(Integer.toString(key++)).string("cpu")
-                    .integer(numel).op('t').op('Q');
+            p.op('(')
+                    .string("storage")
+                    .global("torch", "FloatStorage")
+                    .string(Integer.toString(key++))
+                    .string("cpu")
+                    .integer(numel)
+                    .op('t')
+                    .op('Q');
             p.integer(0);
             p.op('(');
             for (long d : shape) {
@@ -336,7 +391,8 @@ final class TorchScript {
         Pickle string(String s) {
             byte[] b = s.getBytes(StandardCharsets.UTF_8);
             out.write('X');
-            out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(b.length).array());
+            out.writeBytes(
+                    ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(b.length).array());
             out.writeBytes(b);
             return this;
         }
@@ -347,11 +403,16 @@ final class TorchScript {
                 out.write((int) v);
             } else if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
                 out.write('J');
-                out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) v).array());
+                out.writeBytes(
+                        ByteBuffer.allocate(4)
+                                .order(ByteOrder.LITTLE_ENDIAN)
+                                .putInt((int) v)
+                                .array());
             } else {
                 out.write(0x8a); // LONG1: little-endian two's complement of 8 bytes
                 out.write(8);
-                out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
+                out.writeBytes(
+                        ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
             }
             return this;
         }
@@ -372,7 +433,8 @@ final class TorchScript {
      * field as PyTorch's own writer does.
      */
     private static final class AlignedZip implements AutoCloseable {
-        // A DOS date (from 1980) that Java stores without an extended-timestamp field, which would shift the data.
+        // A DOS date (from 1980) that Java stores without an extended-timestamp field, which would
+        // shift the data.
         private static final LocalDateTime EPOCH = LocalDateTime.of(2000, 1, 1, 0, 0);
         private final Counting counting;
         private final ZipOutputStream zip;

@@ -9,9 +9,9 @@ import java.util.function.UnaryOperator;
  * exponent per example (qtorch {@code BlockFloatingPoint(wl=8, dim=0)}) and stochastic rounding,
  * applied after every ReLU with a straight-through gradient ({@code x + stopGradient(q(x) − x)}),
  * so the forward pass sees quantised activations and the backward pass the identity. The rounding
- * noise comes from the engine's generator. The same number format as
- * {@code dev.sprig.earlybird.BlockFloatingPoint}, written in engine operations because it runs
- * inside the forward pass.
+ * noise comes from the engine's generator. The same number format as {@code
+ * dev.sprig.earlybird.BlockFloatingPoint}, written in engine operations because it runs inside the
+ * forward pass.
  */
 public final class BlockFloatActivations implements UnaryOperator<NDArray> {
     private final int wordLength;

@@ -8,8 +8,8 @@ import java.util.Map;
 /**
  * What a network is built from, so it can be built again with some convolutions narrowed: a zoo
  * architecture ({@link ModelZoo#blueprint}) or a network defined in Java ({@link #wrapped}).
- * Structured pruning reads a blueprint's operations to find which channels are coupled, and
- * builds the thin network from it; nothing depends on parameter names.
+ * Structured pruning reads a blueprint's operations to find which channels are coupled, and builds
+ * the thin network from it; nothing depends on parameter names.
  */
 public interface Blueprint {
     /**
@@ -79,7 +79,11 @@ public interface Blueprint {
      * @param classes outputs of the last layer
      * @return the blueprint
      */
-    static Blueprint wrapped(String name, java.util.function.Supplier<ai.djl.nn.Block> network, int channels, int size,
+    static Blueprint wrapped(
+            String name,
+            java.util.function.Supplier<ai.djl.nn.Block> network,
+            int channels,
+            int size,
             int classes) {
         return new WrappedBlueprint(name, network, channels, size, classes);
     }

@@ -5,14 +5,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 
 /**
- * Writes values computed on the host (initialisation, masks, regrown weights, loaded state) into
- * an engine array in place.
+ * Writes values computed on the host (initialisation, masks, regrown weights, loaded state) into an
+ * engine array in place.
  *
- * <p>{@code NDArray.set(float[])} on the PyTorch engine points the tensor at the Java direct
- * buffer holding the values ({@code from_blob} + {@code Tensor.set_}): the tensor's memory then
- * lives only as long as the Java side keeps that buffer, the aliasing behind an earlier JVM crash
- * (a gradient left pointing at a freed buffer). Copying through an indexed assignment instead
- * leaves the tensor owning its memory, with its identity, views and device unchanged.
+ * <p>{@code NDArray.set(float[])} on the PyTorch engine points the tensor at the Java direct buffer
+ * holding the values ({@code from_blob} + {@code Tensor.set_}): the tensor's memory then lives only
+ * as long as the Java side keeps that buffer, the aliasing behind an earlier JVM crash (a gradient
+ * left pointing at a freed buffer). Copying through an indexed assignment instead leaves the tensor
+ * owning its memory, with its identity, views and device unchanged.
  */
 public final class HostValues {
     private HostValues() {}
@@ -26,10 +26,12 @@ public final class HostValues {
      */
     public static void write(NDArray target, float[] values) {
         if (values.length != target.size()) {
-            throw new IllegalArgumentException(values.length + " values for an array of " + target.size());
+            throw new IllegalArgumentException(
+                    values.length + " values for an array of " + target.size());
         }
         try (NDManager scope = target.getManager().newSubManager()) {
-            // ":" selects everything (an empty index is refused by index_put_); parameters are never 0-d.
+            // ":" selects everything (an empty index is refused by index_put_); parameters are
+            // never 0-d.
             target.set(new NDIndex(":"), scope.create(values, target.getShape()));
         }
     }

@@ -4,8 +4,8 @@ package dev.sprig.models;
  * The static description of one layer: what it is, its stable name and the shapes it sees.
  *
  * <p>Specs are recorded by {@link NetBuilder} while it builds the DJL block, in the same order as
- * the block's parameters, so FLOPs, masks and channel surgery can be computed from shapes
- * without running the network. Spatial sizes are per example; linear layers use 1×1.
+ * the block's parameters, so FLOPs, masks and channel surgery can be computed from shapes without
+ * running the network. Spatial sizes are per example; linear layers use 1×1.
  *
  * @param name stable dotted name, e.g. {@code layer1.0.conv1}
  * @param kind layer kind

@@ -15,18 +15,18 @@ import java.util.regex.Pattern;
  *   <li>{@code lenet-300-100}: the MLP of the RigL and SNFS MNIST experiments.
  *   <li>{@code lenet-5}: the Caffe LeNet-5 (conv 20, conv 50, fc 500) of the SNFS results.
  *   <li>{@code vgg-11|16|19}: CIFAR layout with batch norm and one linear head, as in the
- *       Early-Bird code; global average pooling replaces its final 2×2 average pool so 28×28
- *       inputs work too.
+ *       Early-Bird code; global average pooling replaces its final 2×2 average pool so 28×28 inputs
+ *       work too.
  *   <li>{@code resnet-20|32|56} (any 6n+2): CIFAR ResNets of He et al.
  *   <li>{@code preresnet-N} (N = 9n+2): bottleneck pre-activation ResNet of network slimming.
  *   <li>{@code wrn-D-K}: wide ResNet, (D−4)/6 pre-activation basic blocks per stage, width K.
  *   <li>{@code resnet-18|34|50}: ImageNet layout (7×7 stem, max pool, four stages).
- *   <li>{@code mobilenet-v1}: depthwise-separable network; the stem stride is 1 for inputs up
- *       to 64 pixels so CIFAR-sized images keep spatial extent.
+ *   <li>{@code mobilenet-v1}: depthwise-separable network; the stem stride is 1 for inputs up to 64
+ *       pixels so CIFAR-sized images keep spatial extent.
  * </ul>
  *
- * <p>Every model takes any channel count and class count, and a width multiplier that scales
- * every hidden width (useful to fit CPU budgets; 1 reproduces the published architecture).
+ * <p>Every model takes any channel count and class count, and a width multiplier that scales every
+ * hidden width (useful to fit CPU budgets; 1 reproduces the published architecture).
  */
 public final class ModelZoo {
     private static final Pattern RESNET_CIFAR = Pattern.compile("resnet-?(\\d+)");
@@ -43,12 +43,20 @@ public final class ModelZoo {
     public static List<String[]> catalogue() {
         List<String[]> list = new ArrayList<>();
         list.add(new String[] {"lenet-300-100", "MLP 300-100 (RigL/SNFS MNIST)"});
-        list.add(new String[] {"mlp-4096-4096, mlp-H1-H2-...", "MLP with the given hidden widths (ReLU)"});
+        list.add(
+                new String[] {
+                    "mlp-4096-4096, mlp-H1-H2-...", "MLP with the given hidden widths (ReLU)"
+                });
         list.add(new String[] {"lenet-5", "Caffe LeNet-5: conv20-conv50-fc500"});
         list.add(new String[] {"vgg-11, vgg-16, vgg-19", "CIFAR VGG with batch norm (Early-Bird)"});
         list.add(new String[] {"resnet-20, resnet-32, resnet-56", "CIFAR ResNet, any depth 6n+2"});
-        list.add(new String[] {"preresnet-56, preresnet-101, ...", "bottleneck pre-activation ResNet, depth 9n+2"});
-        list.add(new String[] {"wrn-16-4, wrn-22-2, wrn-28-10, ...", "wide ResNet WRN-depth-width"});
+        list.add(
+                new String[] {
+                    "preresnet-56, preresnet-101, ...",
+                    "bottleneck pre-activation ResNet, depth 9n+2"
+                });
+        list.add(
+                new String[] {"wrn-16-4, wrn-22-2, wrn-28-10, ...", "wide ResNet WRN-depth-width"});
         list.add(new String[] {"resnet-18, resnet-34, resnet-50", "ImageNet-layout ResNet"});
         list.add(new String[] {"mobilenet-v1", "MobileNet v1 (depthwise separable)"});
         return list;
@@ -69,8 +77,24 @@ public final class ModelZoo {
      * @throws SprigException for an unknown name or an input too small for the architecture
      */
     public static SprigModel create(
-            String name, int channels, int size, int classes, double widthMultiplier, Device device, long seed, float gammaInit) {
-        return create(name, channels, size, classes, widthMultiplier, java.util.Map.of(), device, seed, gammaInit);
+            String name,
+            int channels,
+            int size,
+            int classes,
+            double widthMultiplier,
+            Device device,
+            long seed,
+            float gammaInit) {
+        return create(
+                name,
+                channels,
+                size,
+                classes,
+                widthMultiplier,
+                java.util.Map.of(),
+                device,
+                seed,
+                gammaInit);
     }
 
     /**
@@ -87,9 +111,27 @@ public final class ModelZoo {
      * @param gammaInit initial batch-norm scale
      * @return the model, owning its manager
      */
-    public static SprigModel create(String name, int channels, int size, int classes, double widthMultiplier,
-            java.util.Map<String, Integer> channelWidths, Device device, long seed, float gammaInit) {
-        return create(name, channels, size, classes, widthMultiplier, channelWidths, null, device, seed, gammaInit);
+    public static SprigModel create(
+            String name,
+            int channels,
+            int size,
+            int classes,
+            double widthMultiplier,
+            java.util.Map<String, Integer> channelWidths,
+            Device device,
+            long seed,
+            float gammaInit) {
+        return create(
+                name,
+                channels,
+                size,
+                classes,
+                widthMultiplier,
+                channelWidths,
+                null,
+                device,
+                seed,
+                gammaInit);
     }
 
     /**
@@ -107,9 +149,17 @@ public final class ModelZoo {
      * @param gammaInit initial batch-norm scale
      * @return the model, owning its manager
      */
-    public static SprigModel create(String name, int channels, int size, int classes, double widthMultiplier,
-            java.util.Map<String, Integer> channelWidths, java.util.function.UnaryOperator<ai.djl.ndarray.NDArray> activationQuantizer,
-            Device device, long seed, float gammaInit) {
+    public static SprigModel create(
+            String name,
+            int channels,
+            int size,
+            int classes,
+            double widthMultiplier,
+            java.util.Map<String, Integer> channelWidths,
+            java.util.function.UnaryOperator<ai.djl.ndarray.NDArray> activationQuantizer,
+            Device device,
+            long seed,
+            float gammaInit) {
         if (!(widthMultiplier > 0 && widthMultiplier <= 4)) {
             throw new SprigException("width multiplier must be in (0, 4], got " + widthMultiplier);
         }
@@ -119,18 +169,49 @@ public final class ModelZoo {
         String key = name.trim().toLowerCase(Locale.ROOT);
         NetBuilder net;
         try {
-            net = build(key, new NetBuilder(channels, size, size, channelWidths).quantizeActivations(activationQuantizer),
-                    classes, widthMultiplier);
+            net =
+                    build(
+                            key,
+                            new NetBuilder(channels, size, size, channelWidths)
+                                    .quantizeActivations(activationQuantizer),
+                            classes,
+                            widthMultiplier);
             java.util.Set<String> unknown = new java.util.TreeSet<>(channelWidths.keySet());
             net.specs().forEach(l -> unknown.remove(l.name()));
             if (!unknown.isEmpty()) {
-                throw new SprigException("channel_widths names layers that " + name + " does not have: " + unknown);
+                throw new SprigException(
+                        "channel_widths names layers that " + name + " does not have: " + unknown);
             }
         } catch (IllegalArgumentException e) {
-            throw new SprigException("model " + name + " does not fit " + channels + "x" + size + "x" + size + " inputs: " + e.getMessage());
+            throw new SprigException(
+                    "model "
+                            + name
+                            + " does not fit "
+                            + channels
+                            + "x"
+                            + size
+                            + "x"
+                            + size
+                            + " inputs: "
+                            + e.getMessage());
         }
-        SprigModel model = new SprigModel(key, net, channels, size, classes, widthMultiplier, channelWidths, device,
-                blueprint(key, channels, size, classes, widthMultiplier, activationQuantizer));
+        SprigModel model =
+                new SprigModel(
+                        key,
+                        net,
+                        channels,
+                        size,
+                        classes,
+                        widthMultiplier,
+                        channelWidths,
+                        device,
+                        blueprint(
+                                key,
+                                channels,
+                                size,
+                                classes,
+                                widthMultiplier,
+                                activationQuantizer));
         model.initialize(seed, gammaInit);
         return model;
     }
@@ -146,7 +227,12 @@ public final class ModelZoo {
      * @param activationQuantizer applied after every ReLU, or null
      * @return the blueprint
      */
-    public static Blueprint blueprint(String name, int channels, int size, int classes, double widthMultiplier,
+    public static Blueprint blueprint(
+            String name,
+            int channels,
+            int size,
+            int classes,
+            double widthMultiplier,
             java.util.function.UnaryOperator<ai.djl.ndarray.NDArray> activationQuantizer) {
         return new Blueprint() {
             @Override
@@ -158,24 +244,51 @@ public final class ModelZoo {
             public List<NetOp> ops(java.util.Map<String, Integer> widths) {
                 String key = name.trim().toLowerCase(Locale.ROOT);
                 try {
-                    return ModelZoo.build(key, new NetBuilder(channels, size, size, widths), classes, widthMultiplier).ops();
+                    return ModelZoo.build(
+                                    key,
+                                    new NetBuilder(channels, size, size, widths),
+                                    classes,
+                                    widthMultiplier)
+                            .ops();
                 } catch (IllegalArgumentException e) {
-                    throw new SprigException("model " + name + " does not fit " + channels + "x" + size + "x" + size
-                            + " inputs: " + e.getMessage());
+                    throw new SprigException(
+                            "model "
+                                    + name
+                                    + " does not fit "
+                                    + channels
+                                    + "x"
+                                    + size
+                                    + "x"
+                                    + size
+                                    + " inputs: "
+                                    + e.getMessage());
                 }
             }
 
             @Override
-            public SprigModel build(java.util.Map<String, Integer> widths, Device device, long seed, float gammaInit) {
-                return create(name, channels, size, classes, widthMultiplier, widths, activationQuantizer, device, seed,
+            public SprigModel build(
+                    java.util.Map<String, Integer> widths,
+                    Device device,
+                    long seed,
+                    float gammaInit) {
+                return create(
+                        name,
+                        channels,
+                        size,
+                        classes,
+                        widthMultiplier,
+                        widths,
+                        activationQuantizer,
+                        device,
+                        seed,
                         gammaInit);
             }
         };
     }
 
     /**
-     * Describes a model's layers without allocating its parameters, for networks too large to
-     * build densely (the sparse execution path) and for cost estimates.
+     * Describes a model's layers without allocating its parameters, for networks too large to build
+     * densely (the sparse execution path) and for cost estimates.
      *
      * @param name model name
      * @param channels input channels
@@ -184,7 +297,8 @@ public final class ModelZoo {
      * @param widthMultiplier scale of hidden widths
      * @return the layer specs in order
      */
-    public static List<LayerSpec> specs(String name, int channels, int size, int classes, double widthMultiplier) {
+    public static List<LayerSpec> specs(
+            String name, int channels, int size, int classes, double widthMultiplier) {
         return specs(name, channels, size, classes, widthMultiplier, java.util.Map.of());
     }
 
@@ -200,35 +314,64 @@ public final class ModelZoo {
      * @param channelWidths output channels by convolution name
      * @return the layer specs in order
      */
-    public static List<LayerSpec> specs(String name, int channels, int size, int classes, double widthMultiplier,
+    public static List<LayerSpec> specs(
+            String name,
+            int channels,
+            int size,
+            int classes,
+            double widthMultiplier,
             java.util.Map<String, Integer> channelWidths) {
         String key = name.trim().toLowerCase(Locale.ROOT);
         try {
-            return build(key, new NetBuilder(channels, size, size, channelWidths), classes, widthMultiplier).specs();
+            return build(
+                            key,
+                            new NetBuilder(channels, size, size, channelWidths),
+                            classes,
+                            widthMultiplier)
+                    .specs();
         } catch (IllegalArgumentException e) {
-            throw new SprigException("model " + name + " does not fit " + channels + "x" + size + "x" + size + " inputs: " + e.getMessage());
+            throw new SprigException(
+                    "model "
+                            + name
+                            + " does not fit "
+                            + channels
+                            + "x"
+                            + size
+                            + "x"
+                            + size
+                            + " inputs: "
+                            + e.getMessage());
         }
     }
 
     private static NetBuilder build(String key, NetBuilder n, int classes, double k) {
         if (key.equals("lenet-300-100") || key.equals("lenet300-100") || key.equals("mlp")) {
-            return n.linear("fc1", w(300, k)).relu().linear("fc2", w(100, k)).relu().linear("fc3", classes);
+            return n.linear("fc1", w(300, k))
+                    .relu()
+                    .linear("fc2", w(100, k))
+                    .relu()
+                    .linear("fc3", classes);
         }
         if (key.matches("mlp(-\\d+)+")) {
             String[] widths = key.substring(4).split("-");
             for (int i = 0; i < widths.length; i++) {
                 int h = widths[i].length() > 9 ? -1 : Integer.parseInt(widths[i]);
                 if (h < 1) {
-                    throw new SprigException("model " + key + ": hidden widths must be between 1 and 999,999,999");
+                    throw new SprigException(
+                            "model " + key + ": hidden widths must be between 1 and 999,999,999");
                 }
                 n = n.linear("fc" + (i + 1), w(h, k)).relu();
             }
             return n.linear("fc" + (widths.length + 1), classes);
         }
         if (key.equals("lenet-5") || key.equals("lenet5")) {
-            return n.conv("conv1", w(20, k), 5, 1, 0, 1, true).maxPool(2, 2, 0)
-                    .conv("conv2", w(50, k), 5, 1, 0, 1, true).maxPool(2, 2, 0)
-                    .linear("fc1", w(500, k)).relu().linear("fc2", classes);
+            return n.conv("conv1", w(20, k), 5, 1, 0, 1, true)
+                    .maxPool(2, 2, 0)
+                    .conv("conv2", w(50, k), 5, 1, 0, 1, true)
+                    .maxPool(2, 2, 0)
+                    .linear("fc1", w(500, k))
+                    .relu()
+                    .linear("fc2", classes);
         }
         if (key.startsWith("vgg")) {
             return vgg(key, n, classes, k);
@@ -242,7 +385,8 @@ public final class ModelZoo {
         }
         m = WRN.matcher(key);
         if (m.matches()) {
-            return wideResNet(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), n, classes, k);
+            return wideResNet(
+                    Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), n, classes, k);
         }
         if (key.equals("resnet-18") || key.equals("resnet-34") || key.equals("resnet-50")) {
             return imagenetResNet(Integer.parseInt(key.substring(7)), n, classes, k);
@@ -261,19 +405,30 @@ public final class ModelZoo {
     private static NetBuilder vgg(String key, NetBuilder n, int classes, double k) {
         int[] cfg =
                 switch (key) {
-                    case "vgg-11", "vgg11" -> new int[] {64, 0, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512};
-                    case "vgg-16", "vgg16" -> new int[] {64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512};
-                    case "vgg-19", "vgg19" -> new int[] {
-                        64, 64, 0, 128, 128, 0, 256, 256, 256, 256, 0, 512, 512, 512, 512, 0, 512, 512, 512, 512
-                    };
-                    default -> throw new SprigException("unknown model '" + key + "'; VGG depths are 11, 16, 19");
+                    case "vgg-11", "vgg11" ->
+                            new int[] {64, 0, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512};
+                    case "vgg-16", "vgg16" ->
+                            new int[] {
+                                64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512,
+                                512, 512
+                            };
+                    case "vgg-19", "vgg19" ->
+                            new int[] {
+                                64, 64, 0, 128, 128, 0, 256, 256, 256, 256, 0, 512, 512, 512, 512,
+                                0, 512, 512, 512, 512
+                            };
+                    default ->
+                            throw new SprigException(
+                                    "unknown model '" + key + "'; VGG depths are 11, 16, 19");
                 };
         int conv = 0;
         for (int c : cfg) {
             if (c == 0) {
                 n.maxPool(2, 2, 0);
             } else {
-                n.conv("features." + conv + ".conv", w(c, k), 3, 1, 1).bn("features." + conv + ".bn").relu();
+                n.conv("features." + conv + ".conv", w(c, k), 3, 1, 1)
+                        .bn("features." + conv + ".bn")
+                        .relu();
                 conv++;
             }
         }
@@ -282,7 +437,8 @@ public final class ModelZoo {
 
     private static NetBuilder cifarResNet(int depth, NetBuilder n, int classes, double k) {
         if (depth < 8 || (depth - 2) % 6 != 0) {
-            throw new SprigException("CIFAR ResNet depth must be 6n+2 (20, 32, 56, 110), got " + depth);
+            throw new SprigException(
+                    "CIFAR ResNet depth must be 6n+2 (20, 32, 56, 110), got " + depth);
         }
         int blocks = (depth - 2) / 6;
         n.conv("conv1", w(16, k), 3, 1, 1).bn("bn1").relu();
@@ -294,9 +450,17 @@ public final class ModelZoo {
                 int out = widths[s];
                 boolean project = stride != 1 || n.channels() != out;
                 n.residual(
-                        x -> x.conv(p + "conv1", out, 3, stride, 1).bn(p + "bn1").relu()
-                                .conv(p + "conv2", out, 3, 1, 1).bn(p + "bn2"),
-                        project ? x -> x.conv(p + "shortcut.conv", out, 1, stride, 0).bn(p + "shortcut.bn") : null,
+                        x ->
+                                x.conv(p + "conv1", out, 3, stride, 1)
+                                        .bn(p + "bn1")
+                                        .relu()
+                                        .conv(p + "conv2", out, 3, 1, 1)
+                                        .bn(p + "bn2"),
+                        project
+                                ? x ->
+                                        x.conv(p + "shortcut.conv", out, 1, stride, 0)
+                                                .bn(p + "shortcut.bn")
+                                : null,
                         true);
             }
         }
@@ -305,7 +469,8 @@ public final class ModelZoo {
 
     private static NetBuilder preResNet(int depth, NetBuilder n, int classes, double k) {
         if (depth < 11 || (depth - 2) % 9 != 0) {
-            throw new SprigException("PreResNet depth must be 9n+2 (29, 56, 101, 164), got " + depth);
+            throw new SprigException(
+                    "PreResNet depth must be 9n+2 (29, 56, 101, 164), got " + depth);
         }
         int blocks = (depth - 2) / 9;
         n.conv("conv1", w(16, k), 3, 1, 1);
@@ -318,9 +483,16 @@ public final class ModelZoo {
                 int out = mid * 4;
                 boolean project = stride != 1 || n.channels() != out;
                 n.residual(
-                        x -> x.bn(p + "bn1").relu().conv(p + "conv1", mid, 1, 1, 0)
-                                .bn(p + "bn2").relu().conv(p + "conv2", mid, 3, stride, 1)
-                                .bn(p + "bn3").relu().conv(p + "conv3", out, 1, 1, 0),
+                        x ->
+                                x.bn(p + "bn1")
+                                        .relu()
+                                        .conv(p + "conv1", mid, 1, 1, 0)
+                                        .bn(p + "bn2")
+                                        .relu()
+                                        .conv(p + "conv2", mid, 3, stride, 1)
+                                        .bn(p + "bn3")
+                                        .relu()
+                                        .conv(p + "conv3", out, 1, 1, 0),
                         project ? x -> x.conv(p + "downsample.conv", out, 1, stride, 0) : null,
                         false);
             }
@@ -328,7 +500,8 @@ public final class ModelZoo {
         return n.bn("bn").relu().globalAvgPool().linear("fc", classes);
     }
 
-    private static NetBuilder wideResNet(int depth, int widen, NetBuilder n, int classes, double k) {
+    private static NetBuilder wideResNet(
+            int depth, int widen, NetBuilder n, int classes, double k) {
         if (depth < 10 || (depth - 4) % 6 != 0) {
             throw new SprigException("WRN depth must be 6n+4 (16, 22, 28, 40), got " + depth);
         }
@@ -341,16 +514,26 @@ public final class ModelZoo {
                 int stride = (b == 0 && s > 0) ? 2 : 1;
                 int out = widths[s];
                 if (stride != 1 || n.channels() != out) {
-                    // Zagoruyko & Komodakis: when the shape changes, both branches see the activated input.
+                    // Zagoruyko & Komodakis: when the shape changes, both branches see the
+                    // activated input.
                     n.bn(p + "bn1").relu();
                     n.residual(
-                            x -> x.conv(p + "conv1", out, 3, stride, 1).bn(p + "bn2").relu().conv(p + "conv2", out, 3, 1, 1),
+                            x ->
+                                    x.conv(p + "conv1", out, 3, stride, 1)
+                                            .bn(p + "bn2")
+                                            .relu()
+                                            .conv(p + "conv2", out, 3, 1, 1),
                             x -> x.conv(p + "shortcut.conv", out, 1, stride, 0),
                             false);
                 } else {
                     n.residual(
-                            x -> x.bn(p + "bn1").relu().conv(p + "conv1", out, 3, 1, 1)
-                                    .bn(p + "bn2").relu().conv(p + "conv2", out, 3, 1, 1),
+                            x ->
+                                    x.bn(p + "bn1")
+                                            .relu()
+                                            .conv(p + "conv1", out, 3, 1, 1)
+                                            .bn(p + "bn2")
+                                            .relu()
+                                            .conv(p + "conv2", out, 3, 1, 1),
                             null,
                             false);
                 }
@@ -373,12 +556,26 @@ public final class ModelZoo {
                 boolean project = stride != 1 || n.channels() != out;
                 n.residual(
                         bottleneck
-                                ? x -> x.conv(p + "conv1", mid, 1, 1, 0).bn(p + "bn1").relu()
-                                        .conv(p + "conv2", mid, 3, stride, 1).bn(p + "bn2").relu()
-                                        .conv(p + "conv3", out, 1, 1, 0).bn(p + "bn3")
-                                : x -> x.conv(p + "conv1", mid, 3, stride, 1).bn(p + "bn1").relu()
-                                        .conv(p + "conv2", out, 3, 1, 1).bn(p + "bn2"),
-                        project ? x -> x.conv(p + "downsample.conv", out, 1, stride, 0).bn(p + "downsample.bn") : null,
+                                ? x ->
+                                        x.conv(p + "conv1", mid, 1, 1, 0)
+                                                .bn(p + "bn1")
+                                                .relu()
+                                                .conv(p + "conv2", mid, 3, stride, 1)
+                                                .bn(p + "bn2")
+                                                .relu()
+                                                .conv(p + "conv3", out, 1, 1, 0)
+                                                .bn(p + "bn3")
+                                : x ->
+                                        x.conv(p + "conv1", mid, 3, stride, 1)
+                                                .bn(p + "bn1")
+                                                .relu()
+                                                .conv(p + "conv2", out, 3, 1, 1)
+                                                .bn(p + "bn2"),
+                        project
+                                ? x ->
+                                        x.conv(p + "downsample.conv", out, 1, stride, 0)
+                                                .bn(p + "downsample.bn")
+                                : null,
                         true);
             }
         }
@@ -389,15 +586,19 @@ public final class ModelZoo {
         int stemStride = n.height() > 64 ? 2 : 1;
         n.conv("conv1", w(32, k), 3, stemStride, 1).bn("bn1").relu();
         int[][] cfg = {
-            {64, 1}, {128, 2}, {128, 1}, {256, 2}, {256, 1}, {512, 2},
-            {512, 1}, {512, 1}, {512, 1}, {512, 1}, {512, 1}, {1024, 2}, {1024, 1}
+            {64, 1}, {128, 2}, {128, 1}, {256, 2}, {256, 1}, {512, 2}, {512, 1}, {512, 1}, {512, 1},
+            {512, 1}, {512, 1}, {1024, 2}, {1024, 1}
         };
         for (int i = 0; i < cfg.length; i++) {
             String p = "layers." + i + ".";
             int in = n.channels();
             int stride = n.height() >= 2 ? cfg[i][1] : 1;
-            n.conv(p + "dw", in, 3, stride, 1, in, false).bn(p + "dw_bn").relu()
-                    .conv(p + "pw", w(cfg[i][0], k), 1, 1, 0).bn(p + "pw_bn").relu();
+            n.conv(p + "dw", in, 3, stride, 1, in, false)
+                    .bn(p + "dw_bn")
+                    .relu()
+                    .conv(p + "pw", w(cfg[i][0], k), 1, 1, 0)
+                    .bn(p + "pw_bn")
+                    .relu();
         }
         return n.globalAvgPool().linear("fc", classes);
     }

@@ -11,7 +11,8 @@ import ai.djl.nn.Parameter;
  * @param layer the layer it belongs to
  * @param parameter the engine's parameter, whose array lives on the model's manager
  */
-public record NamedParameter(String name, ParameterRole role, LayerSpec layer, Parameter parameter) {
+public record NamedParameter(
+        String name, ParameterRole role, LayerSpec layer, Parameter parameter) {
     /**
      * Returns the current value. The array is owned by the model; do not close it.
      *

@@ -17,12 +17,12 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
- * Builds a DJL {@link SequentialBlock} while tracking shapes and recording a {@link LayerSpec}
- * per conv, linear, batch-norm and pooling layer.
+ * Builds a DJL {@link SequentialBlock} while tracking shapes and recording a {@link LayerSpec} per
+ * conv, linear, batch-norm and pooling layer.
  *
- * <p>Keeping the description next to the construction means a model is declared once: its
- * FLOPs, its prunable weights and their stable names all follow from the same calls that create
- * the engine's blocks, and cannot disagree with them.
+ * <p>Keeping the description next to the construction means a model is declared once: its FLOPs,
+ * its prunable weights and their stable names all follow from the same calls that create the
+ * engine's blocks, and cannot disagree with them.
  */
 public final class NetBuilder {
     private final List<LayerSpec> specs;
@@ -47,9 +47,9 @@ public final class NetBuilder {
     }
 
     /**
-     * Starts a network whose named convolutions get other output widths than the architecture
-     * says: how channel surgery builds the thinner network of a ticket, with every consumer's
-     * input width following automatically.
+     * Starts a network whose named convolutions get other output widths than the architecture says:
+     * how channel surgery builds the thinner network of a ticket, with every consumer's input width
+     * following automatically.
      *
      * @param channels C
      * @param height H
@@ -60,7 +60,13 @@ public final class NetBuilder {
         this(new ArrayList<>(), channels, height, width, false, Map.copyOf(widths));
     }
 
-    private NetBuilder(List<LayerSpec> specs, int channels, int height, int width, boolean flat, Map<String, Integer> widths) {
+    private NetBuilder(
+            List<LayerSpec> specs,
+            int channels,
+            int height,
+            int width,
+            boolean flat,
+            Map<String, Integer> widths) {
         this.widths = widths;
         this.specs = specs;
         this.channels = channels;
@@ -113,20 +119,37 @@ public final class NetBuilder {
      * @param bias whether to add a bias
      * @return this builder
      */
-    public NetBuilder conv(String name, int requestedOut, int kernel, int stride, int pad, int groups, boolean bias) {
+    public NetBuilder conv(
+            String name,
+            int requestedOut,
+            int kernel,
+            int stride,
+            int pad,
+            int groups,
+            boolean bias) {
         requireSpatial(name);
         int out = widths.getOrDefault(name, requestedOut);
         if (out < 1) {
             throw new IllegalArgumentException(name + ": width must be at least 1, got " + out);
         }
         if (channels % groups != 0 || out % groups != 0) {
-            throw new IllegalArgumentException(name + ": channels not divisible by groups " + groups);
+            throw new IllegalArgumentException(
+                    name + ": channels not divisible by groups " + groups);
         }
         int oh = (height + 2 * pad - kernel) / stride + 1;
         int ow = (width + 2 * pad - kernel) / stride + 1;
         if (oh <= 0 || ow <= 0) {
             throw new IllegalArgumentException(
-                    name + ": input " + height + "x" + width + " is too small for a " + kernel + "x" + kernel + " kernel");
+                    name
+                            + ": input "
+                            + height
+                            + "x"
+                            + width
+                            + " is too small for a "
+                            + kernel
+                            + "x"
+                            + kernel
+                            + " kernel");
         }
         block.add(
                 Conv2d.builder()
@@ -137,7 +160,20 @@ public final class NetBuilder {
                         .setFilters(out)
                         .optBias(bias)
                         .build());
-        LayerSpec spec = new LayerSpec(name, LayerKind.CONV, channels, out, kernel, stride, groups, height, width, oh, ow, bias);
+        LayerSpec spec =
+                new LayerSpec(
+                        name,
+                        LayerKind.CONV,
+                        channels,
+                        out,
+                        kernel,
+                        stride,
+                        groups,
+                        height,
+                        width,
+                        oh,
+                        ow,
+                        bias);
         specs.add(spec);
         ops.add(new NetOp.Conv(spec, pad));
         channels = out;
@@ -154,7 +190,20 @@ public final class NetBuilder {
      */
     public NetBuilder bn(String name) {
         block.add(BatchNorm.builder().build());
-        LayerSpec spec = new LayerSpec(name, LayerKind.BATCH_NORM, channels, channels, 1, 1, 1, height, width, height, width, false);
+        LayerSpec spec =
+                new LayerSpec(
+                        name,
+                        LayerKind.BATCH_NORM,
+                        channels,
+                        channels,
+                        1,
+                        1,
+                        1,
+                        height,
+                        width,
+                        height,
+                        width,
+                        false);
         specs.add(spec);
         ops.add(new NetOp.BatchNorm(spec));
         return this;
@@ -175,7 +224,9 @@ public final class NetBuilder {
         block.add(Activation.reluBlock());
         if (activationQuantizer != null) {
             java.util.function.UnaryOperator<ai.djl.ndarray.NDArray> q = activationQuantizer;
-            block.add(new ai.djl.nn.LambdaBlock(list -> new NDList(q.apply(list.singletonOrThrow()))));
+            block.add(
+                    new ai.djl.nn.LambdaBlock(
+                            list -> new NDList(q.apply(list.singletonOrThrow()))));
         }
     }
 
@@ -186,7 +237,8 @@ public final class NetBuilder {
      * @param quantizer maps an activation to its quantised value (with a straight-through gradient)
      * @return this builder
      */
-    public NetBuilder quantizeActivations(java.util.function.UnaryOperator<ai.djl.ndarray.NDArray> quantizer) {
+    public NetBuilder quantizeActivations(
+            java.util.function.UnaryOperator<ai.djl.ndarray.NDArray> quantizer) {
         this.activationQuantizer = quantizer;
         return this;
     }
@@ -203,9 +255,24 @@ public final class NetBuilder {
         requireSpatial("max pool");
         int oh = (height + 2 * pad - kernel) / stride + 1;
         int ow = (width + 2 * pad - kernel) / stride + 1;
-        block.add(Pool.maxPool2dBlock(new Shape(kernel, kernel), new Shape(stride, stride), new Shape(pad, pad)));
+        block.add(
+                Pool.maxPool2dBlock(
+                        new Shape(kernel, kernel), new Shape(stride, stride), new Shape(pad, pad)));
         ops.add(new NetOp.MaxPool(kernel, stride, pad));
-        specs.add(new LayerSpec("pool" + specs.size(), LayerKind.MAX_POOL, channels, channels, kernel, stride, 1, height, width, oh, ow, false));
+        specs.add(
+                new LayerSpec(
+                        "pool" + specs.size(),
+                        LayerKind.MAX_POOL,
+                        channels,
+                        channels,
+                        kernel,
+                        stride,
+                        1,
+                        height,
+                        width,
+                        oh,
+                        ow,
+                        false));
         height = oh;
         width = ow;
         return this;
@@ -220,7 +287,20 @@ public final class NetBuilder {
         requireSpatial("global pool");
         block.add(Pool.globalAvgPool2dBlock());
         ops.add(new NetOp.GlobalAvgPool());
-        specs.add(new LayerSpec("gap" + specs.size(), LayerKind.GLOBAL_AVG_POOL, channels, channels, height, 1, 1, height, width, 1, 1, false));
+        specs.add(
+                new LayerSpec(
+                        "gap" + specs.size(),
+                        LayerKind.GLOBAL_AVG_POOL,
+                        channels,
+                        channels,
+                        height,
+                        1,
+                        1,
+                        height,
+                        width,
+                        1,
+                        1,
+                        false));
         height = 1;
         width = 1;
         flat = true;
@@ -254,7 +334,8 @@ public final class NetBuilder {
     public NetBuilder linear(String name, int out) {
         flatten();
         block.add(Linear.builder().setUnits(out).optBias(true).build());
-        LayerSpec spec = new LayerSpec(name, LayerKind.LINEAR, channels, out, 1, 1, 1, 1, 1, 1, 1, true);
+        LayerSpec spec =
+                new LayerSpec(name, LayerKind.LINEAR, channels, out, 1, 1, 1, 1, 1, 1, 1, true);
         specs.add(spec);
         ops.add(new NetOp.Linear(spec));
         channels = out;
@@ -269,7 +350,8 @@ public final class NetBuilder {
      * @param reluAfter whether a ReLU follows the sum (post-activation ResNets)
      * @return this builder
      */
-    public NetBuilder residual(UnaryOperator<NetBuilder> main, UnaryOperator<NetBuilder> shortcut, boolean reluAfter) {
+    public NetBuilder residual(
+            UnaryOperator<NetBuilder> main, UnaryOperator<NetBuilder> shortcut, boolean reluAfter) {
         requireSpatial("residual");
         NetBuilder mainStart = new NetBuilder(specs, channels, height, width, false, widths);
         mainStart.activationQuantizer = activationQuantizer;
@@ -287,12 +369,26 @@ public final class NetBuilder {
         }
         if (m.channels != s.channels || m.height != s.height || m.width != s.width) {
             throw new IllegalArgumentException(
-                    "residual branches disagree: " + m.channels + "x" + m.height + "x" + m.width
-                            + " vs " + s.channels + "x" + s.height + "x" + s.width);
+                    "residual branches disagree: "
+                            + m.channels
+                            + "x"
+                            + m.height
+                            + "x"
+                            + m.width
+                            + " vs "
+                            + s.channels
+                            + "x"
+                            + s.height
+                            + "x"
+                            + s.width);
         }
         block.add(
                 new ParallelBlock(
-                        list -> new NDList(list.get(0).singletonOrThrow().add(list.get(1).singletonOrThrow())),
+                        list ->
+                                new NDList(
+                                        list.get(0)
+                                                .singletonOrThrow()
+                                                .add(list.get(1).singletonOrThrow())),
                         List.of(m.block, shortcutBlock)));
         channels = m.channels;
         height = m.height;
@@ -314,8 +410,8 @@ public final class NetBuilder {
     }
 
     /**
-     * Returns the recorded forward computation (low-precision activation rounding left out: it
-     * is a training device).
+     * Returns the recorded forward computation (low-precision activation rounding left out: it is a
+     * training device).
      *
      * @return the ops, in order
      */

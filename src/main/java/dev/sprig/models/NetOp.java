@@ -3,13 +3,13 @@ package dev.sprig.models;
 import java.util.List;
 
 /**
- * One step of a network's forward computation, as {@link NetBuilder} recorded it (or as
- * {@link SprigModel#wrap} read it from a network defined in Java).
+ * One step of a network's forward computation, as {@link NetBuilder} recorded it (or as {@link
+ * SprigModel#wrap} read it from a network defined in Java).
  *
- * <p>The engine's blocks hide their hyper-parameters behind lambdas (a ReLU, a pooling window and
- * a flatten are all {@code LambdaBlock}s), so a network could not be rewritten for another runtime
- * by walking them. Recording each call next to the block it adds keeps a second, readable copy of
- * the computation that cannot drift from the first: exporters translate it, layer by layer.
+ * <p>The engine's blocks hide their hyper-parameters behind lambdas (a ReLU, a pooling window and a
+ * flatten are all {@code LambdaBlock}s), so a network could not be rewritten for another runtime by
+ * walking them. Recording each call next to the block it adds keeps a second, readable copy of the
+ * computation that cannot drift from the first: exporters translate it, layer by layer.
  */
 public sealed interface NetOp {
     /**

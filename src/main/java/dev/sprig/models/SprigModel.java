@@ -28,10 +28,10 @@ import java.util.SplittableRandom;
  * A network from Sprig's model zoo: the engine's block plus the description of every layer and a
  * stable name for every parameter.
  *
- * <p>Weights are initialised from the run seed in Java (Kaiming-normal, fan-out, for
- * convolutions as in the authors' VGG/ResNet code; PyTorch's default uniform ±1/√fan-in for
- * linear layers), not by the engine's random generator, so the same seed gives the same network
- * on CPU and GPU. The model owns its manager: close the model to free its arrays.
+ * <p>Weights are initialised from the run seed in Java (Kaiming-normal, fan-out, for convolutions
+ * as in the authors' VGG/ResNet code; PyTorch's default uniform ±1/√fan-in for linear layers), not
+ * by the engine's random generator, so the same seed gives the same network on CPU and GPU. The
+ * model owns its manager: close the model to free its arrays.
  */
 public final class SprigModel implements AutoCloseable {
     private final String architecture;
@@ -47,8 +47,16 @@ public final class SprigModel implements AutoCloseable {
     private final Map<String, Integer> channelWidths;
     private final Blueprint blueprint;
 
-    SprigModel(String architecture, NetBuilder net, int channels, int size, int classes, double widthMultiplier,
-            Map<String, Integer> channelWidths, Device device, Blueprint blueprint) {
+    SprigModel(
+            String architecture,
+            NetBuilder net,
+            int channels,
+            int size,
+            int classes,
+            double widthMultiplier,
+            Map<String, Integer> channelWidths,
+            Device device,
+            Blueprint blueprint) {
         this.architecture = architecture;
         this.blueprint = blueprint;
         this.widthMultiplier = widthMultiplier;
@@ -64,8 +72,15 @@ public final class SprigModel implements AutoCloseable {
         nameParameters();
     }
 
-    private SprigModel(String architecture, Block block, int channels, int size, int classes, Device device,
-            Blueprint blueprint, Map<String, Integer> channelWidths) {
+    private SprigModel(
+            String architecture,
+            Block block,
+            int channels,
+            int size,
+            int classes,
+            Device device,
+            Blueprint blueprint,
+            Map<String, Integer> channelWidths) {
         this.architecture = architecture;
         this.blueprint = blueprint;
         this.widthMultiplier = 1.0;
@@ -81,8 +96,13 @@ public final class SprigModel implements AutoCloseable {
         Shape out = describe(block, inputShape, specs, netOps, new int[3]);
         if (out.get(out.dimension() - 1) != classes) {
             manager.close();
-            throw new IllegalArgumentException(architecture + " ends in " + out.get(out.dimension() - 1) + " outputs, not "
-                    + classes + " classes");
+            throw new IllegalArgumentException(
+                    architecture
+                            + " ends in "
+                            + out.get(out.dimension() - 1)
+                            + " outputs, not "
+                            + classes
+                            + " classes");
         }
         this.layers = List.copyOf(specs);
         this.ops = List.copyOf(netOps);
@@ -90,11 +110,11 @@ public final class SprigModel implements AutoCloseable {
     }
 
     /**
-     * Wraps a network defined outside the model zoo, so that every Sprig method can train it.
-     * Sprig reads its layers by walking it: sequential blocks of 2-D convolutions, linear layers,
-     * batch norms and parameter-free blocks (activations, pooling, flattening, lambdas). Other
-     * blocks with parameters (residual branches, recurrent cells) are refused with a message:
-     * their channel couplings and costs would have to be declared by hand.
+     * Wraps a network defined outside the model zoo, so that every Sprig method can train it. Sprig
+     * reads its layers by walking it: sequential blocks of 2-D convolutions, linear layers, batch
+     * norms and parameter-free blocks (activations, pooling, flattening, lambdas). Other blocks
+     * with parameters (residual branches, recurrent cells) are refused with a message: their
+     * channel couplings and costs would have to be declared by hand.
      *
      * @param name a name for logs and summaries
      * @param block the network (it is (re)initialised on the device)
@@ -105,12 +125,20 @@ public final class SprigModel implements AutoCloseable {
      * @return the model; close it
      * @throws IllegalArgumentException for an unsupported block
      */
-    public static SprigModel wrap(String name, Block block, int channels, int size, int classes, Device device) {
+    public static SprigModel wrap(
+            String name, Block block, int channels, int size, int classes, Device device) {
         return new SprigModel(name, block, channels, size, classes, device, null, Map.of());
     }
 
     /** Wraps a block its blueprint built with some convolutions narrowed. */
-    static SprigModel wrap(String name, Block block, int channels, int size, int classes, Device device, Blueprint blueprint,
+    static SprigModel wrap(
+            String name,
+            Block block,
+            int channels,
+            int size,
+            int classes,
+            Device device,
+            Blueprint blueprint,
             Map<String, Integer> widths) {
         return new SprigModel(name, block, channels, size, classes, device, blueprint, widths);
     }
@@ -124,13 +152,16 @@ public final class SprigModel implements AutoCloseable {
      */
     public Blueprint blueprint() {
         if (blueprint == null) {
-            throw new IllegalStateException(architecture + " was wrapped from one block instance; structured pruning"
-                    + " needs Blueprint.wrapped with a supplier of fresh blocks");
+            throw new IllegalStateException(
+                    architecture
+                            + " was wrapped from one block instance; structured pruning"
+                            + " needs Blueprint.wrapped with a supplier of fresh blocks");
         }
         return blueprint;
     }
 
-    private static Shape describe(Block b, Shape in, List<LayerSpec> out, List<NetOp> ops, int[] counters) {
+    private static Shape describe(
+            Block b, Shape in, List<LayerSpec> out, List<NetOp> ops, int[] counters) {
         if (b instanceof ai.djl.nn.SequentialBlock seq) {
             Shape s = in;
             for (Block child : seq.getChildren().values()) {
@@ -141,25 +172,64 @@ public final class SprigModel implements AutoCloseable {
         Shape o = b.getOutputShapes(new Shape[] {in})[0];
         if (b instanceof ai.djl.nn.convolutional.Conv2d c) {
             String name = "conv" + ++counters[0];
-            out.add(new LayerSpec(name, LayerKind.CONV, (int) in.get(1), c.getFilters(), (int) c.getKernelShape().get(0),
-                    (int) c.getStride().get(0), c.getGroups(), (int) in.get(2), (int) in.get(3), (int) o.get(2), (int) o.get(3),
-                    c.isIncludeBias()));
+            out.add(
+                    new LayerSpec(
+                            name,
+                            LayerKind.CONV,
+                            (int) in.get(1),
+                            c.getFilters(),
+                            (int) c.getKernelShape().get(0),
+                            (int) c.getStride().get(0),
+                            c.getGroups(),
+                            (int) in.get(2),
+                            (int) in.get(3),
+                            (int) o.get(2),
+                            (int) o.get(3),
+                            c.isIncludeBias()));
             ops.add(new NetOp.Conv(out.get(out.size() - 1), (int) c.getPadding().get(0)));
         } else if (b instanceof ai.djl.nn.core.Linear) {
             String name = "fc" + ++counters[1];
             boolean bias = b.getParameters().keys().stream().anyMatch(k -> k.contains("bias"));
-            out.add(new LayerSpec(name, LayerKind.LINEAR, (int) in.get(in.dimension() - 1), (int) o.get(o.dimension() - 1), 1, 1,
-                    1, 1, 1, 1, 1, bias));
+            out.add(
+                    new LayerSpec(
+                            name,
+                            LayerKind.LINEAR,
+                            (int) in.get(in.dimension() - 1),
+                            (int) o.get(o.dimension() - 1),
+                            1,
+                            1,
+                            1,
+                            1,
+                            1,
+                            1,
+                            1,
+                            bias));
             ops.add(new NetOp.Linear(out.get(out.size() - 1)));
         } else if (b instanceof ai.djl.nn.norm.BatchNorm) {
             String name = "bn" + ++counters[2];
             int h = in.dimension() == 4 ? (int) in.get(2) : 1;
             int w = in.dimension() == 4 ? (int) in.get(3) : 1;
-            out.add(new LayerSpec(name, LayerKind.BATCH_NORM, (int) in.get(1), (int) in.get(1), 1, 1, 1, h, w, h, w, false));
+            out.add(
+                    new LayerSpec(
+                            name,
+                            LayerKind.BATCH_NORM,
+                            (int) in.get(1),
+                            (int) in.get(1),
+                            1,
+                            1,
+                            1,
+                            h,
+                            w,
+                            h,
+                            w,
+                            false));
             ops.add(new NetOp.BatchNorm(out.get(out.size() - 1)));
         } else if (!b.getParameters().isEmpty()) {
-            throw new IllegalArgumentException("Sprig cannot wrap a " + b.getClass().getSimpleName() + ": supported are sequential"
-                    + " blocks of Conv2d, Linear, BatchNorm and parameter-free blocks");
+            throw new IllegalArgumentException(
+                    "Sprig cannot wrap a "
+                            + b.getClass().getSimpleName()
+                            + ": supported are sequential"
+                            + " blocks of Conv2d, Linear, BatchNorm and parameter-free blocks");
         } else {
             ops.add(new NetOp.Opaque(b.getClass().getSimpleName()));
         }
@@ -171,38 +241,48 @@ public final class SprigModel implements AutoCloseable {
         for (LayerSpec layer : layers) {
             List<ParameterRole> roles =
                     switch (layer.kind()) {
-                        case CONV, LINEAR -> layer.bias()
-                                ? List.of(ParameterRole.WEIGHT, ParameterRole.BIAS)
-                                : List.of(ParameterRole.WEIGHT);
-                        case BATCH_NORM -> List.of(
-                                ParameterRole.GAMMA,
-                                ParameterRole.BETA,
-                                ParameterRole.RUNNING_MEAN,
-                                ParameterRole.RUNNING_VAR);
+                        case CONV, LINEAR ->
+                                layer.bias()
+                                        ? List.of(ParameterRole.WEIGHT, ParameterRole.BIAS)
+                                        : List.of(ParameterRole.WEIGHT);
+                        case BATCH_NORM ->
+                                List.of(
+                                        ParameterRole.GAMMA,
+                                        ParameterRole.BETA,
+                                        ParameterRole.RUNNING_MEAN,
+                                        ParameterRole.RUNNING_VAR);
                         default -> List.of();
                     };
             for (ParameterRole role : roles) {
                 if (!it.hasNext()) {
-                    throw new IllegalStateException(architecture + ": block has fewer parameters than its specs");
+                    throw new IllegalStateException(
+                            architecture + ": block has fewer parameters than its specs");
                 }
                 Parameter p = it.next().getValue();
                 if (role == ParameterRole.WEIGHT
                         && !p.getArray().getShape().equals(new Shape(layer.weightShape()))) {
                     throw new IllegalStateException(
-                            architecture + ": " + layer.name() + " expects weight " + new Shape(layer.weightShape())
-                                    + " but the block has " + p.getArray().getShape());
+                            architecture
+                                    + ": "
+                                    + layer.name()
+                                    + " expects weight "
+                                    + new Shape(layer.weightShape())
+                                    + " but the block has "
+                                    + p.getArray().getShape());
                 }
                 String name = layer.name() + "." + role.name().toLowerCase(java.util.Locale.ROOT);
                 parameters.put(name, new NamedParameter(name, role, layer, p));
             }
         }
         if (it.hasNext()) {
-            throw new IllegalStateException(architecture + ": block has more parameters than its specs");
+            throw new IllegalStateException(
+                    architecture + ": block has more parameters than its specs");
         }
     }
 
     /**
-     * Re-initialises all weights and biases from a seed (batch-norm γ to {@code gammaInit}, β to 0).
+     * Re-initialises all weights and biases from a seed (batch-norm γ to {@code gammaInit}, β to
+     * 0).
      *
      * @param seed the run seed
      * @param gammaInit initial batch-norm scale (1; network slimming and Early-Bird use 0.5)
@@ -219,7 +299,9 @@ public final class SprigModel implements AutoCloseable {
             switch (p.role()) {
                 case WEIGHT -> {
                     if (l.kind() == LayerKind.CONV) {
-                        double std = Math.sqrt(2.0 / ((double) l.outChannels() * l.kernel() * l.kernel()));
+                        double std =
+                                Math.sqrt(
+                                        2.0 / ((double) l.outChannels() * l.kernel() * l.kernel()));
                         for (int i = 0; i < n; i++) {
                             v[i] = (float) (r.nextGaussian() * std);
                         }
@@ -227,8 +309,13 @@ public final class SprigModel implements AutoCloseable {
                         fillUniform(v, r, 1.0 / Math.sqrt(l.inChannels()));
                     }
                 }
-                case BIAS -> fillUniform(v, r, l.kind() == LayerKind.LINEAR ? 1.0 / Math.sqrt(l.inChannels()) : 0);
-                case GAMMA, RUNNING_VAR -> java.util.Arrays.fill(v, p.role() == ParameterRole.GAMMA ? gammaInit : 1f);
+                case BIAS ->
+                        fillUniform(
+                                v,
+                                r,
+                                l.kind() == LayerKind.LINEAR ? 1.0 / Math.sqrt(l.inChannels()) : 0);
+                case GAMMA, RUNNING_VAR ->
+                        java.util.Arrays.fill(v, p.role() == ParameterRole.GAMMA ? gammaInit : 1f);
                 default -> {
                     // beta and running mean start at 0
                 }
@@ -326,7 +413,8 @@ public final class SprigModel implements AutoCloseable {
         return parametersWhere(p -> p.role() == ParameterRole.GAMMA);
     }
 
-    private List<NamedParameter> parametersWhere(java.util.function.Predicate<NamedParameter> test) {
+    private List<NamedParameter> parametersWhere(
+            java.util.function.Predicate<NamedParameter> test) {
         List<NamedParameter> list = new ArrayList<>();
         for (NamedParameter p : parameters.values()) {
             if (test.test(p)) {
@@ -430,7 +518,8 @@ public final class SprigModel implements AutoCloseable {
                 }
             }
         } catch (MalformedModelException | IllegalArgumentException e) {
-            throw new SprigException("stored parameters do not fit " + architecture + ": " + e.getMessage(), e);
+            throw new SprigException(
+                    "stored parameters do not fit " + architecture + ": " + e.getMessage(), e);
         }
     }
 

@@ -34,14 +34,18 @@ final class WrappedBlueprint implements Blueprint {
 
     @Override
     public List<NetOp> ops(Map<String, Integer> widths) {
-        try (SprigModel m = SprigModel.wrap(name, narrowed(widths), channels, size, classes, Device.cpu())) {
+        try (SprigModel m =
+                SprigModel.wrap(name, narrowed(widths), channels, size, classes, Device.cpu())) {
             return m.ops();
         }
     }
 
     @Override
-    public SprigModel build(Map<String, Integer> widths, Device device, long seed, float gammaInit) {
-        SprigModel m = SprigModel.wrap(name, narrowed(widths), channels, size, classes, device, this, widths);
+    public SprigModel build(
+            Map<String, Integer> widths, Device device, long seed, float gammaInit) {
+        SprigModel m =
+                SprigModel.wrap(
+                        name, narrowed(widths), channels, size, classes, device, this, widths);
         m.initialize(seed, gammaInit);
         return m;
     }
@@ -56,12 +60,14 @@ final class WrappedBlueprint implements Blueprint {
         java.util.Set<String> unknown = new java.util.TreeSet<>(widths.keySet());
         Block b = rebuild(fresh, widths, count, unknown);
         if (!unknown.isEmpty()) {
-            throw new dev.sprig.SprigException("channel_widths names layers that " + name + " does not have: " + unknown);
+            throw new dev.sprig.SprigException(
+                    "channel_widths names layers that " + name + " does not have: " + unknown);
         }
         return b;
     }
 
-    private static Block rebuild(Block b, Map<String, Integer> widths, int[] count, java.util.Set<String> unknown) {
+    private static Block rebuild(
+            Block b, Map<String, Integer> widths, int[] count, java.util.Set<String> unknown) {
         if (b instanceof SequentialBlock seq) {
             SequentialBlock copy = new SequentialBlock();
             for (Block child : seq.getChildren().values()) {
@@ -74,9 +80,15 @@ final class WrappedBlueprint implements Blueprint {
             Integer w = widths.get(conv);
             unknown.remove(conv);
             if (w != null && w != c.getFilters()) {
-                return Conv2d.builder().setKernelShape(c.getKernelShape()).optStride(c.getStride())
-                        .optPadding(c.getPadding()).optDilation(c.getDilation()).optGroups(c.getGroups())
-                        .optBias(c.isIncludeBias()).setFilters(w).build();
+                return Conv2d.builder()
+                        .setKernelShape(c.getKernelShape())
+                        .optStride(c.getStride())
+                        .optPadding(c.getPadding())
+                        .optDilation(c.getDilation())
+                        .optGroups(c.getGroups())
+                        .optBias(c.isIncludeBias())
+                        .setFilters(w)
+                        .build();
             }
         }
         return b;

@@ -17,8 +17,8 @@ import org.knowm.xchart.HeatMapChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * PNG charts of run results. Each is written atomically, so a report never embeds half a file.
@@ -31,6 +31,7 @@ public final class Plots {
 
     /** Chart width in pixels. */
     static final int WIDTH = 720;
+
     /** Chart height in pixels. */
     static final int HEIGHT = 480;
 
@@ -40,8 +41,13 @@ public final class Plots {
      * A reliability diagram: per confidence bin, the accuracy next to the mean confidence; a
      * calibrated model has equal bars. Empty bins are left out.
      */
-    private static CategoryChart reliabilityChart(double[] lower, double[] upper, long[] counts, double[] confidence,
-            double[] accuracy, String title) {
+    private static CategoryChart reliabilityChart(
+            double[] lower,
+            double[] upper,
+            long[] counts,
+            double[] confidence,
+            double[] accuracy,
+            String title) {
         List<String> labels = new ArrayList<>();
         List<Double> acc = new ArrayList<>();
         List<Double> conf = new ArrayList<>();
@@ -53,28 +59,47 @@ public final class Plots {
             }
         }
         if (labels.isEmpty()) {
-            throw new IllegalArgumentException("a reliability diagram needs at least one non-empty bin");
+            throw new IllegalArgumentException(
+                    "a reliability diagram needs at least one non-empty bin");
         }
-        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-                .xAxisTitle("confidence bin").yAxisTitle("fraction").build();
+        CategoryChart chart =
+                new CategoryChartBuilder()
+                        .width(WIDTH)
+                        .height(HEIGHT)
+                        .title(title)
+                        .xAxisTitle("confidence bin")
+                        .yAxisTitle("fraction")
+                        .build();
         chart.getStyler().setOverlapped(true);
-        chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0).setXAxisLabelRotation(45).setChartBackgroundColor(Color.WHITE);
+        chart.getStyler()
+                .setYAxisMin(0.0)
+                .setYAxisMax(1.0)
+                .setXAxisLabelRotation(45)
+                .setChartBackgroundColor(Color.WHITE);
         chart.addSeries("mean confidence", labels, conf).setFillColor(new Color(200, 80, 80, 140));
         chart.addSeries("accuracy", labels, acc).setFillColor(new Color(60, 110, 200, 160));
         return chart;
     }
 
     /**
-     * Test accuracy against training FLOPs relative to dense training, one point per run: the
-     * main picture of the RigL paper (accuracy bought per unit of training compute).
+     * Test accuracy against training FLOPs relative to dense training, one point per run: the main
+     * picture of the RigL paper (accuracy bought per unit of training compute).
      *
      * @param runs the runs
      * @return the chart
      */
     public static XYChart accuracyVsFlops(List<RunRecord> runs) {
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title("Test accuracy vs training cost")
-                .xAxisTitle("training FLOPs / dense training FLOPs").yAxisTitle("test accuracy").build();
-        chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter).setMarkerSize(12)
+        XYChart chart =
+                new XYChartBuilder()
+                        .width(WIDTH)
+                        .height(HEIGHT)
+                        .title("Test accuracy vs training cost")
+                        .xAxisTitle("training FLOPs / dense training FLOPs")
+                        .yAxisTitle("test accuracy")
+                        .build();
+        chart.getStyler()
+                .setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter)
+                .setMarkerSize(12)
                 .setChartBackgroundColor(Color.WHITE);
         for (RunRecord r : runs) {
             double x = r.flopsRatio();
@@ -95,26 +120,41 @@ public final class Plots {
      * @return the chart, or null when no run has the field
      */
     public static XYChart curves(List<RunRecord> runs, String field, String title) {
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle("epoch")
-                .yAxisTitle(field.replace('_', ' ')).build();
+        XYChart chart =
+                new XYChartBuilder()
+                        .width(WIDTH)
+                        .height(HEIGHT)
+                        .title(title)
+                        .xAxisTitle("epoch")
+                        .yAxisTitle(field.replace('_', ' '))
+                        .build();
         chart.getStyler().setMarkerSize(4).setChartBackgroundColor(Color.WHITE);
         for (RunRecord r : runs) {
-            r.curves().forEach((phase, lines) -> {
-                List<Double> x = new ArrayList<>();
-                List<Double> y = new ArrayList<>();
-                int i = 0;
-                for (var line : lines) {
-                    i++;
-                    var v = line.get(field);
-                    if (v != null && v.isNumber()) {
-                        x.add(line.has("epoch") ? line.get("epoch").asDouble() : i);
-                        y.add(v.asDouble());
-                    }
-                }
-                if (!x.isEmpty()) {
-                    chart.addSeries(unique(chart, phase.isEmpty() ? r.name() : r.name() + "/" + phase), x, y);
-                }
-            });
+            r.curves()
+                    .forEach(
+                            (phase, lines) -> {
+                                List<Double> x = new ArrayList<>();
+                                List<Double> y = new ArrayList<>();
+                                int i = 0;
+                                for (var line : lines) {
+                                    i++;
+                                    var v = line.get(field);
+                                    if (v != null && v.isNumber()) {
+                                        x.add(line.has("epoch") ? line.get("epoch").asDouble() : i);
+                                        y.add(v.asDouble());
+                                    }
+                                }
+                                if (!x.isEmpty()) {
+                                    chart.addSeries(
+                                            unique(
+                                                    chart,
+                                                    phase.isEmpty()
+                                                            ? r.name()
+                                                            : r.name() + "/" + phase),
+                                            x,
+                                            y);
+                                }
+                            });
         }
         return chart.getSeriesMap().isEmpty() ? null : chart;
     }
@@ -131,8 +171,14 @@ public final class Plots {
             return null;
         }
         String kind = run.perLayerKind();
-        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
-                .title(run.name() + ": per-layer " + kind).xAxisTitle("layer").yAxisTitle(kind).build();
+        CategoryChart chart =
+                new CategoryChartBuilder()
+                        .width(WIDTH)
+                        .height(HEIGHT)
+                        .title(run.name() + ": per-layer " + kind)
+                        .xAxisTitle("layer")
+                        .yAxisTitle(kind)
+                        .build();
         chart.getStyler().setXAxisLabelRotation(60);
         chart.getStyler().setLegendVisible(false).setChartBackgroundColor(Color.WHITE);
         chart.addSeries(kind, new ArrayList<>(values.keySet()), new ArrayList<>(values.values()));
@@ -157,9 +203,19 @@ public final class Plots {
                 cells.add(new Number[] {i, j, distances[i][j]});
             }
         }
-        HeatMapChart chart = new HeatMapChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle("epoch")
-                .yAxisTitle("epoch").build();
-        chart.getStyler().setRangeColors(new Color[] {new Color(20, 40, 120), new Color(120, 180, 230), Color.WHITE});
+        HeatMapChart chart =
+                new HeatMapChartBuilder()
+                        .width(WIDTH)
+                        .height(HEIGHT)
+                        .title(title)
+                        .xAxisTitle("epoch")
+                        .yAxisTitle("epoch")
+                        .build();
+        chart.getStyler()
+                .setRangeColors(
+                        new Color[] {
+                            new Color(20, 40, 120), new Color(120, 180, 230), Color.WHITE
+                        });
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.addSeries("mask distance", epochs, epochs, cells);
         return chart;
@@ -184,19 +240,31 @@ public final class Plots {
         if (x.isEmpty()) {
             return null;
         }
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(run.name() + ": Early Pruning Indicator")
-                .xAxisTitle("epoch").yAxisTitle("EPI").build();
+        XYChart chart =
+                new XYChartBuilder()
+                        .width(WIDTH)
+                        .height(HEIGHT)
+                        .title(run.name() + ": Early Pruning Indicator")
+                        .xAxisTitle("epoch")
+                        .yAxisTitle("EPI")
+                        .build();
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.addSeries("EPI", x, y);
         double tau = run.number("epi_tau");
         if (Double.isFinite(tau)) {
-            chart.addSeries("tau", new double[] {x.get(0), x.get(x.size() - 1)}, new double[] {tau, tau})
+            chart.addSeries(
+                            "tau",
+                            new double[] {x.get(0), x.get(x.size() - 1)},
+                            new double[] {tau, tau})
                     .setMarker(SeriesMarkers.NONE);
         }
         double fired = run.number("prune_epoch");
         if (Double.isFinite(fired) && fired > 0) {
             double lo = y.stream().mapToDouble(Double::doubleValue).min().orElse(0);
-            chart.addSeries("pruned at epoch " + (int) fired, new double[] {fired, fired}, new double[] {lo, 1.0})
+            chart.addSeries(
+                            "pruned at epoch " + (int) fired,
+                            new double[] {fired, fired},
+                            new double[] {lo, 1.0})
                     .setMarker(SeriesMarkers.NONE);
         }
         return chart;
@@ -209,7 +277,8 @@ public final class Plots {
      * @param evaluation the evaluation suite's output
      * @return the chart, or null when it has no reliability bins
      */
-    public static CategoryChart reliability(String title, com.fasterxml.jackson.databind.JsonNode evaluation) {
+    public static CategoryChart reliability(
+            String title, com.fasterxml.jackson.databind.JsonNode evaluation) {
         var bins = evaluation == null ? null : evaluation.get("reliability");
         if (bins == null || bins.isEmpty()) {
             return null;

@@ -16,9 +16,9 @@ import java.util.stream.Stream;
 /**
  * Everything a report can show about one run folder, read from the files any Sprig run writes:
  * {@code summary.json}, the {@code metrics.jsonl} of the run or of each phase folder inside it
- * (pipelines such as Early-Bird and EPI train in phases), {@code eb_distances.json} and
- * {@code evaluation.json} where they exist. Reading the files rather than the methods' classes
- * keeps the report independent of how a run was produced.
+ * (pipelines such as Early-Bird and EPI train in phases), {@code eb_distances.json} and {@code
+ * evaluation.json} where they exist. Reading the files rather than the methods' classes keeps the
+ * report independent of how a run was produced.
  *
  * @param dir the folder
  * @param name label in tables and legends
@@ -27,8 +27,13 @@ import java.util.stream.Stream;
  * @param ebDistances Early-Bird mask-distance matrix per prune ratio (empty when absent)
  * @param evaluation the evaluation suite's output (null when absent)
  */
-public record RunRecord(Path dir, String name, Map<String, Object> summary, Map<String, List<JsonNode>> curves,
-        Map<String, double[][]> ebDistances, JsonNode evaluation) {
+public record RunRecord(
+        Path dir,
+        String name,
+        Map<String, Object> summary,
+        Map<String, List<JsonNode>> curves,
+        Map<String, double[][]> ebDistances,
+        JsonNode evaluation) {
 
     /**
      * Reads a run folder.
@@ -43,7 +48,9 @@ public record RunRecord(Path dir, String name, Map<String, Object> summary, Map<
             throw new SprigException(dir + " holds no finished run (no summary.json)");
         }
         try {
-            Map<String, Object> summary = Json.JSON.readValue(summaryFile.toFile(), new TypeReference<Map<String, Object>>() {});
+            Map<String, Object> summary =
+                    Json.JSON.readValue(
+                            summaryFile.toFile(), new TypeReference<Map<String, Object>>() {});
             Map<String, List<JsonNode>> curves = new LinkedHashMap<>();
             if (Files.isRegularFile(dir.resolve("metrics.jsonl")) && !isEnsemble(summary)) {
                 curves.put("", lines(dir.resolve("metrics.jsonl")));
@@ -51,7 +58,8 @@ public record RunRecord(Path dir, String name, Map<String, Object> summary, Map<
                 try (Stream<Path> children = Files.list(dir)) {
                     for (Path p : children.sorted().toList()) {
                         if (Files.isRegularFile(p.resolve("metrics.jsonl"))) {
-                            curves.put(p.getFileName().toString(), lines(p.resolve("metrics.jsonl")));
+                            curves.put(
+                                    p.getFileName().toString(), lines(p.resolve("metrics.jsonl")));
                         }
                     }
                 }
@@ -59,10 +67,13 @@ public record RunRecord(Path dir, String name, Map<String, Object> summary, Map<
             Map<String, double[][]> eb = new LinkedHashMap<>();
             Path ebFile = dir.resolve("eb_distances.json");
             if (Files.isRegularFile(ebFile)) {
-                eb.putAll(Json.JSON.readValue(ebFile.toFile(), new TypeReference<Map<String, double[][]>>() {}));
+                eb.putAll(
+                        Json.JSON.readValue(
+                                ebFile.toFile(), new TypeReference<Map<String, double[][]>>() {}));
             }
             Path evalFile = dir.resolve("evaluation.json");
-            JsonNode evaluation = Files.isRegularFile(evalFile) ? Json.JSON.readTree(evalFile.toFile()) : null;
+            JsonNode evaluation =
+                    Files.isRegularFile(evalFile) ? Json.JSON.readTree(evalFile.toFile()) : null;
             String name = dir.getFileName() == null ? dir.toString() : dir.getFileName().toString();
             return new RunRecord(dir, name, summary, curves, eb, evaluation);
         } catch (IOException e) {
@@ -94,7 +105,9 @@ public record RunRecord(Path dir, String name, Map<String, Object> summary, Map<
         return summary.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
-    /** @return training FLOPs as a fraction of dense training's */
+    /**
+     * @return training FLOPs as a fraction of dense training's
+     */
     public double flopsRatio() {
         return number("train_flops") / number("dense_train_flops");
     }
@@ -115,12 +128,18 @@ public record RunRecord(Path dir, String name, Map<String, Object> summary, Map<
         return Map.of();
     }
 
-    /** @return which per-layer figure {@link #perLayer} holds */
+    /**
+     * @return which per-layer figure {@link #perLayer} holds
+     */
     public String perLayerKind() {
-        return summary.get("layer_densities") instanceof Map<?, ?> m && !m.isEmpty() ? "density" : "channels";
+        return summary.get("layer_densities") instanceof Map<?, ?> m && !m.isEmpty()
+                ? "density"
+                : "channels";
     }
 
-    /** @return the EPI value per warm-up epoch (null entries before the window fills), empty if none */
+    /**
+     * @return the EPI value per warm-up epoch (null entries before the window fills), empty if none
+     */
     public List<Double> epiSeries() {
         List<Double> out = new ArrayList<>();
         if (summary.get("epi_series") instanceof List<?> l) {

@@ -1,18 +1,17 @@
 package dev.sprig.sparse;
 
 import dev.sprig.train.TrainConfig;
-import java.util.Locale;
 
 /**
- * When a dynamic sparse method updates its masks and how much it drops, as in
- * {@code google-research/rigl} ({@code sparse_optimizers_base.py}): every ΔT steps from
- * {@code begin_fraction} to {@code end_fraction} of training, dropping the fraction
- * \( \alpha_t = \frac{\alpha}{2}(1 + \cos(\pi t / T_{end})) \) (or a constant α).
+ * When a dynamic sparse method updates its masks and how much it drops, as in {@code
+ * google-research/rigl} ({@code sparse_optimizers_base.py}): every ΔT steps from {@code
+ * begin_fraction} to {@code end_fraction} of training, dropping the fraction \( \alpha_t =
+ * \frac{\alpha}{2}(1 + \cos(\pi t / T_{end})) \) (or a constant α).
  *
- * <p>Exploration jumps (FreeTickets' EDST, Liu et al., arXiv 2106.14568): at the first step of
- * each listed epoch every layer drops a large fraction q of its active weights and regrows as
- * many, whether or not the regular schedule has ended, to move the sparse topology to a new basin
- * before the next ensemble member is refined.
+ * <p>Exploration jumps (FreeTickets' EDST, Liu et al., arXiv 2106.14568): at the first step of each
+ * listed epoch every layer drops a large fraction q of its active weights and regrows as many,
+ * whether or not the regular schedule has ended, to move the sparse topology to a new basin before
+ * the next ensemble member is refined.
  *
  * @param beginStep first step that may update
  * @param endStep no update at or after this step
@@ -22,8 +21,14 @@ import java.util.Locale;
  * @param jumpSteps steps of exploration jumps
  * @param jumpFraction q, the fraction dropped at a jump
  */
-public record DropSchedule(long beginStep, long endStep, int interval, double fraction, boolean cosine,
-        java.util.Set<Long> jumpSteps, double jumpFraction) {
+public record DropSchedule(
+        long beginStep,
+        long endStep,
+        int interval,
+        double fraction,
+        boolean cosine,
+        java.util.Set<Long> jumpSteps,
+        double jumpFraction) {
     /**
      * A schedule without exploration jumps.
      *
@@ -33,7 +38,8 @@ public record DropSchedule(long beginStep, long endStep, int interval, double fr
      * @param fraction α
      * @param cosine whether α decays by the cosine rule
      */
-    public DropSchedule(long beginStep, long endStep, int interval, double fraction, boolean cosine) {
+    public DropSchedule(
+            long beginStep, long endStep, int interval, double fraction, boolean cosine) {
         this(beginStep, endStep, interval, fraction, cosine, java.util.Set.of(), 0);
     }
 
@@ -50,9 +56,14 @@ public record DropSchedule(long beginStep, long endStep, int interval, double fr
         for (int e : config.explorationEpochs) {
             jumps.add(e * stepsPerEpoch);
         }
-        return new DropSchedule(Math.round(config.beginFraction * totalSteps), Math.round(config.endFraction * totalSteps),
-                config.updateInterval, config.dropFraction,
-                DynamicSparseOptions.from(config).decay() == DynamicSparseOptions.Decay.COSINE, jumps, config.explorationFraction);
+        return new DropSchedule(
+                Math.round(config.beginFraction * totalSteps),
+                Math.round(config.endFraction * totalSteps),
+                config.updateInterval,
+                config.dropFraction,
+                DynamicSparseOptions.from(config).decay() == DynamicSparseOptions.Decay.COSINE,
+                jumps,
+                config.explorationFraction);
     }
 
     /**
@@ -62,7 +73,8 @@ public record DropSchedule(long beginStep, long endStep, int interval, double fr
      * @return true every ΔT steps from begin, before the end, and at exploration jumps
      */
     public boolean isUpdateStep(long step) {
-        return jumpSteps.contains(step) || step >= beginStep && step < endStep && (step - beginStep) % interval == 0;
+        return jumpSteps.contains(step)
+                || step >= beginStep && step < endStep && (step - beginStep) % interval == 0;
     }
 
     /**

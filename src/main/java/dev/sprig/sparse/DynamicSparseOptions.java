@@ -7,8 +7,8 @@ import dev.sprig.train.Choice;
 import dev.sprig.train.TrainConfig;
 
 /**
- * When and how dynamic sparse training rewires, parsed and checked once from a config
- * ({@code dynamic_sparse:} in {@code config.yaml}); strings become enums here.
+ * When and how dynamic sparse training rewires, parsed and checked once from a config ({@code
+ * dynamic_sparse:} in {@code config.yaml}); strings become enums here.
  *
  * @param updateInterval steps between mask updates, ΔT (RigL: 100)
  * @param dropFraction fraction of active weights dropped per update, α (RigL: 0.3)
@@ -22,9 +22,18 @@ import dev.sprig.train.TrainConfig;
  * @param snfsDecay SNFS's decay of the gradient average
  * @param maskHistoryEvery record per-layer changes every N updates (0 = off)
  */
-public record DynamicSparseOptions(int updateInterval, double dropFraction, Decay decay, double beginFraction,
-        double endFraction, MomentumPolicy momentumPolicy, Boolean skipUpdateStep, GrowInit growInit,
-        boolean reinitWhenSame, double snfsDecay, int maskHistoryEvery) {
+public record DynamicSparseOptions(
+        int updateInterval,
+        double dropFraction,
+        Decay decay,
+        double beginFraction,
+        double endFraction,
+        MomentumPolicy momentumPolicy,
+        Boolean skipUpdateStep,
+        GrowInit growInit,
+        boolean reinitWhenSame,
+        double snfsDecay,
+        int maskHistoryEvery) {
     /** How the drop fraction decays. */
     public enum Decay {
         /** \( \alpha_t = \frac{\alpha}{2}(1 + \cos(\pi t / T_{end})) \) (RigL). */
@@ -57,15 +66,35 @@ public record DynamicSparseOptions(int updateInterval, double dropFraction, Deca
      * @throws SprigException naming the bad key and value
      */
     public static DynamicSparseOptions from(TrainConfig c) {
-        require(c.updateInterval >= 1, "update_interval must be at least 1, got " + c.updateInterval);
-        require(c.dropFraction >= 0 && c.dropFraction <= 1, "drop_fraction must be in [0, 1], got " + c.dropFraction);
-        require(c.beginFraction >= 0 && c.beginFraction < c.endFraction && c.endFraction <= 1,
-                "need 0 <= begin_fraction < end_fraction <= 1, got " + c.beginFraction + " and " + c.endFraction);
-        require(c.snfsDecay >= 0 && c.snfsDecay < 1, "snfs_decay must be in [0, 1), got " + c.snfsDecay);
-        require(c.maskHistoryEvery >= 0, "mask_history_every must be >= 0, got " + c.maskHistoryEvery);
-        return new DynamicSparseOptions(c.updateInterval, c.dropFraction,
-                Choice.parse(Decay.class, c.dropSchedule, "drop_schedule"), c.beginFraction, c.endFraction,
-                Choice.parse(MomentumPolicy.class, c.momentumPolicy, "momentum_policy"), c.skipUpdateStep,
-                Choice.parse(GrowInit.class, c.growInit, "grow_init"), c.reinitWhenSame, c.snfsDecay, c.maskHistoryEvery);
+        require(
+                c.updateInterval >= 1,
+                "update_interval must be at least 1, got " + c.updateInterval);
+        require(
+                c.dropFraction >= 0 && c.dropFraction <= 1,
+                "drop_fraction must be in [0, 1], got " + c.dropFraction);
+        require(
+                c.beginFraction >= 0 && c.beginFraction < c.endFraction && c.endFraction <= 1,
+                "need 0 <= begin_fraction < end_fraction <= 1, got "
+                        + c.beginFraction
+                        + " and "
+                        + c.endFraction);
+        require(
+                c.snfsDecay >= 0 && c.snfsDecay < 1,
+                "snfs_decay must be in [0, 1), got " + c.snfsDecay);
+        require(
+                c.maskHistoryEvery >= 0,
+                "mask_history_every must be >= 0, got " + c.maskHistoryEvery);
+        return new DynamicSparseOptions(
+                c.updateInterval,
+                c.dropFraction,
+                Choice.parse(Decay.class, c.dropSchedule, "drop_schedule"),
+                c.beginFraction,
+                c.endFraction,
+                Choice.parse(MomentumPolicy.class, c.momentumPolicy, "momentum_policy"),
+                c.skipUpdateStep,
+                Choice.parse(GrowInit.class, c.growInit, "grow_init"),
+                c.reinitWhenSame,
+                c.snfsDecay,
+                c.maskHistoryEvery);
     }
 }

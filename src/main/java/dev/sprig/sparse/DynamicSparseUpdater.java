@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -27,9 +26,9 @@ import java.util.Map;
  * \( \alpha_t = \frac{\alpha}{2}(1 + \cos(\pi t / T_{end})) \) (or constant); candidates for growth
  * are all connections inactive after the drop, so a connection dropped and regrown in the same
  * update keeps its value ({@code reinit_when_same} makes it new); truly new connections start at
- * zero ({@code grow_init}, or N(0, σ²) of the layer's active weights) with zero momentum; RigL skips the
- * optimiser step on update steps, SET and SNFS apply it and then update the mask. Ties break by
- * index, so updates are deterministic.
+ * zero ({@code grow_init}, or N(0, σ²) of the layer's active weights) with zero momentum; RigL
+ * skips the optimiser step on update steps, SET and SNFS apply it and then update the mask. Ties
+ * break by index, so updates are deterministic.
  *
  * <p>Cost: RigL is charged a dense weight gradient on update steps only, SNFS on every step (its
  * moving average needs the dense gradient each step), SET never.
@@ -53,12 +52,16 @@ public class DynamicSparseUpdater extends StaticUpdater {
      * @param grow growth criterion (drop is by magnitude)
      * @param skipByDefault whether this method skips the optimiser step on update steps by default
      */
-    public DynamicSparseUpdater(TrainConfig config, String name, GrowCriterion grow, boolean skipByDefault) {
+    public DynamicSparseUpdater(
+            TrainConfig config, String name, GrowCriterion grow, boolean skipByDefault) {
         super(config);
         this.name = name;
         this.drop = DropCriterion.magnitude();
         this.grow = grow;
-        this.skipUpdateStep = dynamicOptions.skipUpdateStep() == null ? skipByDefault : dynamicOptions.skipUpdateStep();
+        this.skipUpdateStep =
+                dynamicOptions.skipUpdateStep() == null
+                        ? skipByDefault
+                        : dynamicOptions.skipUpdateStep();
     }
 
     @Override
@@ -72,7 +75,11 @@ public class DynamicSparseUpdater extends StaticUpdater {
         schedule = DropSchedule.of(config, total);
         if (grow.stateFloats() > 0 && growState.isEmpty()) {
             for (NamedParameter w : run.model().prunableWeights()) {
-                growState.put(w.layer().name(), new float[Math.multiplyExact(Math.toIntExact(w.size()), grow.stateFloats())]);
+                growState.put(
+                        w.layer().name(),
+                        new float
+                                [Math.multiplyExact(
+                                        Math.toIntExact(w.size()), grow.stateFloats())]);
             }
         }
         super.onTrainingBegin(run);
@@ -148,11 +155,19 @@ public class DynamicSparseUpdater extends StaticUpdater {
             int rows = Math.max(1, Math.toIntExact(p.array().getShape().get(0)));
             NDArray momentum = run.optimizer().momentum().get(p.name());
             float[] mv = momentum == null ? null : momentum.toFloatArray();
-            MaskedLayer view = new MaskedLayer(rows, old.length / rows, old, p.array().toFloatArray(), mv);
-            long[] fresh = Rewiring.rewire(view, nDrop, drop, growScores(layer, layerIndex, step, view),
-                    dynamicOptions.reinitWhenSame(), random ? seeds.derive("grow-init", step, layerIndex) : null);
+            MaskedLayer view =
+                    new MaskedLayer(rows, old.length / rows, old, p.array().toFloatArray(), mv);
+            long[] fresh =
+                    Rewiring.rewire(
+                            view,
+                            nDrop,
+                            drop,
+                            growScores(layer, layerIndex, step, view),
+                            dynamicOptions.reinitWhenSame(),
+                            random ? seeds.derive("grow-init", step, layerIndex) : null);
             masks.set(layer, view.mask());
-            // New connections are zero already (they were masked); only re-initialised ones need writing.
+            // New connections are zero already (they were masked); only re-initialised ones need
+            // writing.
             if (random || dynamicOptions.reinitWhenSame()) {
                 HostValues.write(p.array(), view.dense());
                 if (mv != null) {
@@ -171,7 +186,8 @@ public class DynamicSparseUpdater extends StaticUpdater {
             masks.applyToMomentum(run.optimizer().momentum());
         }
         updates++;
-        if (dynamicOptions.maskHistoryEvery() > 0 && (updates - 1) % dynamicOptions.maskHistoryEvery() == 0) {
+        if (dynamicOptions.maskHistoryEvery() > 0
+                && (updates - 1) % dynamicOptions.maskHistoryEvery() == 0) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("step", step);
             entry.put("drop_fraction", fraction);
@@ -186,13 +202,22 @@ public class DynamicSparseUpdater extends StaticUpdater {
         return g.toFloatArray();
     }
 
-    /** The grow criterion's scores of a layer, in row blocks (the engine path holds the dense layer anyway). */
-    private GrowCriterion.RowScores growScores(String layer, int layerIndex, long step, MaskedLayer view) {
+    /**
+     * The grow criterion's scores of a layer, in row blocks (the engine path holds the dense layer
+     * anyway).
+     */
+    private GrowCriterion.RowScores growScores(
+            String layer, int layerIndex, long step, MaskedLayer view) {
         float[] gradient = growGradients.get(layer);
         int cols = view.cols();
-        GrowCriterion.RowScores g = gradient == null ? null
-                : (from, to) -> java.util.Arrays.copyOfRange(gradient, from * cols, to * cols);
-        return grow.scores(new GrowCriterion.Input(layerIndex, view.rows(), cols, step, seeds, g, growState.get(layer)));
+        GrowCriterion.RowScores g =
+                gradient == null
+                        ? null
+                        : (from, to) ->
+                                java.util.Arrays.copyOfRange(gradient, from * cols, to * cols);
+        return grow.scores(
+                new GrowCriterion.Input(
+                        layerIndex, view.rows(), cols, step, seeds, g, growState.get(layer)));
     }
 
     @Override

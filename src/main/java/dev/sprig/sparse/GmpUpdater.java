@@ -9,10 +9,10 @@ import java.util.Map;
 
 /**
  * Gradual magnitude pruning (Zhu and Gupta, arXiv:1710.01878; RigL's "Pruning" baseline): start
- * dense and, every ΔT steps from begin to T_end, raise the sparsity along
- * \( s_t = S\,(1 - (1 - p)^3) \), \( p = (t - t_0)/(T_{end} - t_0) \), removing in each layer the
- * active weights of smallest magnitude until it holds the distribution's count for \( s_t \).
- * Pruned weights never return. Training cost falls as the network thins.
+ * dense and, every ΔT steps from begin to T_end, raise the sparsity along \( s_t = S\,(1 - (1 -
+ * p)^3) \), \( p = (t - t_0)/(T_{end} - t_0) \), removing in each layer the active weights of
+ * smallest magnitude until it holds the distribution's count for \( s_t \). Pruned weights never
+ * return. Training cost falls as the network thins.
  */
 public final class GmpUpdater extends SparseUpdater {
     private long beginStep;
@@ -65,8 +65,13 @@ public final class GmpUpdater extends SparseUpdater {
         if (step < beginStep) {
             return allocate(prunableLayers(), 0);
         }
-        long last = step >= endStep ? endStep
-                : beginStep + (step - beginStep) / config.updateInterval * config.updateInterval;
+        long last =
+                step >= endStep
+                        ? endStep
+                        : beginStep
+                                + (step - beginStep)
+                                        / config.updateInterval
+                                        * config.updateInterval;
         return allocate(prunableLayers(), sparsityAt(last));
     }
 
@@ -74,8 +79,10 @@ public final class GmpUpdater extends SparseUpdater {
     public void afterOptimizerStep(StepContext step) {
         long t = step.step();
         // Every ΔT steps from begin, and once more exactly at T_end so the ramp ends on the target.
-        boolean update = t >= beginStep && t <= endStep
-                && ((t - beginStep) % config.updateInterval == 0 || t == endStep);
+        boolean update =
+                t >= beginStep
+                        && t <= endStep
+                        && ((t - beginStep) % config.updateInterval == 0 || t == endStep);
         if (update) {
             pruneByMagnitudeTo(allocate(prunableLayers(), sparsityAt(t)));
             run.setDensities(currentAllocation().densities());

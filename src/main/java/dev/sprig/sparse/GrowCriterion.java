@@ -1,17 +1,20 @@
 package dev.sprig.sparse;
 
 /**
- * Which inactive connections a dynamic sparse method regrows (jaxpruner's grow score): a score
- * per position of a layer, the highest-scoring inactive positions grow first. One object serves
- * every execution path: the engine's masked-dense path hands it the dense gradient of a layer,
- * the CSR path the same gradient a block of rows at a time, so both grow the same connections.
+ * Which inactive connections a dynamic sparse method regrows (jaxpruner's grow score): a score per
+ * position of a layer, the highest-scoring inactive positions grow first. One object serves every
+ * execution path: the engine's masked-dense path hands it the dense gradient of a layer, the CSR
+ * path the same gradient a block of rows at a time, so both grow the same connections.
  *
- * <p>A new criterion is one class implementing this interface plus one registration
- * ({@link SparseMethods#dynamic}); the built-in ones are {@link RandomGrow} (SET),
- * {@link GradientGrow} (RigL) and {@link MomentumGrow} (SNFS).
+ * <p>A new criterion is one class implementing this interface plus one registration ({@link
+ * SparseMethods#dynamic}); the built-in ones are {@link RandomGrow} (SET), {@link GradientGrow}
+ * (RigL) and {@link MomentumGrow} (SNFS).
  */
 public interface GrowCriterion {
-    /** What a criterion needs of the dense weight gradient, which sparse training does not otherwise compute. */
+    /**
+     * What a criterion needs of the dense weight gradient, which sparse training does not otherwise
+     * compute.
+     */
     enum GradientUse {
         /** No gradient (SET). */
         NONE,
@@ -24,8 +27,8 @@ public interface GrowCriterion {
     /** Scores (or gradients) of consecutive blocks of rows of one layer, row-major. */
     interface RowScores {
         /**
-         * Returns the values of rows [from, to), {@code (to − from) × cols} floats. Callers ask
-         * for blocks in increasing order, each once.
+         * Returns the values of rows [from, to), {@code (to − from) × cols} floats. Callers ask for
+         * blocks in increasing order, each once.
          *
          * @param from first row
          * @param to one past the last row
@@ -42,10 +45,17 @@ public interface GrowCriterion {
      * @param cols inputs per unit; rows × cols is the layer's weight count
      * @param step the global step of the update
      * @param seeds the run's seed stream (derive with purpose, step and layer index)
-     * @param gradient the layer's dense gradient of this step, or null unless {@link GradientUse#ON_UPDATE}
+     * @param gradient the layer's dense gradient of this step, or null unless {@link
+     *     GradientUse#ON_UPDATE}
      * @param state the criterion's per-weight state ({@link #stateFloats()} per weight), or null
      */
-    record Input(int layerIndex, int rows, int cols, long step, dev.sprig.SeedStream seeds, RowScores gradient,
+    record Input(
+            int layerIndex,
+            int rows,
+            int cols,
+            long step,
+            dev.sprig.SeedStream seeds,
+            RowScores gradient,
             float[] state) {}
 
     /**
@@ -66,8 +76,8 @@ public interface GrowCriterion {
     }
 
     /**
-     * Folds a block of a layer's dense gradient into the state, every step
-     * ({@link GradientUse#EVERY_STEP} only).
+     * Folds a block of a layer's dense gradient into the state, every step ({@link
+     * GradientUse#EVERY_STEP} only).
      *
      * @param state the layer's state
      * @param offset index of the block's first weight

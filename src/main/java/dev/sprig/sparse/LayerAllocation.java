@@ -17,7 +17,8 @@ public record LayerAllocation(Map<String, Long> keep, Map<String, Long> size) {
         for (Map.Entry<String, Long> e : keep.entrySet()) {
             long n = size.get(e.getKey());
             if (e.getValue() < 0 || e.getValue() > n) {
-                throw new IllegalArgumentException(e.getKey() + ": keep " + e.getValue() + " of " + n);
+                throw new IllegalArgumentException(
+                        e.getKey() + ": keep " + e.getValue() + " of " + n);
             }
         }
         keep = Collections.unmodifiableMap(new LinkedHashMap<>(keep));

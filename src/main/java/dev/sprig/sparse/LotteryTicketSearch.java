@@ -31,8 +31,8 @@ import java.util.Map;
  * <p>Round 0 trains densely and records the weights after {@code rewind_step} steps. After each
  * round the surviving weights of smallest magnitude are pruned per layer until the layer holds the
  * distribution's count for \( s_r = 1 - (1 - S)^{r/R} \); the next round restarts from the rewound
- * weights under the new mask with the full schedule. Round R trains the final ticket at sparsity
- * S. Each round is an ordinary run folder ({@code round-0}, …) and resumes on its own.
+ * weights under the new mask with the full schedule. Round R trains the final ticket at sparsity S.
+ * Each round is an ordinary run folder ({@code round-0}, …) and resumes on its own.
  *
  * <p>Cost: {@code train_flops} adds up all rounds; {@code dense_train_flops} is one dense training
  * of the same schedule, so their ratio shows what the search costs (above 1).
@@ -67,7 +67,11 @@ public final class LotteryTicketSearch {
 
         @Override
         public RunSummary run(dev.sprig.train.MethodRun r) {
-            return LotteryTicketSearch.run(r.config(), r.data(), RunFolder.open(r.dir(), r.mode()), r.resume(),
+            return LotteryTicketSearch.run(
+                    r.config(),
+                    r.data(),
+                    RunFolder.open(r.dir(), r.mode()),
+                    r.resume(),
                     r.progress());
         }
     }
@@ -82,7 +86,12 @@ public final class LotteryTicketSearch {
      * @param progress progress reporter
      * @return the summary of the final ticket, with the search's whole cost
      */
-    public static RunSummary run(TrainConfig config, DataSplits data, RunFolder folder, boolean resume, Progress progress) {
+    public static RunSummary run(
+            TrainConfig config,
+            DataSplits data,
+            RunFolder folder,
+            boolean resume,
+            Progress progress) {
         if (!resume) {
             RunFolder.writeAtomic(folder.config(), Json.toYaml(config));
         }
@@ -95,12 +104,24 @@ public final class LotteryTicketSearch {
         List<String> metrics = new ArrayList<>();
         for (int r = 0; r <= rounds; r++) {
             double sparsity = 1 - Math.pow(1 - config.sparsity, (double) r / rounds);
-            double nextSparsity = r == rounds ? -1 : 1 - Math.pow(1 - config.sparsity, (double) (r + 1) / rounds);
+            double nextSparsity =
+                    r == rounds ? -1 : 1 - Math.pow(1 - config.sparsity, (double) (r + 1) / rounds);
             Path dir = folder.dir().resolve("round-" + r);
             boolean started = Files.isRegularFile(dir.resolve("checkpoints/last.ckpt"));
-            RunFolder roundFolder = RunFolder.open(dir, started ? RunFolder.Mode.RESUME : RunFolder.Mode.OVERWRITE);
-            Ticket ticket = new Ticket(config, r, sparsity, nextSparsity, masks, folder.dir().resolve(REWIND_FILE));
-            RunSummary s = new Trainer(config, data, roundFolder, List.of(ticket), started).progress(progress).run();
+            RunFolder roundFolder =
+                    RunFolder.open(dir, started ? RunFolder.Mode.RESUME : RunFolder.Mode.OVERWRITE);
+            Ticket ticket =
+                    new Ticket(
+                            config,
+                            r,
+                            sparsity,
+                            nextSparsity,
+                            masks,
+                            folder.dir().resolve(REWIND_FILE));
+            RunSummary s =
+                    new Trainer(config, data, roundFolder, List.of(ticket), started)
+                            .progress(progress)
+                            .run();
             if (r < rounds) {
                 RunFolder.writeAtomic(dir.resolve(NEXT_MASK_FILE), ticket.nextMasks);
                 masks = ticket.nextMasks;
@@ -115,21 +136,38 @@ public final class LotteryTicketSearch {
             history.add(row);
             try {
                 for (String line : Files.readAllLines(dir.resolve("metrics.jsonl"))) {
-                    var node = (com.fasterxml.jackson.databind.node.ObjectNode) Json.JSON.readTree(line);
+                    var node =
+                            (com.fasterxml.jackson.databind.node.ObjectNode)
+                                    Json.JSON.readTree(line);
                     node.put("round", r);
                     metrics.add(Json.line(node));
                 }
             } catch (IOException e) {
-                throw new SprigException("cannot read " + dir.resolve("metrics.jsonl") + ": " + e.getMessage());
+                throw new SprigException(
+                        "cannot read " + dir.resolve("metrics.jsonl") + ": " + e.getMessage());
             }
             last = s;
         }
         Map<String, Object> extra = new LinkedHashMap<>(last.extra());
         extra.put("rounds", history);
         extra.put("rewind_step", config.rewindStep);
-        RunSummary summary = new RunSummary("lth", last.model(), last.dataset(), last.testAccuracy(), last.testLoss(),
-                last.sparsity(), last.params(), last.nonzeroParams(), flops, denseFlops, last.inferenceFlops(),
-                sumWall(folder, rounds), last.epochs(), last.seed(), extra);
+        RunSummary summary =
+                new RunSummary(
+                        "lth",
+                        last.model(),
+                        last.dataset(),
+                        last.testAccuracy(),
+                        last.testLoss(),
+                        last.sparsity(),
+                        last.params(),
+                        last.nonzeroParams(),
+                        flops,
+                        denseFlops,
+                        last.inferenceFlops(),
+                        sumWall(folder, rounds),
+                        last.epochs(),
+                        last.seed(),
+                        extra);
         RunFolder.writeAtomic(folder.metrics(), String.join("\n", metrics) + "\n");
         RunFolder.writeAtomic(folder.summary(), Json.pretty(summary.toMap()) + "\n");
         return summary;
@@ -139,8 +177,15 @@ public final class LotteryTicketSearch {
         double total = 0;
         for (int r = 0; r <= rounds; r++) {
             try {
-                total += Json.JSON.readTree(folder.dir().resolve("round-" + r).resolve("summary.json").toFile())
-                        .get("wall_seconds").asDouble();
+                total +=
+                        Json.JSON
+                                .readTree(
+                                        folder.dir()
+                                                .resolve("round-" + r)
+                                                .resolve("summary.json")
+                                                .toFile())
+                                .get("wall_seconds")
+                                .asDouble();
             } catch (IOException e) {
                 throw new SprigException("cannot read round " + r + " summary: " + e.getMessage());
             }
@@ -157,7 +202,13 @@ public final class LotteryTicketSearch {
         private final Path rewindFile;
         byte[] nextMasks;
 
-        Ticket(TrainConfig config, int round, double sparsity, double nextSparsity, byte[] startMasks, Path rewindFile) {
+        Ticket(
+                TrainConfig config,
+                int round,
+                double sparsity,
+                double nextSparsity,
+                byte[] startMasks,
+                Path rewindFile) {
             super(config);
             this.round = round;
             this.sparsity = sparsity;
@@ -184,7 +235,8 @@ public final class LotteryTicketSearch {
             try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(startMasks))) {
                 masks.load(in);
             } catch (IOException e) {
-                throw new SprigException("LTH mask of round " + (round - 1) + " does not fit: " + e.getMessage());
+                throw new SprigException(
+                        "LTH mask of round " + (round - 1) + " does not fit: " + e.getMessage());
             }
             Map<String, boolean[]> m = new LinkedHashMap<>();
             for (String l : masks.layers()) {
@@ -197,10 +249,13 @@ public final class LotteryTicketSearch {
         public void onTrainingBegin(RunContext run) {
             boolean fresh = run.ledger().trainFlops() == 0;
             if (round > 0 && fresh) {
-                try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(Files.readAllBytes(rewindFile)))) {
+                try (DataInputStream in =
+                        new DataInputStream(
+                                new ByteArrayInputStream(Files.readAllBytes(rewindFile)))) {
                     run.model().loadParameters(in);
                 } catch (IOException e) {
-                    throw new SprigException("cannot read rewound weights " + rewindFile + ": " + e.getMessage());
+                    throw new SprigException(
+                            "cannot read rewound weights " + rewindFile + ": " + e.getMessage());
                 }
             }
             super.onTrainingBegin(run);
@@ -231,8 +286,12 @@ public final class LotteryTicketSearch {
         public void onTrainingEnd(RunContext run) {
             super.onTrainingEnd(run);
             if (round == 0 && !Files.isRegularFile(rewindFile)) {
-                throw new SprigException("rewind_step " + config.rewindStep + " is beyond the "
-                        + (long) run.stepsPerEpoch() * config.epochs + " steps of a round");
+                throw new SprigException(
+                        "rewind_step "
+                                + config.rewindStep
+                                + " is beyond the "
+                                + (long) run.stepsPerEpoch() * config.epochs
+                                + " steps of a round");
             }
             if (nextSparsity < 0) {
                 return;

@@ -17,8 +17,8 @@ import java.util.Map;
  * selection and counting) mirrored by a 0/1 float array on the model's manager (used to multiply
  * weights, gradients and momentum in place).
  *
- * <p>Counts are exact by construction: masks change only through {@link #set}, and every
- * algorithm that calls it swaps as many connections in as out.
+ * <p>Counts are exact by construction: masks change only through {@link #set}, and every algorithm
+ * that calls it swaps as many connections in as out.
  */
 public final class MaskSet {
     private final Map<String, NamedParameter> weights = new LinkedHashMap<>();
@@ -81,7 +81,8 @@ public final class MaskSet {
     public void set(String layer, boolean[] mask) {
         boolean[] m = masks.get(layer);
         if (m.length != mask.length) {
-            throw new IllegalArgumentException(layer + ": mask of " + mask.length + " for " + m.length + " weights");
+            throw new IllegalArgumentException(
+                    layer + ": mask of " + mask.length + " for " + m.length + " weights");
         }
         System.arraycopy(mask, 0, m, 0, m.length);
         float[] f = new float[m.length];

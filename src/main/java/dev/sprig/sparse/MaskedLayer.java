@@ -74,7 +74,9 @@ final class MaskedLayer implements Rewiring.Layer {
         this.velocity = velocity;
     }
 
-    /** @return the active positions as a mask */
+    /**
+     * @return the active positions as a mask
+     */
     boolean[] mask() {
         boolean[] m = new boolean[rows * cols];
         for (long p : positions) {
@@ -83,7 +85,9 @@ final class MaskedLayer implements Rewiring.Layer {
         return m;
     }
 
-    /** @return the stored values scattered into a dense array, zero elsewhere */
+    /**
+     * @return the stored values scattered into a dense array, zero elsewhere
+     */
     float[] dense() {
         float[] d = new float[rows * cols];
         for (int k = 0; k < positions.length; k++) {

@@ -3,9 +3,9 @@ package dev.sprig.sparse;
 import java.util.Arrays;
 
 /**
- * SNFS's growth as in RigL's code (Dettmers and Zettlemoyer, arXiv:1907.04840): |exponential
- * moving average of the dense gradient|, \( m \leftarrow \beta m + (1 - \beta) g \) every step.
- * The average is dense, so every step is charged a dense weight gradient.
+ * SNFS's growth as in RigL's code (Dettmers and Zettlemoyer, arXiv:1907.04840): |exponential moving
+ * average of the dense gradient|, \( m \leftarrow \beta m + (1 - \beta) g \) every step. The
+ * average is dense, so every step is charged a dense weight gradient.
  */
 public final class MomentumGrow implements GrowCriterion {
     private final float decay;

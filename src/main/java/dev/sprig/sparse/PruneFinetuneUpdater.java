@@ -18,13 +18,13 @@ import java.util.Map;
 /**
  * Prune and fine-tune (Han et al., "Learning both Weights and Connections", arXiv 1506.02626; the
  * PF baseline of FreeTickets, {@code main_PF.py}): start from a trained dense network, keep the
- * weights of largest magnitude across all layers together (one global threshold, so layers end
- * with different densities) and fine-tune with that mask fixed.
+ * weights of largest magnitude across all layers together (one global threshold, so layers end with
+ * different densities) and fine-tune with that mask fixed.
  *
  * <p>The dense weights come from the checkpoint named by {@code prune_from} (a run folder stands
- * for its best-validation checkpoint, else its last); its momentum is not
- * carried over (the authors build a fresh optimiser). A resumed fine-tuning keeps its own
- * weights and masks from its checkpoint and does not read the dense one again.
+ * for its best-validation checkpoint, else its last); its momentum is not carried over (the authors
+ * build a fresh optimiser). A resumed fine-tuning keeps its own weights and masks from its
+ * checkpoint and does not read the dense one again.
  */
 public final class PruneFinetuneUpdater extends SparseUpdater {
     private boolean resumed;
@@ -37,7 +37,9 @@ public final class PruneFinetuneUpdater extends SparseUpdater {
     public PruneFinetuneUpdater(TrainConfig config) {
         super(config);
         if (config.pruneFrom == null || config.pruneFrom.isBlank()) {
-            throw new SprigException("method pf needs prune_from: the checkpoint of a trained dense run (--prune-from)");
+            throw new SprigException(
+                    "method pf needs prune_from: the checkpoint of a trained dense run"
+                            + " (--prune-from)");
         }
     }
 
@@ -56,7 +58,8 @@ public final class PruneFinetuneUpdater extends SparseUpdater {
     public void onTrainingBegin(RunContext run) {
         if (!resumed) {
             SgdOptimizer discard = new SgdOptimizer(0, false, 0);
-            Checkpoint.load(denseCheckpoint(Path.of(config.pruneFrom)), run.model(), discard, List.of());
+            Checkpoint.load(
+                    denseCheckpoint(Path.of(config.pruneFrom)), run.model(), discard, List.of());
         }
         super.onTrainingBegin(run);
     }
@@ -67,10 +70,15 @@ public final class PruneFinetuneUpdater extends SparseUpdater {
             return from;
         }
         Path best = from.resolve("checkpoints/best.ckpt");
-        return java.nio.file.Files.isRegularFile(best) ? best : from.resolve("checkpoints/last.ckpt");
+        return java.nio.file.Files.isRegularFile(best)
+                ? best
+                : from.resolve("checkpoints/last.ckpt");
     }
 
-    /** Global magnitude ranking of the current weights: the densest layers are those with the largest weights. */
+    /**
+     * Global magnitude ranking of the current weights: the densest layers are those with the
+     * largest weights.
+     */
     @Override
     protected LayerAllocation allocate(List<LayerSpec> layers, double sparsity) {
         Map<String, boolean[]> keep = globalMagnitude(sparsity);

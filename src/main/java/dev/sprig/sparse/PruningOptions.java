@@ -5,8 +5,8 @@ import static dev.sprig.SprigException.require;
 import dev.sprig.train.TrainConfig;
 
 /**
- * Pruning from trained weights, parsed and checked once from a config ({@code pruning:} in
- * {@code config.yaml}).
+ * Pruning from trained weights, parsed and checked once from a config ({@code pruning:} in {@code
+ * config.yaml}).
  *
  * @param lthRounds LTH: pruning rounds after the dense round
  * @param rewindStep LTH: the step whose weights every round rewinds to (Frankle et al. 2019)
@@ -23,6 +23,9 @@ public record PruningOptions(int lthRounds, long rewindStep, String pruneFrom) {
     public static PruningOptions from(TrainConfig c) {
         require(c.lthRounds >= 1, "lth_rounds must be at least 1, got " + c.lthRounds);
         require(c.rewindStep >= 0, "rewind_step must be >= 0, got " + c.rewindStep);
-        return new PruningOptions(c.lthRounds, c.rewindStep, c.pruneFrom == null || c.pruneFrom.isBlank() ? null : c.pruneFrom);
+        return new PruningOptions(
+                c.lthRounds,
+                c.rewindStep,
+                c.pruneFrom == null || c.pruneFrom.isBlank() ? null : c.pruneFrom);
     }
 }

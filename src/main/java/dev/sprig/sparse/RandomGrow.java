@@ -3,8 +3,8 @@ package dev.sprig.sparse;
 import java.util.SplittableRandom;
 
 /**
- * SET's growth (Mocanu et al., arXiv:1707.04780): uniform random scores, drawn from
- * (seed, "grow", step, layer) so that a resumed run draws the same connections.
+ * SET's growth (Mocanu et al., arXiv:1707.04780): uniform random scores, drawn from (seed, "grow",
+ * step, layer) so that a resumed run draws the same connections.
  */
 public final class RandomGrow implements GrowCriterion {
     @Override

@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * One drop-and-grow update of one layer: the one implementation every execution path uses, so
- * that the engine's masked-dense path and the CSR path pick the same connections.
+ * One drop-and-grow update of one layer: the one implementation every execution path uses, so that
+ * the engine's masked-dense path and the CSR path pick the same connections.
  *
  * <p>As in {@code google-research/rigl} ({@code sparse_optimizers_base.py}): drop the {@code n}
  * stored weights of lowest {@link DropCriterion} score, then grow the {@code n} best-scoring
@@ -81,8 +81,13 @@ public final class Rewiring {
      * @param initRandom source of N(0, σ²) values for new connections; null for zero init
      * @return the positions of the new connections, ascending
      */
-    public static long[] rewire(Layer layer, int nDrop, DropCriterion drop, GrowCriterion.RowScores scores,
-            boolean reinitWhenSame, SplittableRandom initRandom) {
+    public static long[] rewire(
+            Layer layer,
+            int nDrop,
+            DropCriterion drop,
+            GrowCriterion.RowScores scores,
+            boolean reinitWhenSame,
+            SplittableRandom initRandom) {
         long[] positions = layer.positions();
         float[] values = layer.values();
         float[] velocity = layer.velocity();
@@ -146,7 +151,8 @@ public final class Rewiring {
             while (a < nnz && dropped[a] && (g >= grown.length || positions[a] < grown[g])) {
                 a++; // dropped and not regrown
             }
-            boolean takeOld = a < nnz && !dropped[a] && (g >= grown.length || positions[a] < grown[g]);
+            boolean takeOld =
+                    a < nnz && !dropped[a] && (g >= grown.length || positions[a] < grown[g]);
             if (takeOld) {
                 nextPos[out] = positions[a];
                 nextVal[out] = values[a];

@@ -10,8 +10,8 @@ import java.util.Map;
 /**
  * SNIP (Lee et al., arXiv:1810.02340), as RigL's baseline: one-shot pruning at initialisation,
  * keeping per layer the connections with the largest connection sensitivity \( |g \cdot w| \) on
- * the first mini-batch, then training with the mask fixed. The first batch's gradient is dense;
- * its cost is charged.
+ * the first mini-batch, then training with the mask fixed. The first batch's gradient is dense; its
+ * cost is charged.
  */
 public final class SnipUpdater extends SparseUpdater {
     /**

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -31,18 +30,25 @@ import java.util.SplittableRandom;
 public abstract class SparseUpdater implements TrainingHook {
     /** The run's configuration. */
     protected final TrainConfig config;
+
     /** The sparsity and its allocation, parsed once. */
     protected final SparsityOptions sparsityOptions;
+
     /** When and how masks change, parsed once (also the momentum policy every method follows). */
     protected final DynamicSparseOptions dynamicOptions;
+
     /** Randomness derived from the run seed. */
     protected final SeedStream seeds;
+
     /** The masks (null until the run begins). */
     protected MaskSet masks;
+
     /** The run (null until the run begins). */
     protected RunContext run;
+
     /** Target keep count per layer. */
     protected LayerAllocation allocation;
+
     private byte[] pendingState;
 
     /**
@@ -155,7 +161,8 @@ public abstract class SparseUpdater implements TrainingHook {
     }
 
     /**
-     * A uniformly random mask with exactly {@code keep} true entries, from (seed, "mask-init", layer).
+     * A uniformly random mask with exactly {@code keep} true entries, from (seed, "mask-init",
+     * layer).
      *
      * @param size number of weights
      * @param keep active count
@@ -224,11 +231,13 @@ public abstract class SparseUpdater implements TrainingHook {
         if (pendingState == null) {
             initialMasks(layers).forEach(masks::set);
         } else {
-            try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(pendingState))) {
+            try (DataInputStream in =
+                    new DataInputStream(new java.io.ByteArrayInputStream(pendingState))) {
                 masks.load(in);
                 loadExtraState(in);
             } catch (IOException e) {
-                throw new dev.sprig.SprigException("checkpoint masks do not fit this run: " + e.getMessage());
+                throw new dev.sprig.SprigException(
+                        "checkpoint masks do not fit this run: " + e.getMessage());
             }
             pendingState = null;
         }

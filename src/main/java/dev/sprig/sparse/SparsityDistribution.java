@@ -11,14 +11,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * How an overall sparsity is spread over layers. Every distribution returns an exact keep count
- * per layer, so masks can be drawn with exactly that many non-zeros (not Bernoulli samples, whose
+ * How an overall sparsity is spread over layers. Every distribution returns an exact keep count per
+ * layer, so masks can be drawn with exactly that many non-zeros (not Bernoulli samples, whose
  * counts drift: sparse_learning #20, #22).
  *
  * <p>ERK and ER follow Evci et al. (RigL, arXiv:1911.11134) as in {@code rigl/sparse_utils.py}:
  * layer l gets density \( \epsilon\, p_l \) with \( p_l = \sum \mathrm{dims} / \prod \mathrm{dims}
- * \) (ER ignores kernel dimensions); ε solves \( \sum_l \epsilon p_l N_l = (1-S) \sum_l N_l \);
- * a layer whose density would exceed 1 is made dense and ε is solved again over the rest.
+ * \) (ER ignores kernel dimensions); ε solves \( \sum_l \epsilon p_l N_l = (1-S) \sum_l N_l \); a
+ * layer whose density would exceed 1 is made dense and ε is solved again over the rest.
  */
 public interface SparsityDistribution {
     /**
@@ -43,7 +43,8 @@ public interface SparsityDistribution {
             Map<String, Long> keep = new LinkedHashMap<>();
             for (int i = 0; i < layers.size(); i++) {
                 LayerSpec l = layers.get(i);
-                boolean dense = (firstLayerDense && i == 0) || (lastLayerDense && i == layers.size() - 1);
+                boolean dense =
+                        (firstLayerDense && i == 0) || (lastLayerDense && i == layers.size() - 1);
                 keep.put(l.name(), dense ? l.weightCount() : Math.round((1 - s) * l.weightCount()));
             }
             return new LayerAllocation(keep, sizes(layers));
@@ -83,13 +84,15 @@ public interface SparsityDistribution {
                 names.add(l.name());
                 double d = densities.getOrDefault(l.name(), 1 - s);
                 if (!(d >= 0 && d <= 1)) {
-                    throw new SprigException("density of " + l.name() + " must be in [0, 1], got " + d);
+                    throw new SprigException(
+                            "density of " + l.name() + " must be in [0, 1], got " + d);
                 }
                 keep.put(l.name(), Math.round(d * l.weightCount()));
             }
             for (String k : densities.keySet()) {
                 if (!names.contains(k)) {
-                    throw new SprigException("custom density for unknown layer '" + k + "'; layers: " + names);
+                    throw new SprigException(
+                            "custom density for unknown layer '" + k + "'; layers: " + names);
                 }
             }
             return new LayerAllocation(keep, sizes(layers));
@@ -105,7 +108,11 @@ public interface SparsityDistribution {
      * @param custom per-layer densities (used when non-empty, with any name)
      * @return the distribution
      */
-    static SparsityDistribution named(String name, boolean firstLayerDense, boolean lastLayerDense, Map<String, Double> custom) {
+    static SparsityDistribution named(
+            String name,
+            boolean firstLayerDense,
+            boolean lastLayerDense,
+            Map<String, Double> custom) {
         if (custom != null && !custom.isEmpty()) {
             return custom(custom);
         }
@@ -113,7 +120,9 @@ public interface SparsityDistribution {
             case "uniform", "random" -> uniform(firstLayerDense, lastLayerDense);
             case "erk" -> erk();
             case "er" -> er();
-            default -> throw new SprigException("distribution must be uniform, er or erk, got '" + name + "'");
+            default ->
+                    throw new SprigException(
+                            "distribution must be uniform, er or erk, got '" + name + "'");
         };
     }
 
@@ -184,9 +193,16 @@ public interface SparsityDistribution {
         }
         Map<String, Long> keep = new LinkedHashMap<>();
         for (LayerSpec l : layers) {
-            keep.put(l.name(), dense.contains(l.name())
-                    ? l.weightCount()
-                    : Math.max(0, Math.min(l.weightCount(), Math.round(eps * raw.get(l.name()) * l.weightCount()))));
+            keep.put(
+                    l.name(),
+                    dense.contains(l.name())
+                            ? l.weightCount()
+                            : Math.max(
+                                    0,
+                                    Math.min(
+                                            l.weightCount(),
+                                            Math.round(
+                                                    eps * raw.get(l.name()) * l.weightCount()))));
         }
         return new LayerAllocation(keep, size);
     }

@@ -23,12 +23,21 @@ public record SparsityOptions(double sparsity, SparsityDistribution distribution
     public static SparsityOptions from(TrainConfig c) {
         require(c.sparsity >= 0 && c.sparsity < 1, "sparsity must be in [0, 1), got " + c.sparsity);
         Map<String, Double> custom = c.layerDensities == null ? Map.of() : c.layerDensities;
-        custom.forEach((layer, d) -> require(d != null && d > 0 && d <= 1,
-                "layer_densities must lie in (0, 1], got " + layer + "=" + d));
-        // The name is checked even when explicit densities override it: a typo is never silently accepted.
-        SparsityDistribution named = SparsityDistribution.named(c.distribution, c.firstLayerDense, c.lastLayerDense,
-                Map.of());
-        return new SparsityOptions(c.sparsity, custom.isEmpty() ? named : SparsityDistribution.named(c.distribution,
-                c.firstLayerDense, c.lastLayerDense, custom));
+        custom.forEach(
+                (layer, d) ->
+                        require(
+                                d != null && d > 0 && d <= 1,
+                                "layer_densities must lie in (0, 1], got " + layer + "=" + d));
+        // The name is checked even when explicit densities override it: a typo is never silently
+        // accepted.
+        SparsityDistribution named =
+                SparsityDistribution.named(
+                        c.distribution, c.firstLayerDense, c.lastLayerDense, Map.of());
+        return new SparsityOptions(
+                c.sparsity,
+                custom.isEmpty()
+                        ? named
+                        : SparsityDistribution.named(
+                                c.distribution, c.firstLayerDense, c.lastLayerDense, custom));
     }
 }

@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * Static sparse training: a random mask with the distribution's exact counts, fixed for the whole
- * run (RigL's "Static" baseline, {@code training_method=scratch}). Also the starting point of
- * every dynamic method.
+ * run (RigL's "Static" baseline, {@code training_method=scratch}). Also the starting point of every
+ * dynamic method.
  */
 public class StaticUpdater extends SparseUpdater {
     /**

@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * Keeps the {@code k} smallest of a stream of distinct {@code long} keys in O(k) memory: the
- * selection RigL's growth needs over a layer whose dense score matrix is never held whole.
- * Keys come from {@code TopK.key}, so the result is exactly the in-memory selection's.
+ * selection RigL's growth needs over a layer whose dense score matrix is never held whole. Keys
+ * come from {@code TopK.key}, so the result is exactly the in-memory selection's.
  */
 public final class StreamingTopK {
     private final int k;

@@ -3,8 +3,8 @@ package dev.sprig.sparse;
 import java.util.Arrays;
 
 /**
- * Exact, deterministic selection of the k best candidates by a non-negative score; ties break
- * by lower index, so the same scores always give the same set.
+ * Exact, deterministic selection of the k best candidates by a non-negative score; ties break by
+ * lower index, so the same scores always give the same set.
  *
  * <p>Scores and indices are packed into one {@code long} per candidate (the IEEE bits of a
  * non-negative float order like the float), so a primitive sort does the work.
@@ -38,8 +38,8 @@ public final class TopK {
 
     /**
      * The sort key of one candidate: ascending keys are best-first (largest or smallest |score|),
-     * ties by lower index. Exposed so that streaming selections over layers too large for one
-     * array pick exactly what {@link #largest} would.
+     * ties by lower index. Exposed so that streaming selections over layers too large for one array
+     * pick exactly what {@link #largest} would.
      *
      * @param score the score (its magnitude counts; NaN ranks as largest)
      * @param index position, in [0, 2³²)
@@ -98,7 +98,8 @@ public final class TopK {
                     j--;
                 }
             }
-            // keys[lo..j] <= pivot <= keys[i..hi]; the k-th smallest (index k - 1) lies in one part.
+            // keys[lo..j] <= pivot <= keys[i..hi]; the k-th smallest (index k - 1) lies in one
+            // part.
             if (k - 1 <= j) {
                 hi = j;
             } else if (k - 1 >= i) {

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * A method of the unstructured-sparsity family: one training run whose sparsity a
- * {@link SparseUpdater} keeps (or none, for dense training), and what the CSR execution path
- * needs to run it without the engine.
+ * A method of the unstructured-sparsity family: one training run whose sparsity a {@link
+ * SparseUpdater} keeps (or none, for dense training), and what the CSR execution path needs to run
+ * it without the engine.
  *
  * @param name registry key
  * @param description one line
@@ -18,8 +18,13 @@ import java.util.function.Function;
  * @param updater builds the updater from a config; null for dense training
  * @param csr how the CSR path runs it
  */
-public record UpdaterMethod(String name, String description, List<OptionGroup> options,
-        Function<TrainConfig, SparseUpdater> updater, CsrPlan csr) implements HookMethod {
+public record UpdaterMethod(
+        String name,
+        String description,
+        List<OptionGroup> options,
+        Function<TrainConfig, SparseUpdater> updater,
+        CsrPlan csr)
+        implements HookMethod {
     /** How the CSR execution path runs a method, or that it cannot. */
     public sealed interface CsrPlan {}
 
@@ -35,7 +40,8 @@ public record UpdaterMethod(String name, String description, List<OptionGroup> o
      * @param growth the growth criterion of a config
      * @param skipByDefault whether update steps skip the optimiser step unless configured
      */
-    public record DropAndGrow(Function<TrainConfig, GrowCriterion> growth, boolean skipByDefault) implements CsrPlan {}
+    public record DropAndGrow(Function<TrainConfig, GrowCriterion> growth, boolean skipByDefault)
+            implements CsrPlan {}
 
     /**
      * Creates the method.

@@ -6,8 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Which channels of each batch-norm layer survive, in model order: the "ticket" of Early-Bird
- * and the architecture of EPI's dominant sub-network.
+ * Which channels of each batch-norm layer survive, in model order: the "ticket" of Early-Bird and
+ * the architecture of EPI's dominant sub-network.
  */
 public final class ChannelMask {
     private final Map<String, boolean[]> keep;
@@ -26,19 +26,25 @@ public final class ChannelMask {
     /**
      * Draws the mask that prunes a fraction of all channels by |γ|, as the Early-Bird code does:
      * sort every |γ| of the network, take {@code sorted[floor(total · ratio)]} as the threshold and
-     * keep the channels strictly above it (or the same per layer). Unlike the anchor VGG pruner,
-     * a layer is never emptied: its largest |γ| survives.
+     * keep the channels strictly above it (or the same per layer). Unlike the anchor VGG pruner, a
+     * layer is never emptied: its largest |γ| survives.
      *
      * @param gammas batch-norm scales by layer, in model order
      * @param ratio fraction of channels to prune, in [0, 1)
      * @param perLayer threshold each layer on its own instead of globally
      * @return the mask
      */
-    public static ChannelMask fromScales(Map<String, float[]> gammas, double ratio, boolean perLayer) {
+    public static ChannelMask fromScales(
+            Map<String, float[]> gammas, double ratio, boolean perLayer) {
         if (!(ratio >= 0 && ratio < 1)) {
             throw new IllegalArgumentException("pruning ratio must be in [0, 1), got " + ratio);
         }
-        float global = threshold(gammas.values().stream().flatMap(g -> java.util.stream.Stream.of(g)).toArray(float[][]::new), ratio);
+        float global =
+                threshold(
+                        gammas.values().stream()
+                                .flatMap(g -> java.util.stream.Stream.of(g))
+                                .toArray(float[][]::new),
+                        ratio);
         Map<String, boolean[]> out = new LinkedHashMap<>();
         for (Map.Entry<String, float[]> e : gammas.entrySet()) {
             float[] g = e.getValue();
@@ -93,7 +99,8 @@ public final class ChannelMask {
             boolean[] a = e.getValue();
             boolean[] b = other.keep.get(e.getKey());
             if (a.length != b.length) {
-                throw new IllegalArgumentException(e.getKey() + ": widths " + a.length + " and " + b.length + " differ");
+                throw new IllegalArgumentException(
+                        e.getKey() + ": widths " + a.length + " and " + b.length + " differ");
             }
             for (int i = 0; i < a.length; i++) {
                 differ += a[i] != b[i] ? 1 : 0;
@@ -110,13 +117,14 @@ public final class ChannelMask {
      */
     public Map<String, Integer> counts() {
         Map<String, Integer> c = new LinkedHashMap<>();
-        keep.forEach((k, v) -> {
-            int n = 0;
-            for (boolean b : v) {
-                n += b ? 1 : 0;
-            }
-            c.put(k, n);
-        });
+        keep.forEach(
+                (k, v) -> {
+                    int n = 0;
+                    for (boolean b : v) {
+                        n += b ? 1 : 0;
+                    }
+                    c.put(k, n);
+                });
         return c;
     }
 
@@ -130,7 +138,9 @@ public final class ChannelMask {
         return keep.get(layer).clone();
     }
 
-    /** @return the layer names, in model order */
+    /**
+     * @return the layer names, in model order
+     */
     public java.util.Set<String> layers() {
         return keep.keySet();
     }

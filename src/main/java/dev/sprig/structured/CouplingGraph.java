@@ -39,7 +39,8 @@ public final class CouplingGraph {
      * @param batchNorms every batch norm on these channels (the ranking one first)
      * @param readers the layers that read them
      */
-    public record ChannelGroup(String conv, String bn, int channels, List<String> batchNorms, List<Reader> readers) {
+    public record ChannelGroup(
+            String conv, String bn, int channels, List<String> batchNorms, List<Reader> readers) {
         /**
          * Creates a group.
          *
@@ -85,8 +86,13 @@ public final class CouplingGraph {
         List<ChannelGroup> groups = new ArrayList<>();
         for (Channels c : all) {
             if (!c.pinned && !c.batchNorms.isEmpty() && !c.readers.isEmpty()) {
-                groups.add(new ChannelGroup(c.conv.name(), c.batchNorms.get(0), c.conv.outChannels(), c.batchNorms,
-                        c.readers));
+                groups.add(
+                        new ChannelGroup(
+                                c.conv.name(),
+                                c.batchNorms.get(0),
+                                c.conv.outChannels(),
+                                c.batchNorms,
+                                c.readers));
             }
         }
         return groups;
@@ -122,7 +128,8 @@ public final class CouplingGraph {
                     current.pinned = true; // read by both branches
                 }
                 Channels main = walk(r.main(), current, all);
-                Channels shortcut = r.shortcut().isEmpty() ? current : walk(r.shortcut(), current, all);
+                Channels shortcut =
+                        r.shortcut().isEmpty() ? current : walk(r.shortcut(), current, all);
                 for (Channels summed : new Channels[] {main, shortcut}) {
                     if (summed != null) {
                         summed.pinned = true; // the addition needs equal widths

@@ -6,17 +6,20 @@ import java.util.List;
 /**
  * EPI, the Early Pruning Indicator (Shen et al., CVPR 2022, "When to Prune?"), over per-layer
  * channel counts of the dominant sub-network:
+ *
  * <ul>
  *   <li>ψ(A, B) = 1 − (1/L) Σ_l |n_l^A − n_l^B| / (n_l^A + n_l^B) (the paper's eqs. 4–5);
- *   <li>EPI_t = (1/r) Σ_{j=1..r} ψ(A_t, A_{t−j}) (eq. 6), defined once r earlier architectures exist;
+ *   <li>EPI_t = (1/r) Σ_{j=1..r} ψ(A_t, A_{t−j}) (eq. 6), defined once r earlier architectures
+ *       exist;
  *   <li>fire when EPI_t > τ and EPI_t exceeds each of its last {@code window} values (strictly, as
  *       the paper-notes source states; non-strict as an option).
  * </ul>
- * The paper body was not recoverable ({@code anchors.md} §7.1): the equations and the defaults
- * r = 20, τ = 0.983 (magnitude importance) / 0.944 (gradient importance) come from a public
- * reimplementation that cites them; the monotonicity window 5 from a paper-notes summary. They
- * are therefore all parameters, and r = 20 per epoch would forbid pruning before epoch 21 on
- * short schedules, so callers pick r to suit their schedule.
+ *
+ * The paper body was not recoverable ({@code anchors.md} §7.1): the equations and the defaults r =
+ * 20, τ = 0.983 (magnitude importance) / 0.944 (gradient importance) come from a public
+ * reimplementation that cites them; the monotonicity window 5 from a paper-notes summary. They are
+ * therefore all parameters, and r = 20 per epoch would forbid pruning before epoch 21 on short
+ * schedules, so callers pick r to suit their schedule.
  */
 public final class EpiTrigger implements StabilityTrigger<int[]> {
     private final int r;
@@ -37,7 +40,8 @@ public final class EpiTrigger implements StabilityTrigger<int[]> {
      */
     public EpiTrigger(int r, double tau, int window, boolean strict) {
         if (r < 1 || window < 0) {
-            throw new IllegalArgumentException("need r >= 1 and window >= 0, got r=" + r + ", window=" + window);
+            throw new IllegalArgumentException(
+                    "need r >= 1 and window >= 0, got r=" + r + ", window=" + window);
         }
         this.r = r;
         this.tau = tau;
@@ -54,7 +58,8 @@ public final class EpiTrigger implements StabilityTrigger<int[]> {
      */
     public static double psi(int[] a, int[] b) {
         if (a.length != b.length || a.length == 0) {
-            throw new IllegalArgumentException("architectures must list the same, non-zero number of layers");
+            throw new IllegalArgumentException(
+                    "architectures must list the same, non-zero number of layers");
         }
         double d = 0;
         for (int l = 0; l < a.length; l++) {

@@ -16,8 +16,8 @@ import java.util.Map;
 /**
  * Hands a live training run over to the next phase on a thinner network: shrinks the model to a
  * channel mask and writes the next phase's run folder (its config with the thin widths and, when
- * weights carry over, a checkpoint positioned where the next phase starts), so the next phase is
- * an ordinary, resumable run. Early-Bird, network slimming and EPI all end their first phase here.
+ * weights carry over, a checkpoint positioned where the next phase starts), so the next phase is an
+ * ordinary, resumable run. Early-Bird, network slimming and EPI all end their first phase here.
  */
 public final class Handoff {
     private Handoff() {}
@@ -30,7 +30,8 @@ public final class Handoff {
      * @param startEpoch epoch the next phase starts at (the schedule continues from there)
      * @param carryCost whether the next phase's FLOP ledger starts from this run's
      */
-    public record Start(boolean carryWeights, boolean carryMomentum, int startEpoch, boolean carryCost) {}
+    public record Start(
+            boolean carryWeights, boolean carryMomentum, int startEpoch, boolean carryCost) {}
 
     /**
      * Writes the next phase.
@@ -42,10 +43,24 @@ public final class Handoff {
      * @param start how it starts
      * @param epochTaken the epoch at which the mask was taken, for {@code ticket.json}
      */
-    public static void write(Path dir, TrainConfig next, ChannelMask mask, RunContext run, Start start, int epochTaken) {
-        write(dir, next, mask, run.model(), run.optimizer(), start.carryCost() ? run.ledger().trainFlops() : 0,
-                start.carryCost() ? run.ledger().denseTrainFlops() : 0, (long) start.startEpoch() * run.stepsPerEpoch(),
-                start, epochTaken);
+    public static void write(
+            Path dir,
+            TrainConfig next,
+            ChannelMask mask,
+            RunContext run,
+            Start start,
+            int epochTaken) {
+        write(
+                dir,
+                next,
+                mask,
+                run.model(),
+                run.optimizer(),
+                start.carryCost() ? run.ledger().trainFlops() : 0,
+                start.carryCost() ? run.ledger().denseTrainFlops() : 0,
+                (long) start.startEpoch() * run.stepsPerEpoch(),
+                start,
+                epochTaken);
     }
 
     /**
@@ -62,15 +77,47 @@ public final class Handoff {
      * @param start how the next phase starts
      * @param epochTaken the epoch at which the mask was taken
      */
-    public static void write(Path dir, TrainConfig next, ChannelMask mask, SprigModel big, SgdOptimizer optimizer,
-            double flops, double dense, long step, Start start, int epochTaken) {
+    public static void write(
+            Path dir,
+            TrainConfig next,
+            ChannelMask mask,
+            SprigModel big,
+            SgdOptimizer optimizer,
+            double flops,
+            double dense,
+            long step,
+            Start start,
+            int epochTaken) {
         next.channelWidths = new LinkedHashMap<>(Surgeon.widths(big.ops(), mask));
         RunFolder f = RunFolder.open(dir, RunFolder.Mode.OVERWRITE);
         if (start.carryWeights()) {
             SgdOptimizer thinOpt = new SgdOptimizer(next.momentum, next.nesterov, next.weightDecay);
-            try (SprigModel thin = Surgeon.shrink(big, mask, start.carryMomentum() ? optimizer : null, thinOpt, next.seed)) {
-                Checkpoint.save(f.lastCheckpoint(), new Checkpoint.State(start.startEpoch(), 0, step, flops, dense, 0, 0, 0, 0,
-                        0, -1, 0, List.of()), thin, thinOpt, List.of());
+            try (SprigModel thin =
+                    Surgeon.shrink(
+                            big,
+                            mask,
+                            start.carryMomentum() ? optimizer : null,
+                            thinOpt,
+                            next.seed)) {
+                Checkpoint.save(
+                        f.lastCheckpoint(),
+                        new Checkpoint.State(
+                                start.startEpoch(),
+                                0,
+                                step,
+                                flops,
+                                dense,
+                                0,
+                                0,
+                                0,
+                                0,
+                                0,
+                                -1,
+                                0,
+                                List.of()),
+                        thin,
+                        thinOpt,
+                        List.of());
             }
         }
         Map<String, Object> ticket = new LinkedHashMap<>();
@@ -92,7 +139,8 @@ public final class Handoff {
         try {
             return Json.JSON.readTree(dir.resolve("ticket.json").toFile()).get("epoch").asInt();
         } catch (java.io.IOException e) {
-            throw new SprigException("cannot read " + dir.resolve("ticket.json") + ": " + e.getMessage());
+            throw new SprigException(
+                    "cannot read " + dir.resolve("ticket.json") + ": " + e.getMessage());
         }
     }
 }

@@ -9,8 +9,8 @@ import java.util.List;
  * Early-Bird's detector (You et al. 2020; {@code EarlyBird} in the authors' {@code main.py}): keep
  * the last {@code queue} masks and fire when the newest is within ε (normalised Hamming) of every
  * other one in the queue. Nothing fires before the queue is full. Defaults 5 and 0.1 are the
- * authors' ({@code epoch_keep=5}, {@code epsilon=0.1}); the maintainers report ε = 0.1 works
- * across VGG, PreResNet and ResNet.
+ * authors' ({@code epoch_keep=5}, {@code epsilon=0.1}); the maintainers report ε = 0.1 works across
+ * VGG, PreResNet and ResNet.
  */
 public final class MaskDistanceTrigger implements StabilityTrigger<ChannelMask> {
     private final int queue;

@@ -1,7 +1,6 @@
 package dev.sprig.structured;
 
 import dev.sprig.Sprig;
-import dev.sprig.SprigException;
 import dev.sprig.cost.FlopsCostModel;
 import dev.sprig.cost.LayerDensities;
 import dev.sprig.data.DataSplits;
@@ -11,7 +10,6 @@ import dev.sprig.train.RunFolder;
 import dev.sprig.train.RunSummary;
 import dev.sprig.train.TrainConfig;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -45,18 +43,40 @@ public final class PipelineSummary {
      * @param extra method-specific figures
      * @return the summary
      */
-    public static RunSummary write(RunFolder root, TrainConfig config, DataSplits data, RunSummary last, List<LayerSpec> full,
-            List<LayerSpec> thin, double trainFlops, double denseFlops, double wall, Map<String, Object> extra) {
+    public static RunSummary write(
+            RunFolder root,
+            TrainConfig config,
+            DataSplits data,
+            RunSummary last,
+            List<LayerSpec> full,
+            List<LayerSpec> thin,
+            double trainFlops,
+            double denseFlops,
+            double wall,
+            Map<String, Object> extra) {
         long fullParams = FlopsCostModel.INSTANCE.parameters(full, LayerDensities.DENSE);
         long thinParams = FlopsCostModel.INSTANCE.parameters(thin, LayerDensities.DENSE);
         extra.put("final_phase_test_accuracy", last.testAccuracy());
         extra.put("device", last.extra().getOrDefault("device", "?"));
         extra.put("sprig_version", Sprig.VERSION);
-        RunSummary summary = new RunSummary(config.method, config.model, data.dataset(), last.testAccuracy(), last.testLoss(),
-                1 - (double) thinParams / fullParams, fullParams, thinParams, trainFlops, denseFlops,
-                FlopsCostModel.INSTANCE.forwardFlops(thin, LayerDensities.DENSE), wall, config.epochs, config.seed, extra);
+        RunSummary summary =
+                new RunSummary(
+                        config.method,
+                        config.model,
+                        data.dataset(),
+                        last.testAccuracy(),
+                        last.testLoss(),
+                        1 - (double) thinParams / fullParams,
+                        fullParams,
+                        thinParams,
+                        trainFlops,
+                        denseFlops,
+                        FlopsCostModel.INSTANCE.forwardFlops(thin, LayerDensities.DENSE),
+                        wall,
+                        config.epochs,
+                        config.seed,
+                        extra);
         RunFolder.writeAtomic(root.summary(), Json.pretty(summary.toMap()) + "\n");
         return summary;
     }
-
 }

@@ -2,8 +2,8 @@ package dev.sprig.structured;
 
 /**
  * Decides, one epoch at a time, when the architecture a pruning method would pick has stopped
- * changing: Early-Bird's mask-distance queue and EPI's architecture-similarity indicator are
- * both this, with different notions of "the same".
+ * changing: Early-Bird's mask-distance queue and EPI's architecture-similarity indicator are both
+ * this, with different notions of "the same".
  *
  * @param <A> what is observed each epoch (a channel mask, per-layer channel counts)
  */

@@ -2,8 +2,8 @@ package dev.sprig.structured;
 
 import ai.djl.ndarray.NDArray;
 import dev.sprig.SprigException;
-import dev.sprig.models.HostValues;
 import dev.sprig.models.Blueprint;
+import dev.sprig.models.HostValues;
 import dev.sprig.models.NamedParameter;
 import dev.sprig.models.NetOp;
 import dev.sprig.models.ParameterRole;
@@ -18,11 +18,11 @@ import java.util.Map;
  * carries the surviving weights, batch-norm statistics and optimizer momentum over, so training
  * continues where it stopped.
  *
- * <p>Which channels may go, and what shrinks with them, is the {@link CouplingGraph} of the
- * model's operations: a convolution's outputs, its batch norms and the inputs of every layer that
- * reads them. Outputs that join a residual sum keep their width, so residual additions always line
- * up; this is what the Early-Bird authors' {@code channel_selection} achieves for PreResNet by
- * masking instead of removing. The same rules hold for a zoo network and for one defined in Java.
+ * <p>Which channels may go, and what shrinks with them, is the {@link CouplingGraph} of the model's
+ * operations: a convolution's outputs, its batch norms and the inputs of every layer that reads
+ * them. Outputs that join a residual sum keep their width, so residual additions always line up;
+ * this is what the Early-Bird authors' {@code channel_selection} achieves for PreResNet by masking
+ * instead of removing. The same rules hold for a zoo network and for one defined in Java.
  */
 public final class Surgeon {
     private Surgeon() {}
@@ -52,7 +52,8 @@ public final class Surgeon {
     }
 
     /**
-     * Converts a mask over group batch norms into convolution widths (a config's {@code channel_widths}).
+     * Converts a mask over group batch norms into convolution widths (a config's {@code
+     * channel_widths}).
      *
      * @param ops the full model's operations
      * @param mask kept channels by batch-norm name
@@ -89,8 +90,8 @@ public final class Surgeon {
     }
 
     /**
-     * Builds the thinner model and copies every surviving parameter (and, when both optimizers
-     * are given, its momentum) into it.
+     * Builds the thinner model and copies every surviving parameter (and, when both optimizers are
+     * given, its momentum) into it.
      *
      * @param big the trained full model
      * @param mask kept channels by group batch-norm name (groups absent from it keep all)
@@ -99,7 +100,11 @@ public final class Surgeon {
      * @param seed seed for the thin model's (overwritten) initialisation
      * @return the thin model (the caller closes it)
      */
-    public static SprigModel shrink(SprigModel big, ChannelMask mask, SgdOptimizer bigOptimizer, SgdOptimizer thinOptimizer,
+    public static SprigModel shrink(
+            SprigModel big,
+            ChannelMask mask,
+            SgdOptimizer bigOptimizer,
+            SgdOptimizer thinOptimizer,
             long seed) {
         if (big.manager() == null) {
             throw new IllegalStateException("the model is closed");
@@ -129,7 +134,8 @@ public final class Surgeon {
         for (NamedParameter p : thin.parameters().values()) {
             NamedParameter source = big.parameters().get(p.name());
             if (source == null) {
-                throw new SprigException("surgery: " + p.name() + " has no counterpart in the full model");
+                throw new SprigException(
+                        "surgery: " + p.name() + " has no counterpart in the full model");
             }
             long[] shape = source.array().getShape().getShape();
             int[] r = rows.get(p.layer().name());
@@ -138,8 +144,12 @@ public final class Surgeon {
             if (bigOptimizer != null && thinMomentum != null) {
                 NDArray v = bigOptimizer.momentum().get(p.name());
                 if (v != null) {
-                    NDArray sliced = p.array().getManager().create(slice(v.toFloatArray(), shape, r, c),
-                            p.array().getShape());
+                    NDArray sliced =
+                            p.array()
+                                    .getManager()
+                                    .create(
+                                            slice(v.toFloatArray(), shape, r, c),
+                                            p.array().getShape());
                     NDArray old = thinMomentum.put(p.name(), sliced);
                     if (old != null) {
                         old.close();

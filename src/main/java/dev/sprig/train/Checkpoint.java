@@ -18,8 +18,8 @@ import java.util.Map;
 
 /**
  * Everything a killed run needs to continue exactly: model parameters (batch-norm statistics
- * included), momentum buffers, hook state (masks), the position in the schedule and the data
- * order, the partial sums of the current epoch and the metrics written so far.
+ * included), momentum buffers, hook state (masks), the position in the schedule and the data order,
+ * the partial sums of the current epoch and the metrics written so far.
  *
  * <p>Random state needs no saving: all draws derive from (seed, purpose, position), see {@link
  * dev.sprig.SeedStream}. Format: magic, a version number, a JSON header (the loop's {@link State},
@@ -141,7 +141,12 @@ public final class Checkpoint {
      * @param optimizer its optimiser
      * @param hooks hooks whose state is saved
      */
-    public static void save(Path file, State state, SprigModel model, SgdOptimizer optimizer, List<TrainingHook> hooks) {
+    public static void save(
+            Path file,
+            State state,
+            SprigModel model,
+            SgdOptimizer optimizer,
+            List<TrainingHook> hooks) {
         save(file, state, ENGINE, new EngineState(model, optimizer, hooks));
     }
 
@@ -153,7 +158,8 @@ public final class Checkpoint {
      * @throws SprigException when it is missing, truncated or not a checkpoint of a known version
      */
     public static Contents read(Path file) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(Files.readAllBytes(file)))) {
+        try (DataInputStream in =
+                new DataInputStream(new ByteArrayInputStream(Files.readAllBytes(file)))) {
             String magic;
             try {
                 magic = in.readUTF();
@@ -165,8 +171,13 @@ public final class Checkpoint {
             }
             int version = in.readInt();
             if (version != VERSION && version != 1) {
-                throw new SprigException("checkpoint " + file + " has version " + version + "; this Sprig reads versions 1 and "
-                        + VERSION);
+                throw new SprigException(
+                        "checkpoint "
+                                + file
+                                + " has version "
+                                + version
+                                + "; this Sprig reads versions 1 and "
+                                + VERSION);
             }
             byte[] header = new byte[checkedLength(in.readInt(), in)];
             in.readFully(header);
@@ -207,15 +218,23 @@ public final class Checkpoint {
      */
     public static State restore(Path file, Contents c, String backend, Section section) {
         if (!c.backend().equals(backend)) {
-            throw new SprigException("checkpoint " + file + " was written by the " + c.backend() + " backend; this run"
-                    + " uses the " + backend + " backend (resume with the run's own --exec)");
+            throw new SprigException(
+                    "checkpoint "
+                            + file
+                            + " was written by the "
+                            + c.backend()
+                            + " backend; this run"
+                            + " uses the "
+                            + backend
+                            + " backend (resume with the run's own --exec)");
         }
         try (DataInputStream in = c.sectionStream()) {
             section.read(in);
         } catch (EOFException e) {
             throw new SprigException("truncated checkpoint " + file);
         } catch (IOException e) {
-            throw new SprigException("checkpoint " + file + " does not fit this run: " + e.getMessage());
+            throw new SprigException(
+                    "checkpoint " + file + " does not fit this run: " + e.getMessage());
         }
         return c.state();
     }
@@ -229,7 +248,8 @@ public final class Checkpoint {
      * @param hooks hooks whose state is restored
      * @return the loop's state
      */
-    public static State load(Path file, SprigModel model, SgdOptimizer optimizer, List<TrainingHook> hooks) {
+    public static State load(
+            Path file, SprigModel model, SgdOptimizer optimizer, List<TrainingHook> hooks) {
         return load(file, ENGINE, new EngineState(model, optimizer, hooks));
     }
 

@@ -15,15 +15,14 @@ import dev.sprig.models.SprigModel;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The engine's masked-dense backend: the DJL model computes every step, and the method acts
- * through its {@link TrainingHook}s around it (masks, penalties, triggers). Each step runs in its
- * own sub-manager, so memory stays flat over long runs.
+ * The engine's masked-dense backend: the DJL model computes every step, and the method acts through
+ * its {@link TrainingHook}s around it (masks, penalties, triggers). Each step runs in its own
+ * sub-manager, so memory stays flat over long runs.
  *
  * <p>Its checkpoint section ({@link Checkpoint.EngineState}) holds the parameters, the optimiser's
  * momentum and one section per stateful hook, in the layout of checkpoint version 1, so version-1
@@ -44,12 +43,22 @@ final class EngineSession implements TrainingSession {
         this.hooks = hooks;
         TrainConfig config = setup.config();
         this.engine = dev.sprig.Sprig.engine();
-        // Only engine-side randomness (low-precision rounding noise) uses this; every other draw is Sprig's own.
+        // Only engine-side randomness (low-precision rounding noise) uses this; every other draw is
+        // Sprig's own.
         engine.setRandomSeed((int) (config.seed ^ (config.seed >>> 32)));
-        this.model = factory != null ? factory.apply(setup.device())
-                : Trainer.buildModel(config, setup.data().train(), setup.device());
+        this.model =
+                factory != null
+                        ? factory.apply(setup.device())
+                        : Trainer.buildModel(config, setup.data().train(), setup.device());
         this.optimizer = new SgdOptimizer(config.momentum, config.nesterov, config.weightDecay);
-        this.run = new RunContext(config, model, optimizer, setup.ledger(), setup.cost(), setup.stepsPerEpoch());
+        this.run =
+                new RunContext(
+                        config,
+                        model,
+                        optimizer,
+                        setup.ledger(),
+                        setup.cost(),
+                        setup.stepsPerEpoch());
         this.params = model.trainableParameters();
         this.state = new Checkpoint.EngineState(model, optimizer, hooks);
     }
@@ -76,7 +85,10 @@ final class EngineSession implements TrainingSession {
         try (NDManager sub = model.manager().newSubManager()) {
             StepContext ctx = new StepContext(run, sub, step, epoch, index, lr, batch.size());
             ImageSet s = setup.data().train();
-            NDArray x = sub.create(batch.images(), new Shape(batch.size(), s.channels(), s.height(), s.width()));
+            NDArray x =
+                    sub.create(
+                            batch.images(),
+                            new Shape(batch.size(), s.channels(), s.height(), s.width()));
             NDArray y = sub.create(Evaluation.toLong(batch.labels()));
             for (TrainingHook h : hooks) {
                 h.beforeForward(ctx);

@@ -10,4 +10,5 @@ import java.util.Map;
  * @param metrics the epoch's metrics (loss, accuracy, lr, cost)
  * @param extra hook-provided values written to {@code metrics.jsonl} (modifiable)
  */
-public record EpochContext(RunContext run, int epoch, EpochMetrics metrics, Map<String, Object> extra) {}
+public record EpochContext(
+        RunContext run, int epoch, EpochMetrics metrics, Map<String, Object> extra) {}

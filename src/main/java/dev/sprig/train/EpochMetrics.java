@@ -3,8 +3,8 @@ package dev.sprig.train;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- * One line of {@code metrics.jsonl}. Accuracies are fractions in [0, 1]; validation fields are
- * null when the run has no validation split.
+ * One line of {@code metrics.jsonl}. Accuracies are fractions in [0, 1]; validation fields are null
+ * when the run has no validation split.
  *
  * @param epoch epoch number from 1
  * @param step optimiser steps done so far
@@ -43,16 +43,31 @@ public record EpochMetrics(
      */
     public static EpochMetrics fromLastLine(java.util.List<String> lines) {
         if (lines.isEmpty()) {
-            throw new dev.sprig.SprigException("checkpoint says the run finished but holds no metrics");
+            throw new dev.sprig.SprigException(
+                    "checkpoint says the run finished but holds no metrics");
         }
         try {
             com.fasterxml.jackson.databind.node.ObjectNode node =
-                    (com.fasterxml.jackson.databind.node.ObjectNode) Json.JSON.readTree(lines.get(lines.size() - 1));
-            node.retain(java.util.List.of("epoch", "step", "lr", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
-                    "test_loss", "test_accuracy", "epoch_seconds", "train_flops", "dense_train_flops"));
+                    (com.fasterxml.jackson.databind.node.ObjectNode)
+                            Json.JSON.readTree(lines.get(lines.size() - 1));
+            node.retain(
+                    java.util.List.of(
+                            "epoch",
+                            "step",
+                            "lr",
+                            "train_loss",
+                            "train_accuracy",
+                            "val_loss",
+                            "val_accuracy",
+                            "test_loss",
+                            "test_accuracy",
+                            "epoch_seconds",
+                            "train_flops",
+                            "dense_train_flops"));
             return Json.JSON.treeToValue(node, EpochMetrics.class);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new dev.sprig.SprigException("corrupt metrics in checkpoint: " + e.getOriginalMessage());
+            throw new dev.sprig.SprigException(
+                    "corrupt metrics in checkpoint: " + e.getOriginalMessage());
         }
     }
 }

@@ -31,7 +31,10 @@ public record Evaluation(double loss, double accuracy, long examples) {
         for (int b = 0; b < source.batchesPerEpoch(); b++) {
             BatchSource.Batch batch = source.batch(0, b);
             try (NDManager step = model.manager().newSubManager()) {
-                NDArray x = step.create(batch.images(), new Shape(batch.size(), set.channels(), set.height(), set.width()));
+                NDArray x =
+                        step.create(
+                                batch.images(),
+                                new Shape(batch.size(), set.channels(), set.height(), set.width()));
                 NDArray y = step.create(toLong(batch.labels()));
                 NDArray logits = model.forward(x, false);
                 lossSum += Losses.crossEntropy(logits, y, 0).getFloat() * batch.size();

@@ -5,11 +5,11 @@ import dev.sprig.models.LayerSpec;
 import java.util.List;
 
 /**
- * A way of executing a training run other than the engine's masked-dense path, chosen by the
- * {@link Trainer} from the {@code exec} setting ({@code auto}, {@code dense} or the backend's
- * name). Backends are found with {@link java.util.ServiceLoader}
- * ({@code META-INF/services/dev.sprig.train.ExecutionBackend}); the CSR path for sparse MLPs is
- * one. A backend runs the method itself, from the config: it replaces the method's engine hooks.
+ * A way of executing a training run other than the engine's masked-dense path, chosen by the {@link
+ * Trainer} from the {@code exec} setting ({@code auto}, {@code dense} or the backend's name).
+ * Backends are found with {@link java.util.ServiceLoader} ({@code
+ * META-INF/services/dev.sprig.train.ExecutionBackend}); the CSR path for sparse MLPs is one. A
+ * backend runs the method itself, from the config: it replaces the method's engine hooks.
  */
 public interface ExecutionBackend {
     /**

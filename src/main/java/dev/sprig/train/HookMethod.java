@@ -3,8 +3,8 @@ package dev.sprig.train;
 import java.util.List;
 
 /**
- * A method that is one ordinary training run: the {@link Trainer} loop with the method's hooks
- * (the unstructured-sparsity family). Ensembles train their members through this interface.
+ * A method that is one ordinary training run: the {@link Trainer} loop with the method's hooks (the
+ * unstructured-sparsity family). Ensembles train their members through this interface.
  */
 public interface HookMethod extends Method {
     /**
@@ -26,10 +26,15 @@ public interface HookMethod extends Method {
     default RunSummary run(MethodRun run) {
         List<TrainingHook> hooks = hooks(run.config());
         RunFolder folder = RunFolder.open(run.dir(), run.mode());
-        Trainer trainer = new Trainer(run.config(), run.data(), folder, hooks, run.resume()).progress(run.progress());
+        Trainer trainer =
+                new Trainer(run.config(), run.data(), folder, hooks, run.resume())
+                        .progress(run.progress());
         if (run.network() != null) {
             TrainConfig c = run.config();
-            trainer.model(device -> run.network().build(c.channelWidths, device, c.seed, (float) c.bnGammaInit));
+            trainer.model(
+                    device ->
+                            run.network()
+                                    .build(c.channelWidths, device, c.seed, (float) c.bnGammaInit));
         }
         return trainer.chooseBackend().run();
     }

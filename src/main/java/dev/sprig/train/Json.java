@@ -4,10 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.sprig.SprigException;
@@ -27,7 +27,10 @@ public final class Json {
 
     /** YAML mapper for configs. */
     public static final ObjectMapper YAML =
-            configure(new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)));
+            configure(
+                    new ObjectMapper(
+                            new YAMLFactory()
+                                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)));
 
     private Json() {}
 
@@ -75,7 +78,8 @@ public final class Json {
         } catch (UnrecognizedPropertyException e) {
             throw new SprigException("unknown key '" + e.getPropertyName() + "' in " + origin);
         } catch (JsonProcessingException e) {
-            throw new SprigException("bad " + origin + ": " + e.getOriginalMessage().split("\n")[0]);
+            throw new SprigException(
+                    "bad " + origin + ": " + e.getOriginalMessage().split("\n")[0]);
         }
     }
 
@@ -97,15 +101,17 @@ public final class Json {
 
     /**
      * Reads config text into one flat map of settings: the keys of each section ({@code sparse:},
-     * {@code early_bird:}, ...; see {@link OptionGroup#section}) move to the top level, so a sectioned
-     * {@code config.yaml}, a flat one written before sections and a recipe all read alike.
+     * {@code early_bird:}, ...; see {@link OptionGroup#section}) move to the top level, so a
+     * sectioned {@code config.yaml}, a flat one written before sections and a recipe all read
+     * alike.
      */
     private static ObjectNode flatConfig(String text, String origin) {
         JsonNode tree;
         try {
             tree = YAML.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new SprigException("bad " + origin + ": " + e.getOriginalMessage().split("\n")[0]);
+            throw new SprigException(
+                    "bad " + origin + ": " + e.getOriginalMessage().split("\n")[0]);
         }
         if (tree == null || tree.isMissingNode() || tree.isNull()) {
             return YAML.createObjectNode();
@@ -126,13 +132,15 @@ public final class Json {
                 while (inner.hasNext()) {
                     var k = inner.next();
                     if (flat.has(k.getKey())) {
-                        throw new SprigException("bad " + origin + ": '" + k.getKey() + "' is set twice");
+                        throw new SprigException(
+                                "bad " + origin + ": '" + k.getKey() + "' is set twice");
                     }
                     flat.set(k.getKey(), k.getValue());
                 }
             } else {
                 if (flat.has(e.getKey())) {
-                    throw new SprigException("bad " + origin + ": '" + e.getKey() + "' is set twice");
+                    throw new SprigException(
+                            "bad " + origin + ": '" + e.getKey() + "' is set twice");
                 }
                 flat.set(e.getKey(), e.getValue());
             }
@@ -154,8 +162,8 @@ public final class Json {
     }
 
     /**
-     * Renders a config as YAML: the shared settings at the top level, then one section per
-     * method family's option group, so a reader sees which settings belong to which method.
+     * Renders a config as YAML: the shared settings at the top level, then one section per method
+     * family's option group, so a reader sees which settings belong to which method.
      *
      * @param config the config
      * @return YAML text
@@ -170,18 +178,22 @@ public final class Json {
             }
         }
         ObjectNode out = YAML.createObjectNode();
-        flat.fields().forEachRemaining(e -> {
-            if (!sectionOf.containsKey(e.getKey())) {
-                out.set(e.getKey(), e.getValue());
-            }
-        });
+        flat.fields()
+                .forEachRemaining(
+                        e -> {
+                            if (!sectionOf.containsKey(e.getKey())) {
+                                out.set(e.getKey(), e.getValue());
+                            }
+                        });
         for (OptionGroup g : groups) {
             ObjectNode section = YAML.createObjectNode();
-            flat.fields().forEachRemaining(e -> {
-                if (g.section().equals(sectionOf.get(e.getKey()))) {
-                    section.set(e.getKey(), e.getValue());
-                }
-            });
+            flat.fields()
+                    .forEachRemaining(
+                            e -> {
+                                if (g.section().equals(sectionOf.get(e.getKey()))) {
+                                    section.set(e.getKey(), e.getValue());
+                                }
+                            });
             if (!section.isEmpty() && !out.has(g.section())) {
                 out.set(g.section(), section);
             }

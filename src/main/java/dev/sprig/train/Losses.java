@@ -8,8 +8,8 @@ public final class Losses {
     private Losses() {}
 
     /**
-     * Mean softmax cross-entropy with optional label smoothing: the target is
-     * \( (1-\epsilon)\,\mathrm{onehot}(y) + \epsilon/K \).
+     * Mean softmax cross-entropy with optional label smoothing: the target is \(
+     * (1-\epsilon)\,\mathrm{onehot}(y) + \epsilon/K \).
      *
      * @param logits (N, K) scores
      * @param labels (N) int64 class indices

@@ -6,9 +6,8 @@ import java.util.Locale;
 /**
  * Learning rate as a function of the optimiser step, with optional linear warm-up.
  *
- * <p>Epoch-based schedules (step, multistep) change at epoch boundaries like PyTorch's
- * schedulers stepped once per epoch; cosine decays per step from the end of warm-up to zero at
- * the last step.
+ * <p>Epoch-based schedules (step, multistep) change at epoch boundaries like PyTorch's schedulers
+ * stepped once per epoch; cosine decays per step from the end of warm-up to zero at the last step.
  *
  * @param kind constant, step, multistep, cosine or piecewise
  * @param base the base rate
@@ -40,8 +39,15 @@ public record LrSchedule(
      */
     public static LrSchedule of(TrainConfig c, int stepsPerEpoch) {
         return new LrSchedule(
-                c.lrSchedule.toLowerCase(Locale.ROOT), c.lr, c.lrGamma, c.lrStepEpochs, List.copyOf(c.lrMilestones),
-                new java.util.TreeMap<>(c.lrPoints), c.warmupEpochs, stepsPerEpoch, c.epochs);
+                c.lrSchedule.toLowerCase(Locale.ROOT),
+                c.lr,
+                c.lrGamma,
+                c.lrStepEpochs,
+                List.copyOf(c.lrMilestones),
+                new java.util.TreeMap<>(c.lrPoints),
+                c.warmupEpochs,
+                stepsPerEpoch,
+                c.epochs);
     }
 
     /**
@@ -60,7 +66,8 @@ public record LrSchedule(
             case "constant" -> base;
             case "piecewise" -> points.floorEntry((int) epoch).getValue();
             case "step" -> base * Math.pow(gamma, epoch / stepEpochs);
-            case "multistep" -> base * Math.pow(gamma, milestones.stream().filter(m -> m <= epoch).count());
+            case "multistep" ->
+                    base * Math.pow(gamma, milestones.stream().filter(m -> m <= epoch).count());
             case "cosine" -> {
                 double total = (double) epochs * stepsPerEpoch - warmSteps;
                 double t = Math.min(1.0, (step - warmSteps) / Math.max(1.0, total));

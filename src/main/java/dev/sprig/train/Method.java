@@ -6,9 +6,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * One training method as the {@link Methods} registry knows it: its name, the settings it reads
- * and how it runs. The command line, {@code config.yaml} and the Java API find a method here by
- * name, so a new method is one class and one registration, with no switch to edit.
+ * One training method as the {@link Methods} registry knows it: its name, the settings it reads and
+ * how it runs. The command line, {@code config.yaml} and the Java API find a method here by name,
+ * so a new method is one class and one registration, with no switch to edit.
  */
 public interface Method {
     /**
@@ -22,7 +22,8 @@ public interface Method {
      * Returns the family the method belongs to: the command that runs it ({@code sprig earlybird}
      * runs the {@code earlybird} family) and the heading it is listed under.
      *
-     * @return the family name, e.g. {@code sparse}, {@code earlybird}, {@code epi}, {@code ensemble}
+     * @return the family name, e.g. {@code sparse}, {@code earlybird}, {@code epi}, {@code
+     *     ensemble}
      */
     String family();
 
@@ -41,8 +42,8 @@ public interface Method {
     List<OptionGroup> options();
 
     /**
-     * Returns the method's published settings: they sit under the config file and the flags,
-     * both of which override them.
+     * Returns the method's published settings: they sit under the config file and the flags, both
+     * of which override them.
      *
      * @return config key to value; empty when the general defaults are the method's
      */
@@ -66,8 +67,14 @@ public interface Method {
      * @return one line
      */
     default String startLine(TrainConfig config, Path dir) {
-        return String.format(Locale.ROOT, "sprig train: %s on %s (%s), %d epochs -> %s", config.model, config.dataset,
-                config.method, config.epochs, dir);
+        return String.format(
+                Locale.ROOT,
+                "sprig train: %s on %s (%s), %d epochs -> %s",
+                config.model,
+                config.dataset,
+                config.method,
+                config.epochs,
+                dir);
     }
 
     /**
@@ -78,10 +85,15 @@ public interface Method {
      * @return one line
      */
     default String resultLine(RunSummary summary, Path dir) {
-        return String.format(Locale.ROOT,
-                "test accuracy %.4f  test loss %.4f  train FLOPs %.3g (%.2fx dense)  wall %.1f s  -> %s",
-                summary.testAccuracy(), summary.testLoss(), summary.trainFlops(),
-                summary.trainFlops() / summary.denseTrainFlops(), summary.wallSeconds(),
+        return String.format(
+                Locale.ROOT,
+                "test accuracy %.4f  test loss %.4f  train FLOPs %.3g (%.2fx dense)  wall %.1f s "
+                        + " -> %s",
+                summary.testAccuracy(),
+                summary.testLoss(),
+                summary.trainFlops(),
+                summary.trainFlops() / summary.denseTrainFlops(),
+                summary.wallSeconds(),
                 dir.resolve("summary.json"));
     }
 }

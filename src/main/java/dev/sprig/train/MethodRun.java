@@ -5,8 +5,8 @@ import dev.sprig.models.Blueprint;
 import java.nio.file.Path;
 
 /**
- * Everything a method needs to run once: its resolved config, the data, where to write and how
- * to treat a run already there.
+ * Everything a method needs to run once: its resolved config, the data, where to write and how to
+ * treat a run already there.
  *
  * @param config the resolved, validated config
  * @param data train / validation / test splits
@@ -15,7 +15,12 @@ import java.nio.file.Path;
  * @param progress where progress goes
  * @param network the network to train, or null for the zoo's {@code config.model}
  */
-public record MethodRun(TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, Progress progress,
+public record MethodRun(
+        TrainConfig config,
+        DataSplits data,
+        Path dir,
+        RunFolder.Mode mode,
+        Progress progress,
         Blueprint network) {
     /**
      * A run of the zoo's {@code config.model}.
@@ -26,7 +31,8 @@ public record MethodRun(TrainConfig config, DataSplits data, Path dir, RunFolder
      * @param mode new, overwrite or resume
      * @param progress where progress goes
      */
-    public MethodRun(TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, Progress progress) {
+    public MethodRun(
+            TrainConfig config, DataSplits data, Path dir, RunFolder.Mode mode, Progress progress) {
         this(config, data, dir, mode, progress, null);
     }
 

@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.ServiceLoader;
 
 /**
- * The registry of training methods by name (jaxpruner's {@code ALGORITHMS}): every
- * {@link MethodFamily} on the class path registers its methods when the registry is first used,
- * and {@link #register} adds one from code (a user's own method, a test's). The command line,
- * {@code config.yaml}, ensembles and the Java API all resolve method names here.
+ * The registry of training methods by name (jaxpruner's {@code ALGORITHMS}): every {@link
+ * MethodFamily} on the class path registers its methods when the registry is first used, and {@link
+ * #register} adds one from code (a user's own method, a test's). The command line, {@code
+ * config.yaml}, ensembles and the Java API all resolve method names here.
  */
 public final class Methods {
     private static Map<String, Method> registry;
@@ -22,7 +22,8 @@ public final class Methods {
     private static synchronized Map<String, Method> registry() {
         if (registry == null) {
             Map<String, Method> r = new LinkedHashMap<>();
-            for (MethodFamily f : ServiceLoader.load(MethodFamily.class, Methods.class.getClassLoader())) {
+            for (MethodFamily f :
+                    ServiceLoader.load(MethodFamily.class, Methods.class.getClassLoader())) {
                 for (Method m : f.methods()) {
                     put(r, m);
                 }
@@ -35,7 +36,8 @@ public final class Methods {
     private static void put(Map<String, Method> r, Method m) {
         String key = m.name().toLowerCase(Locale.ROOT);
         if (!key.equals(m.name()) || key.isBlank()) {
-            throw new IllegalArgumentException("method names are lower case, got '" + m.name() + "'");
+            throw new IllegalArgumentException(
+                    "method names are lower case, got '" + m.name() + "'");
         }
         if (r.containsKey(key)) {
             throw new IllegalArgumentException("method '" + key + "' is already registered");
@@ -63,8 +65,12 @@ public final class Methods {
     public static synchronized Method get(String name) {
         Method m = name == null ? null : registry().get(name.toLowerCase(Locale.ROOT));
         if (m == null) {
-            throw new SprigException("unknown method '" + name + "'; known: " + String.join(", ", names())
-                    + " (add one with Methods.register)");
+            throw new SprigException(
+                    "unknown method '"
+                            + name
+                            + "'; known: "
+                            + String.join(", ", names())
+                            + " (add one with Methods.register)");
         }
         return m;
     }
@@ -114,8 +120,13 @@ public final class Methods {
     public static List<TrainingHook> hooksFor(TrainConfig config) {
         Method m = get(config.method);
         if (!(m instanceof HookMethod h)) {
-            throw new SprigException("method " + m.name() + " runs several trainings, not one: run it with"
-                    + " Methods.get(\"" + m.name() + "\").run(...) (the CLI does)");
+            throw new SprigException(
+                    "method "
+                            + m.name()
+                            + " runs several trainings, not one: run it with"
+                            + " Methods.get(\""
+                            + m.name()
+                            + "\").run(...) (the CLI does)");
         }
         return h.hooks(config);
     }

@@ -6,8 +6,8 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Shows training progress: a live bar per epoch (throughput, loss, accuracy) on a terminal,
- * plain log lines otherwise (CI logs, files), so logs stay readable.
+ * Shows training progress: a live bar per epoch (throughput, loss, accuracy) on a terminal, plain
+ * log lines otherwise (CI logs, files), so logs stay readable.
  */
 public abstract class Progress {
     /**
@@ -71,13 +71,14 @@ public abstract class Progress {
 
         @Override
         public void epochStart(int epoch, int epochs, int batches, int startBatch) {
-            bar = new ProgressBarBuilder()
-                    .setTaskName("epoch " + epoch + "/" + epochs)
-                    .setInitialMax(batches)
-                    .setStyle(ProgressBarStyle.ASCII)
-                    .setUpdateIntervalMillis(250)
-                    .continuousUpdate()
-                    .build();
+            bar =
+                    new ProgressBarBuilder()
+                            .setTaskName("epoch " + epoch + "/" + epochs)
+                            .setInitialMax(batches)
+                            .setStyle(ProgressBarStyle.ASCII)
+                            .setUpdateIntervalMillis(250)
+                            .continuousUpdate()
+                            .build();
             bar.stepTo(startBatch);
             startNanos = System.nanoTime();
             examples = 0;
@@ -88,7 +89,10 @@ public abstract class Progress {
             examples += batchExamples;
             double secs = (System.nanoTime() - startNanos) / 1e9;
             bar.step();
-            bar.setExtraMessage(String.format(" %.0f samples/s loss %.4f acc %.4f", examples / Math.max(secs, 1e-9), loss, accuracy));
+            bar.setExtraMessage(
+                    String.format(
+                            " %.0f samples/s loss %.4f acc %.4f",
+                            examples / Math.max(secs, 1e-9), loss, accuracy));
         }
 
         @Override

@@ -21,7 +21,13 @@ public final class RunContext {
     private LayerDensities densities = LayerDensities.DENSE;
     private final Map<String, Object> summaryExtra = new LinkedHashMap<>();
 
-    RunContext(TrainConfig config, SprigModel model, SgdOptimizer optimizer, FlopsLedger ledger, CostModel cost, int stepsPerEpoch) {
+    RunContext(
+            TrainConfig config,
+            SprigModel model,
+            SgdOptimizer optimizer,
+            FlopsLedger ledger,
+            CostModel cost,
+            int stepsPerEpoch) {
         this.config = config;
         this.model = model;
         this.optimizer = optimizer;

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The output folder of one run: {@code config.yaml}, {@code metrics.jsonl}, {@code
- * summary.json}, {@code checkpoints/} and plots.
+ * The output folder of one run: {@code config.yaml}, {@code metrics.jsonl}, {@code summary.json},
+ * {@code checkpoints/} and plots.
  *
  * <p>A folder that already holds a run is never overwritten by accident: opening it fails unless
  * the caller asks to resume or to overwrite. Every file is written to a temporary name and renamed
@@ -35,9 +35,23 @@ public final class RunFolder {
      * folders above all, since a stale {@code retrain/} or {@code pruned/} would otherwise be taken
      * for the new run's own hand-off and resumed.
      */
-    private static final List<String> RUN_FILES = List.of("config.yaml", "metrics.jsonl", "summary.json", "provenance.json",
-            "checkpoints", "plots", "export", "search", "retrain", "finetune", "warmup", "pruned", "eb_distances.json",
-            "evaluation.json", "latency.json");
+    private static final List<String> RUN_FILES =
+            List.of(
+                    "config.yaml",
+                    "metrics.jsonl",
+                    "summary.json",
+                    "provenance.json",
+                    "checkpoints",
+                    "plots",
+                    "export",
+                    "search",
+                    "retrain",
+                    "finetune",
+                    "warmup",
+                    "pruned",
+                    "eb_distances.json",
+                    "evaluation.json",
+                    "latency.json");
 
     private final Path dir;
 
@@ -60,7 +74,10 @@ public final class RunFolder {
             case NEW -> {
                 if (holdsRun) {
                     throw new SprigException(
-                            "output folder " + dir + " already holds a run; pass --resume to continue it or --overwrite to replace it");
+                            "output folder "
+                                    + dir
+                                    + " already holds a run; pass --resume to continue it or"
+                                    + " --overwrite to replace it");
                 }
             }
             case OVERWRITE -> f.clear();
@@ -199,8 +216,8 @@ public final class RunFolder {
     }
 
     /**
-     * Renames a finished temporary file over its target, atomically where the file system can:
-     * the last step of every write that must never leave a half-written file behind.
+     * Renames a finished temporary file over its target, atomically where the file system can: the
+     * last step of every write that must never leave a half-written file behind.
      *
      * @param tmp the complete temporary file
      * @param target destination
@@ -208,7 +225,11 @@ public final class RunFolder {
      */
     public static void moveOver(Path tmp, Path target) throws IOException {
         try {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    tmp,
+                    target,
+                    StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }

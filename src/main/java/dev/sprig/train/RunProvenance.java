@@ -10,9 +10,9 @@ import java.time.Instant;
 import java.util.HexFormat;
 
 /**
- * Everything needed to rerun a run besides its config: software versions, machine, device and
- * the SHA-256 of the resolved {@code config.yaml}. Written as {@code provenance.json} when a run
- * starts (after Tribuo's model provenance).
+ * Everything needed to rerun a run besides its config: software versions, machine, device and the
+ * SHA-256 of the resolved {@code config.yaml}. Written as {@code provenance.json} when a run starts
+ * (after Tribuo's model provenance).
  *
  * @param sprigVersion Sprig version
  * @param djlVersion DJL version
@@ -51,15 +51,27 @@ public record RunProvenance(
      */
     public static RunProvenance of(TrainConfig config, String configYaml, Device device) {
         Engine e = Sprig.engine();
-        return new RunProvenance(Sprig.VERSION, Engine.getDjlVersion(), e.getEngineName() + " " + e.getVersion(),
-                System.getProperty("java.version"), System.getProperty("os.name"), System.getProperty("os.arch"),
-                device.toString(), Runtime.getRuntime().availableProcessors(), config.threads, config.seed,
-                Instant.now().toString(), sha256(configYaml));
+        return new RunProvenance(
+                Sprig.VERSION,
+                Engine.getDjlVersion(),
+                e.getEngineName() + " " + e.getVersion(),
+                System.getProperty("java.version"),
+                System.getProperty("os.name"),
+                System.getProperty("os.arch"),
+                device.toString(),
+                Runtime.getRuntime().availableProcessors(),
+                config.threads,
+                config.seed,
+                Instant.now().toString(),
+                sha256(configYaml));
     }
 
     private static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(
+                            MessageDigest.getInstance("SHA-256")
+                                    .digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

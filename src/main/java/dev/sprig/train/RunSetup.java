@@ -15,5 +15,10 @@ import dev.sprig.data.DataSplits;
  * @param cost the cost model
  * @param stepsPerEpoch optimiser steps per epoch
  */
-public record RunSetup(TrainConfig config, DataSplits data, Device device, FlopsLedger ledger, CostModel cost,
+public record RunSetup(
+        TrainConfig config,
+        DataSplits data,
+        Device device,
+        FlopsLedger ledger,
+        CostModel cost,
         int stepsPerEpoch) {}

@@ -75,16 +75,31 @@ public record RunSummary(
      */
     public static RunSummary read(java.nio.file.Path dir) {
         try {
-            Map<String, Object> m = Json.JSON.readValue(dir.resolve("summary.json").toFile(),
-                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
+            Map<String, Object> m =
+                    Json.JSON.readValue(
+                            dir.resolve("summary.json").toFile(),
+                            new com.fasterxml.jackson.core.type.TypeReference<
+                                    Map<String, Object>>() {});
             Map<String, Object> extra = new java.util.LinkedHashMap<>(m);
-            return new RunSummary((String) m.get("method"), (String) m.get("model"), (String) m.get("dataset"),
-                    num(m, "test_accuracy"), num(m, "test_loss"), num(m, "sparsity"), (long) num(m, "params"),
-                    (long) num(m, "nonzero_params"), num(m, "train_flops"), num(m, "dense_train_flops"),
-                    (long) num(m, "inference_flops"), num(m, "wall_seconds"), (int) num(m, "epochs"), (long) num(m, "seed"),
+            return new RunSummary(
+                    (String) m.get("method"),
+                    (String) m.get("model"),
+                    (String) m.get("dataset"),
+                    num(m, "test_accuracy"),
+                    num(m, "test_loss"),
+                    num(m, "sparsity"),
+                    (long) num(m, "params"),
+                    (long) num(m, "nonzero_params"),
+                    num(m, "train_flops"),
+                    num(m, "dense_train_flops"),
+                    (long) num(m, "inference_flops"),
+                    num(m, "wall_seconds"),
+                    (int) num(m, "epochs"),
+                    (long) num(m, "seed"),
                     extra);
         } catch (java.io.IOException e) {
-            throw new dev.sprig.SprigException("cannot read the summary in " + dir + ": " + e.getMessage());
+            throw new dev.sprig.SprigException(
+                    "cannot read the summary in " + dir + ": " + e.getMessage());
         }
     }
 
@@ -95,5 +110,4 @@ public record RunSummary(
         }
         return n.doubleValue();
     }
-
 }

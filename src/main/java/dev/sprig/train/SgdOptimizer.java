@@ -9,14 +9,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Stochastic gradient descent with momentum, Nesterov and L2 weight decay, PyTorch semantics:
- * \( g \leftarrow \nabla + \lambda w,\; v \leftarrow \mu v + g,\; w \leftarrow w - \eta (g + \mu
- * v) \) with Nesterov, \( w \leftarrow w - \eta v \) without.
+ * Stochastic gradient descent with momentum, Nesterov and L2 weight decay, PyTorch semantics: \( g
+ * \leftarrow \nabla + \lambda w,\; v \leftarrow \mu v + g,\; w \leftarrow w - \eta (g + \mu v) \)
+ * with Nesterov, \( w \leftarrow w - \eta v \) without.
  *
  * <p>Sprig has its own optimiser because DJL's built-in {@code Sgd} keeps its momentum private,
  * while sparse methods must read and reset the momentum of individual weights (zeroing it for
- * regrown connections) and carry it through network surgery. The buffers are exposed by
- * parameter name through {@link #momentum()}; they live on the model's manager.
+ * regrown connections) and carry it through network surgery. The buffers are exposed by parameter
+ * name through {@link #momentum()}; they live on the model's manager.
  */
 public final class SgdOptimizer {
     private final double momentum;
@@ -119,7 +119,8 @@ public final class SgdOptimizer {
         for (Map.Entry<String, float[]> e : values.entrySet()) {
             NamedParameter p = params.get(e.getKey());
             if (p == null) {
-                throw new IllegalStateException("checkpoint has momentum for unknown parameter " + e.getKey());
+                throw new IllegalStateException(
+                        "checkpoint has momentum for unknown parameter " + e.getKey());
             }
             NDArray w = p.array();
             NDArray v = w.getManager().create(e.getValue(), w.getShape());

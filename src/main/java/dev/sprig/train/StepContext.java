@@ -18,7 +18,14 @@ public final class StepContext {
     private boolean skipOptimizerStep;
     private boolean denseWeightGradient;
 
-    StepContext(RunContext run, NDManager manager, long step, int epoch, int batch, double lr, int batchSize) {
+    StepContext(
+            RunContext run,
+            NDManager manager,
+            long step,
+            int epoch,
+            int batch,
+            double lr,
+            int batchSize) {
         this.run = run;
         this.manager = manager;
         this.step = step;
@@ -105,7 +112,10 @@ public final class StepContext {
         return skipOptimizerStep;
     }
 
-    /** Charges this step's weight gradient as dense (RigL computes it for all weights on update steps). */
+    /**
+     * Charges this step's weight gradient as dense (RigL computes it for all weights on update
+     * steps).
+     */
     public void chargeDenseWeightGradient() {
         this.denseWeightGradient = true;
     }

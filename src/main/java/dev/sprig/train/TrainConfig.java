@@ -6,15 +6,15 @@ import dev.sprig.SprigException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * Every setting of a training run, declared once: the YAML config, the command-line defaults,
- * the resolved {@code config.yaml} of a run folder and its provenance all read these fields.
+ * Every setting of a training run, declared once: the YAML config, the command-line defaults, the
+ * resolved {@code config.yaml} of a run folder and its provenance all read these fields.
  *
- * <p>Defaults are a reasonable quick CPU setting (LeNet-300-100 on MNIST); the published
- * settings of each paper live in recipes. Keys are snake_case in YAML and JSON.
+ * <p>Defaults are a reasonable quick CPU setting (LeNet-300-100 on MNIST); the published settings
+ * of each paper live in recipes. Keys are snake_case in YAML and JSON.
  */
 @JsonPropertyOrder(alphabetic = false)
 public final class TrainConfig {
@@ -48,7 +48,8 @@ public final class TrainConfig {
     @JsonPropertyDescription("batch size for evaluation")
     public int evalBatchSize = 1000;
 
-    @JsonPropertyDescription("stop each epoch after this many steps (0 = full epoch); for smoke runs")
+    @JsonPropertyDescription(
+            "stop each epoch after this many steps (0 = full epoch); for smoke runs")
     public int maxStepsPerEpoch = 0;
 
     @JsonPropertyDescription("base learning rate")
@@ -93,7 +94,8 @@ public final class TrainConfig {
     @JsonPropertyDescription("engine threads (0 = engine default)")
     public int threads = 0;
 
-    @JsonPropertyDescription("also checkpoint every N steps inside an epoch (0 = at epoch ends only)")
+    @JsonPropertyDescription(
+            "also checkpoint every N steps inside an epoch (0 = at epoch ends only)")
     public int checkpointEvery = 0;
 
     @JsonPropertyDescription("overall sparsity of the prunable weights, in [0, 1) (sparse methods)")
@@ -126,16 +128,22 @@ public final class TrainConfig {
     @JsonPropertyDescription("last mask update T_end, as a fraction of all steps (RigL: 0.75)")
     public double endFraction = 0.75;
 
-    @JsonPropertyDescription("momentum of regrown weights: zero (RigL) or keep (dense momentum, FreeTickets)")
+    @JsonPropertyDescription(
+            "momentum of regrown weights: zero (RigL) or keep (dense momentum, FreeTickets)")
     public String momentumPolicy = "zero";
 
-    @JsonPropertyDescription("skip the optimiser step on mask-update steps (null = RigL yes, others no)")
+    @JsonPropertyDescription(
+            "skip the optimiser step on mask-update steps (null = RigL yes, others no)")
     public Boolean skipUpdateStep;
 
-    @JsonPropertyDescription("value of regrown weights: zero (RigL default) or random_normal (std of the layer's active weights)")
+    @JsonPropertyDescription(
+            "value of regrown weights: zero (RigL default) or random_normal (std of the layer's"
+                    + " active weights)")
     public String growInit = "zero";
 
-    @JsonPropertyDescription("treat a connection dropped and regrown in one update as new (RigL: false, it keeps its value)")
+    @JsonPropertyDescription(
+            "treat a connection dropped and regrown in one update as new (RigL: false, it keeps its"
+                    + " value)")
     public boolean reinitWhenSame = false;
 
     @JsonPropertyDescription("SNFS: decay of the gradient moving average")
@@ -144,10 +152,13 @@ public final class TrainConfig {
     @JsonPropertyDescription("record per-layer changed connections every N mask updates (0 = off)")
     public int maskHistoryEvery = 0;
 
-    @JsonPropertyDescription("output channels by convolution name, overriding the architecture (a pruned ticket)")
+    @JsonPropertyDescription(
+            "output channels by convolution name, overriding the architecture (a pruned ticket)")
     public Map<String, Integer> channelWidths = new LinkedHashMap<>();
 
-    @JsonPropertyDescription("execution path: auto (sparse kernels for sparse MLPs on a CPU), sparse or dense (masked)")
+    @JsonPropertyDescription(
+            "execution path: auto (sparse kernels for sparse MLPs on a CPU), sparse or dense"
+                    + " (masked)")
     public String exec = "auto";
 
     /**
@@ -166,7 +177,10 @@ public final class TrainConfig {
         return List.copyOf(k);
     }
 
-    /** The {@link #model} of a run whose network was defined in Java and wrapped (see {@code SparseTraining}). */
+    /**
+     * The {@link #model} of a run whose network was defined in Java and wrapped (see {@code
+     * SparseTraining}).
+     */
     public static final String CUSTOM_MODEL = "custom";
 
     /**
@@ -176,18 +190,23 @@ public final class TrainConfig {
      */
     public void requireZooModel() {
         if (CUSTOM_MODEL.equals(model)) {
-            throw new SprigException("this run trained a network defined in Java (SparseTraining), which a run folder cannot"
-                    + " rebuild: evaluate or save it from Java, where the block is (DJL's Model.save)");
+            throw new SprigException(
+                    "this run trained a network defined in Java (SparseTraining), which a run"
+                        + " folder cannot rebuild: evaluate or save it from Java, where the block"
+                        + " is (DJL's Model.save)");
         }
     }
 
-    @JsonPropertyDescription("Early-Bird / slimming: fraction of channels the retrained ticket prunes")
+    @JsonPropertyDescription(
+            "Early-Bird / slimming: fraction of channels the retrained ticket prunes")
     public double pruneRatio = 0.5;
 
-    @JsonPropertyDescription("Early-Bird: pruning ratios searched together (the prune ratio among them)")
+    @JsonPropertyDescription(
+            "Early-Bird: pruning ratios searched together (the prune ratio among them)")
     public List<Double> ebRatios = new ArrayList<>(List.of(0.3, 0.5, 0.7));
 
-    @JsonPropertyDescription("Early-Bird: largest mask distance that counts as the same ticket (anchor: 0.1)")
+    @JsonPropertyDescription(
+            "Early-Bird: largest mask distance that counts as the same ticket (anchor: 0.1)")
     public double ebEpsilon = 0.1;
 
     @JsonPropertyDescription("Early-Bird: masks in the distance queue (anchor: 5)")
@@ -196,40 +215,54 @@ public final class TrainConfig {
     @JsonPropertyDescription("Early-Bird: threshold |gamma| per layer instead of globally")
     public boolean ebPerLayer = false;
 
-    @JsonPropertyDescription("L1 penalty on batch-norm scales (null = 1e-4 for earlybird/slimming, else 0)")
+    @JsonPropertyDescription(
+            "L1 penalty on batch-norm scales (null = 1e-4 for earlybird/slimming, else 0)")
     public Double bnL1;
 
-    @JsonPropertyDescription("network slimming: fine-tuning epochs after pruning (0 = a quarter of epochs)")
+    @JsonPropertyDescription(
+            "network slimming: fine-tuning epochs after pruning (0 = a quarter of epochs)")
     public int finetuneEpochs = 0;
 
-    @JsonPropertyDescription("Early-Bird: search in 8-bit block floating point (weights, gradients, momentum)")
+    @JsonPropertyDescription(
+            "Early-Bird: search in 8-bit block floating point (weights, gradients, momentum)")
     public boolean ebLowPrecision = false;
 
-    @JsonPropertyDescription("Early-Bird: write the pairwise mask-distance matrix of every searched ratio")
+    @JsonPropertyDescription(
+            "Early-Bird: write the pairwise mask-distance matrix of every searched ratio")
     public boolean ebDistanceMatrix = false;
 
-    @JsonPropertyDescription("EPI: channel importance: l2norm (|w_n|/sqrt(P), the paper's eq. 2), bn (|gamma|), taylor (|gamma g_gamma + beta g_beta|), l1")
+    @JsonPropertyDescription(
+            "EPI: channel importance: l2norm (|w_n|/sqrt(P), the paper's eq. 2), bn (|gamma|),"
+                    + " taylor (|gamma g_gamma + beta g_beta|), l1")
     public String epiImportance = "l2norm";
 
-    @JsonPropertyDescription("EPI: resource the budget limits: flops, params, or latency (timed per layer on the training device)")
+    @JsonPropertyDescription(
+            "EPI: resource the budget limits: flops, params, or latency (timed per layer on the"
+                    + " training device)")
     public String epiBudget = "flops";
 
-    @JsonPropertyDescription("EPI: fraction of the full network's resource the pruned network may use")
+    @JsonPropertyDescription(
+            "EPI: fraction of the full network's resource the pruned network may use")
     public double epiBudgetFraction = 0.5;
 
     @JsonPropertyDescription("EPI: past architectures EPI averages over (r)")
     public int epiWindow = 3;
 
-    @JsonPropertyDescription("EPI: threshold tau (null = 0.983 for magnitude importances, 0.944 for taylor)")
+    @JsonPropertyDescription(
+            "EPI: threshold tau (null = 0.983 for magnitude importances, 0.944 for taylor)")
     public Double epiTau;
 
     @JsonPropertyDescription("EPI: EPI must exceed each of its last N values")
     public int epiMonotone = 3;
 
-    @JsonPropertyDescription("EPI: strict (>) monotonicity check; default >= (a settled architecture gives EPI = 1, which never strictly rises)")
+    @JsonPropertyDescription(
+            "EPI: strict (>) monotonicity check; default >= (a settled architecture gives EPI = 1,"
+                    + " which never strictly rises)")
     public boolean epiStrict = false;
 
-    @JsonPropertyDescription("EPI: prune at this fixed epoch instead (oracle grid; 0 = at initialisation; -1 = EPI decides)")
+    @JsonPropertyDescription(
+            "EPI: prune at this fixed epoch instead (oracle grid; 0 = at initialisation; -1 = EPI"
+                    + " decides)")
     public int epiPruneEpoch = -1;
 
     @JsonPropertyDescription("LTH: pruning rounds after the dense round")
@@ -238,13 +271,17 @@ public final class TrainConfig {
     @JsonPropertyDescription("LTH: step whose weights every round rewinds to (Frankle et al. 2019)")
     public long rewindStep = 100;
 
-    @JsonPropertyDescription("piecewise lr schedule: learning rate from each epoch on, e.g. {0: 0.1, 150: 0.01}")
+    @JsonPropertyDescription(
+            "piecewise lr schedule: learning rate from each epoch on, e.g. {0: 0.1, 150: 0.01}")
     public java.util.TreeMap<Integer, Double> lrPoints = new java.util.TreeMap<>();
 
-    @JsonPropertyDescription("epochs at whose first step every layer drops and regrows exploration_fraction of its active weights (EDST's global exploration)")
+    @JsonPropertyDescription(
+            "epochs at whose first step every layer drops and regrows exploration_fraction of its"
+                    + " active weights (EDST's global exploration)")
     public List<Integer> explorationEpochs = new java.util.ArrayList<>();
 
-    @JsonPropertyDescription("fraction q of active weights replaced at an exploration epoch (FreeTickets: 0.8)")
+    @JsonPropertyDescription(
+            "fraction q of active weights replaced at an exploration epoch (FreeTickets: 0.8)")
     public double explorationFraction = 0.8;
 
     @JsonPropertyDescription("ensembles: members M (FreeTickets: 3)")
@@ -253,16 +290,24 @@ public final class TrainConfig {
     @JsonPropertyDescription("ensembles: members trained at once in separate processes")
     public int workers = 1;
 
-    @JsonPropertyDescription("DST/EDST ensembles: growth criterion of the members: gradient (RigL), random (SET) or momentum (SNFS)")
+    @JsonPropertyDescription(
+            "DST/EDST ensembles: growth criterion of the members: gradient (RigL), random (SET) or"
+                    + " momentum (SNFS)")
     public String ensembleGrowth = "gradient";
 
-    @JsonPropertyDescription("EDST: exploration epochs at constant lr before the refinement phases (null = a third of epochs)")
+    @JsonPropertyDescription(
+            "EDST: exploration epochs at constant lr before the refinement phases (null = a third"
+                    + " of epochs)")
     public Integer edstExploreEpochs;
 
-    @JsonPropertyDescription("EDST: lr of each refinement phase, divided by 10 half-way through it (FreeTickets: 0.01)")
+    @JsonPropertyDescription(
+            "EDST: lr of each refinement phase, divided by 10 half-way through it (FreeTickets:"
+                    + " 0.01)")
     public double edstRefineLr = 0.01;
 
-    @JsonPropertyDescription("pf: checkpoint of the trained dense network to prune one-shot by global magnitude and fine-tune")
+    @JsonPropertyDescription(
+            "pf: checkpoint of the trained dense network to prune one-shot by global magnitude and"
+                    + " fine-tune")
     public String pruneFrom;
 
     @JsonPropertyDescription("pf-ensemble: constant fine-tuning lr (FreeTickets: 0.001)")
@@ -292,8 +337,8 @@ public final class TrainConfig {
     }
 
     /**
-     * Checks every value, the shared settings' and every method family's (whatever the method),
-     * and throws one clear message for the first bad one. Each check lives with its settings type
+     * Checks every value, the shared settings' and every method family's (whatever the method), and
+     * throws one clear message for the first bad one. Each check lives with its settings type
      * ({@link TrainSettings}, and each family's options type, see {@link OptionGroup#parser}).
      *
      * @return this config

@@ -1,11 +1,6 @@
 package dev.sprig.train;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sprig.Sprig;
 import dev.sprig.SprigException;
@@ -17,7 +12,6 @@ import dev.sprig.data.BatchSource;
 import dev.sprig.data.DataSplits;
 import dev.sprig.data.ImageSet;
 import dev.sprig.models.ModelZoo;
-import dev.sprig.models.NamedParameter;
 import dev.sprig.models.SprigModel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,11 +24,12 @@ import java.util.Map;
  * <p>The loop (epochs, batches, learning rate, FLOPs ledger, metrics, checkpoints, summary) is
  * written once, here; what a step computes belongs to a {@link TrainingSession}: the engine's
  * masked-dense path ({@link EngineSession}, where hooks plug in around the step, see {@link
- * TrainingHook}) or a registered {@link ExecutionBackend} such as the CSR path for sparse MLPs. Each epoch is evaluated on the validation and test
- * sets, one line is written to {@code metrics.jsonl}, and a checkpoint is saved (also every
- * {@code checkpoint_every} steps when set). A resumed run continues from the last checkpoint and
- * ends with the same figures as an uninterrupted one. A non-finite loss stops the run with a
- * clear message and leaves the last good checkpoint in place.
+ * TrainingHook}) or a registered {@link ExecutionBackend} such as the CSR path for sparse MLPs.
+ * Each epoch is evaluated on the validation and test sets, one line is written to {@code
+ * metrics.jsonl}, and a checkpoint is saved (also every {@code checkpoint_every} steps when set). A
+ * resumed run continues from the last checkpoint and ends with the same figures as an uninterrupted
+ * one. A non-finite loss stops the run with a clear message and leaves the last good checkpoint in
+ * place.
  */
 public final class Trainer {
     private java.util.function.Function<Device, SprigModel> modelFactory;
@@ -47,8 +42,8 @@ public final class Trainer {
     private final CostModel cost = FlopsCostModel.INSTANCE;
     private Progress progress = Progress.silent();
     private boolean chooseBackend;
-    private java.util.function.Consumer<EpochMetrics> epochListener = m -> { };
-    private java.util.function.LongConsumer stepListener = step -> { };
+    private java.util.function.Consumer<EpochMetrics> epochListener = m -> {};
+    private java.util.function.LongConsumer stepListener = step -> {};
 
     /**
      * Creates a trainer.
@@ -59,7 +54,12 @@ public final class Trainer {
      * @param hooks hooks in call order
      * @param resume whether to continue from the folder's last checkpoint
      */
-    public Trainer(TrainConfig config, DataSplits data, RunFolder folder, List<TrainingHook> hooks, boolean resume) {
+    public Trainer(
+            TrainConfig config,
+            DataSplits data,
+            RunFolder folder,
+            List<TrainingHook> hooks,
+            boolean resume) {
         this.config = config.validate();
         this.settings = TrainSettings.from(config);
         this.data = data;
@@ -91,8 +91,12 @@ public final class Trainer {
      * @return the initialised model
      */
     public static SprigModel buildModel(TrainConfig config, ImageSet train, Device device) {
-        return blueprint(config, train).build(config.channelWidths == null ? java.util.Map.of() : config.channelWidths,
-                device, config.seed, (float) config.bnGammaInit);
+        return blueprint(config, train)
+                .build(
+                        config.channelWidths == null ? java.util.Map.of() : config.channelWidths,
+                        device,
+                        config.seed,
+                        (float) config.bnGammaInit);
     }
 
     /**
@@ -106,9 +110,15 @@ public final class Trainer {
     public static dev.sprig.models.Blueprint blueprint(TrainConfig config, ImageSet train) {
         config.requireZooModel();
         if (train.height() != train.width()) {
-            throw new SprigException("images must be square, got " + train.height() + "x" + train.width());
+            throw new SprigException(
+                    "images must be square, got " + train.height() + "x" + train.width());
         }
-        return ModelZoo.blueprint(config.model, train.channels(), train.height(), train.classes(), config.widthMultiplier,
+        return ModelZoo.blueprint(
+                config.model,
+                train.channels(),
+                train.height(),
+                train.classes(),
+                config.widthMultiplier,
                 config.ebLowPrecision ? new dev.sprig.models.BlockFloatActivations(8) : null);
     }
 
@@ -126,8 +136,8 @@ public final class Trainer {
 
     /**
      * Lets {@code exec} choose another {@link ExecutionBackend} than the engine (the CSR path for
-     * sparse MLPs). Only for a trainer whose hooks are exactly its method's own: a backend runs
-     * the method from the config and does not call them. {@link HookMethod#run} sets this.
+     * sparse MLPs). Only for a trainer whose hooks are exactly its method's own: a backend runs the
+     * method from the config and does not call them. {@link HookMethod#run} sets this.
      *
      * @return this trainer
      */
@@ -151,9 +161,16 @@ public final class Trainer {
         }
         ImageSet s = data.train();
         List<dev.sprig.models.LayerSpec> specs =
-                ModelZoo.specs(config.model, s.channels(), s.height(), s.classes(), config.widthMultiplier);
+                ModelZoo.specs(
+                        config.model,
+                        s.channels(),
+                        s.height(),
+                        s.classes(),
+                        config.widthMultiplier);
         Device device = Sprig.device(config.device);
-        for (ExecutionBackend b : java.util.ServiceLoader.load(ExecutionBackend.class, Trainer.class.getClassLoader())) {
+        for (ExecutionBackend b :
+                java.util.ServiceLoader.load(
+                        ExecutionBackend.class, Trainer.class.getClassLoader())) {
             String why = b.whyNot(config, specs);
             if (exec.equals(b.name())) {
                 if (why != null) {
@@ -166,7 +183,10 @@ public final class Trainer {
             }
         }
         if (!exec.equals("auto")) {
-            throw new SprigException("exec must be auto, dense or the name of an execution backend, got '" + config.exec + "'");
+            throw new SprigException(
+                    "exec must be auto, dense or the name of an execution backend, got '"
+                            + config.exec
+                            + "'");
         }
         return null;
     }
@@ -201,7 +221,8 @@ public final class Trainer {
      * @return the summary (also written to {@code summary.json} when there is a folder)
      */
     public RunSummary run() {
-        ExecutionBackend backend = chooseBackend && modelFactory == null ? backendFor(config, data) : null;
+        ExecutionBackend backend =
+                chooseBackend && modelFactory == null ? backendFor(config, data) : null;
         String backendName = backend == null ? Checkpoint.ENGINE : backend.name();
         if (settings.threads() > 0) {
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(settings.threads()));
@@ -210,23 +231,50 @@ public final class Trainer {
         Device device = Sprig.device(config.device);
         long runStart = System.nanoTime();
         boolean augment = settings.augment().resolve(data.augment());
-        BatchSource train = new BatchSource(data.train(), data.normalization(), settings.batchSize(), true, augment, settings.seed());
-        BatchSource val = data.validation() == null
-                ? null
-                : new BatchSource(data.validation(), data.normalization(), settings.evalBatchSize(), false, false, settings.seed());
-        BatchSource test = new BatchSource(data.test(), data.normalization(), settings.evalBatchSize(), false, false, settings.seed());
-        int steps = settings.maxStepsPerEpoch() > 0
-                ? Math.min(settings.maxStepsPerEpoch(), train.batchesPerEpoch())
-                : train.batchesPerEpoch();
+        BatchSource train =
+                new BatchSource(
+                        data.train(),
+                        data.normalization(),
+                        settings.batchSize(),
+                        true,
+                        augment,
+                        settings.seed());
+        BatchSource val =
+                data.validation() == null
+                        ? null
+                        : new BatchSource(
+                                data.validation(),
+                                data.normalization(),
+                                settings.evalBatchSize(),
+                                false,
+                                false,
+                                settings.seed());
+        BatchSource test =
+                new BatchSource(
+                        data.test(),
+                        data.normalization(),
+                        settings.evalBatchSize(),
+                        false,
+                        false,
+                        settings.seed());
+        int steps =
+                settings.maxStepsPerEpoch() > 0
+                        ? Math.min(settings.maxStepsPerEpoch(), train.batchesPerEpoch())
+                        : train.batchesPerEpoch();
         LrSchedule schedule = LrSchedule.of(config, steps);
         FlopsLedger ledger = new FlopsLedger();
         RunSetup setup = new RunSetup(config, data, device, ledger, cost, steps);
-        try (TrainingSession session = backend == null ? new EngineSession(setup, hooks, modelFactory) : backend.open(setup)) {
+        try (TrainingSession session =
+                backend == null
+                        ? new EngineSession(setup, hooks, modelFactory)
+                        : backend.open(setup)) {
             Checkpoint.State state;
             // A run killed before its first checkpoint resumes by starting over.
             if (resume && java.nio.file.Files.isRegularFile(folder.lastCheckpoint())) {
-                Checkpoint.Contents saved = backend == null ? Checkpoint.read(folder.lastCheckpoint())
-                        : backend.readCheckpoint(folder.lastCheckpoint());
+                Checkpoint.Contents saved =
+                        backend == null
+                                ? Checkpoint.read(folder.lastCheckpoint())
+                                : backend.readCheckpoint(folder.lastCheckpoint());
                 state = Checkpoint.restore(folder.lastCheckpoint(), saved, backendName, session);
                 ledger.restore(state.trainFlops(), state.denseTrainFlops());
             } else {
@@ -234,13 +282,15 @@ public final class Trainer {
                 if (folder != null && !resume) {
                     String yaml = Json.toYaml(config);
                     RunFolder.writeAtomic(folder.config(), yaml);
-                    RunFolder.writeAtomic(folder.dir().resolve("provenance.json"),
+                    RunFolder.writeAtomic(
+                            folder.dir().resolve("provenance.json"),
                             Json.pretty(RunProvenance.of(config, yaml, device)) + "\n");
                 }
             }
             session.begin();
             List<String> metricsLines = new ArrayList<>(state.metricsLines());
-            long denseStepFlops = cost.trainStepFlops(session.layers(), LayerDensities.DENSE, false);
+            long denseStepFlops =
+                    cost.trainStepFlops(session.layers(), LayerDensities.DENSE, false);
             long step = state.step();
             double wallBefore = state.wallSeconds();
             double bestVal = state.bestValAccuracy();
@@ -258,46 +308,92 @@ public final class Trainer {
                 for (int b = startBatch; b < steps; b++) {
                     long t0 = System.nanoTime();
                     BatchSource.Batch batch = train.batch(epoch, b);
-                    TrainingSession.StepResult r = session.step(step, epoch, b, batch, schedule.at(step));
+                    TrainingSession.StepResult r =
+                            session.step(step, epoch, b, batch, schedule.at(step));
                     if (!Double.isFinite(r.loss())) {
-                        throw new SprigException(String.format(
-                                "training diverged at epoch %d, step %d: loss is %s; the last good checkpoint is %s"
-                                        + " (resume it with a lower lr)",
-                                epoch + 1, step, r.loss(),
-                                folder == null ? "not kept (no output folder)" : folder.lastCheckpoint()));
+                        throw new SprigException(
+                                String.format(
+                                        "training diverged at epoch %d, step %d: loss is %s; the"
+                                            + " last good checkpoint is %s (resume it with a lower"
+                                            + " lr)",
+                                        epoch + 1,
+                                        step,
+                                        r.loss(),
+                                        folder == null
+                                                ? "not kept (no output folder)"
+                                                : folder.lastCheckpoint()));
                     }
-                    ledger.record(batch.size(), cost.trainStepFlops(session.layers(), session.densities(),
-                            r.denseWeightGradient()), denseStepFlops);
+                    ledger.record(
+                            batch.size(),
+                            cost.trainStepFlops(
+                                    session.layers(), session.densities(), r.denseWeightGradient()),
+                            denseStepFlops);
                     step++;
                     lossSum += r.loss() * batch.size();
                     correct += r.correct();
                     seen += batch.size();
                     epochSeconds += (System.nanoTime() - t0) / 1e9;
                     progress.step(batch.size(), lossSum / seen, (double) correct / seen);
-                    if (folder != null && settings.checkpointEvery() > 0 && step % settings.checkpointEvery() == 0 && b + 1 < steps) {
-                        Checkpoint.save(folder.lastCheckpoint(),
-                                new Checkpoint.State(epoch, b + 1, step, ledger.trainFlops(), ledger.denseTrainFlops(),
-                                        lossSum, correct, seen, epochSeconds, wallBefore + (System.nanoTime() - runStart) / 1e9,
-                                        bestVal, bestEpoch, metricsLines),
-                                backendName, session);
+                    if (folder != null
+                            && settings.checkpointEvery() > 0
+                            && step % settings.checkpointEvery() == 0
+                            && b + 1 < steps) {
+                        Checkpoint.save(
+                                folder.lastCheckpoint(),
+                                new Checkpoint.State(
+                                        epoch,
+                                        b + 1,
+                                        step,
+                                        ledger.trainFlops(),
+                                        ledger.denseTrainFlops(),
+                                        lossSum,
+                                        correct,
+                                        seen,
+                                        epochSeconds,
+                                        wallBefore + (System.nanoTime() - runStart) / 1e9,
+                                        bestVal,
+                                        bestEpoch,
+                                        metricsLines),
+                                backendName,
+                                session);
                     }
                     stepListener.accept(step);
                 }
                 Evaluation v = val == null ? null : session.evaluate(val);
                 Evaluation t = session.evaluate(test);
-                last = new EpochMetrics(epoch + 1, step, schedule.at(Math.max(0, step - 1)), lossSum / seen,
-                        (double) correct / seen, v == null ? null : v.loss(), v == null ? null : v.accuracy(),
-                        t.loss(), t.accuracy(), epochSeconds, ledger.trainFlops(), ledger.denseTrainFlops());
+                last =
+                        new EpochMetrics(
+                                epoch + 1,
+                                step,
+                                schedule.at(Math.max(0, step - 1)),
+                                lossSum / seen,
+                                (double) correct / seen,
+                                v == null ? null : v.loss(),
+                                v == null ? null : v.accuracy(),
+                                t.loss(),
+                                t.accuracy(),
+                                epochSeconds,
+                                ledger.trainFlops(),
+                                ledger.denseTrainFlops());
                 Map<String, Object> extra = new LinkedHashMap<>();
                 session.epochEnd(epoch, last, extra);
                 ObjectNode line = Json.JSON.valueToTree(last);
                 extra.forEach((k, val2) -> line.set(k, Json.JSON.valueToTree(val2)));
                 metricsLines.add(Json.line(line));
-                progress.epochEnd(String.format(
-                        "epoch %d/%d  loss %.4f  train acc %.4f%s  test acc %.4f  lr %.4g  %.1f s  (%.0f samples/s%s)",
-                        epoch + 1, settings.epochs(), last.trainLoss(), last.trainAccuracy(),
-                        v == null ? "" : String.format("  val acc %.4f", v.accuracy()), t.accuracy(), last.lr(),
-                        epochSeconds, seen / Math.max(epochSeconds, 1e-9), session.progressLabel()));
+                progress.epochEnd(
+                        String.format(
+                                "epoch %d/%d  loss %.4f  train acc %.4f%s  test acc %.4f  lr %.4g "
+                                        + " %.1f s  (%.0f samples/s%s)",
+                                epoch + 1,
+                                settings.epochs(),
+                                last.trainLoss(),
+                                last.trainAccuracy(),
+                                v == null ? "" : String.format("  val acc %.4f", v.accuracy()),
+                                t.accuracy(),
+                                last.lr(),
+                                epochSeconds,
+                                seen / Math.max(epochSeconds, 1e-9),
+                                session.progressLabel()));
                 boolean improved = v != null && v.accuracy() > bestVal;
                 if (improved) {
                     bestVal = v.accuracy();
@@ -305,9 +401,21 @@ public final class Trainer {
                 }
                 if (folder != null) {
                     RunFolder.writeAtomic(folder.metrics(), String.join("\n", metricsLines) + "\n");
-                    Checkpoint.State done = new Checkpoint.State(epoch + 1, 0, step, ledger.trainFlops(),
-                            ledger.denseTrainFlops(), 0, 0, 0, 0, wallBefore + (System.nanoTime() - runStart) / 1e9,
-                            bestVal, bestEpoch, metricsLines);
+                    Checkpoint.State done =
+                            new Checkpoint.State(
+                                    epoch + 1,
+                                    0,
+                                    step,
+                                    ledger.trainFlops(),
+                                    ledger.denseTrainFlops(),
+                                    0,
+                                    0,
+                                    0,
+                                    0,
+                                    wallBefore + (System.nanoTime() - runStart) / 1e9,
+                                    bestVal,
+                                    bestEpoch,
+                                    metricsLines);
                     Checkpoint.save(folder.lastCheckpoint(), done, backendName, session);
                     if (improved) {
                         Checkpoint.save(folder.bestCheckpoint(), done, backendName, session);
@@ -322,11 +430,21 @@ public final class Trainer {
                 // Resumed a run that had already finished: report its last recorded epoch.
                 last = EpochMetrics.fromLastLine(metricsLines);
             }
-            return summarize(session, last, bestVal, bestEpoch, wallBefore + (System.nanoTime() - runStart) / 1e9);
+            return summarize(
+                    session,
+                    last,
+                    bestVal,
+                    bestEpoch,
+                    wallBefore + (System.nanoTime() - runStart) / 1e9);
         }
     }
 
-    private RunSummary summarize(TrainingSession session, EpochMetrics last, double bestVal, int bestEpoch, double wall) {
+    private RunSummary summarize(
+            TrainingSession session,
+            EpochMetrics last,
+            double bestVal,
+            int bestEpoch,
+            double wall) {
         LayerDensities d = session.densities();
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("train_accuracy", last.trainAccuracy());
@@ -338,10 +456,23 @@ public final class Trainer {
         extra.put("device", session.device());
         extra.put("sprig_version", Sprig.VERSION);
         session.end(extra);
-        RunSummary summary = new RunSummary(settings.method(), settings.model(), data.dataset(), last.testAccuracy(),
-                last.testLoss(), session.sparsity(), session.parameterCount(),
-                cost.parameters(session.layers(), d), last.trainFlops(), last.denseTrainFlops(),
-                cost.forwardFlops(session.layers(), d), wall, last.epoch(), settings.seed(), extra);
+        RunSummary summary =
+                new RunSummary(
+                        settings.method(),
+                        settings.model(),
+                        data.dataset(),
+                        last.testAccuracy(),
+                        last.testLoss(),
+                        session.sparsity(),
+                        session.parameterCount(),
+                        cost.parameters(session.layers(), d),
+                        last.trainFlops(),
+                        last.denseTrainFlops(),
+                        cost.forwardFlops(session.layers(), d),
+                        wall,
+                        last.epoch(),
+                        settings.seed(),
+                        extra);
         if (folder != null) {
             RunFolder.writeAtomic(folder.summary(), Json.pretty(summary.toMap()) + "\n");
         }

@@ -29,8 +29,8 @@ public interface TrainingHook {
     default void beforeForward(StepContext step) {}
 
     /**
-     * Called after gradients exist and before the optimiser uses them: the place to edit
-     * gradients (L1 penalty, gradient masks) or to skip the update.
+     * Called after gradients exist and before the optimiser uses them: the place to edit gradients
+     * (L1 penalty, gradient masks) or to skip the update.
      *
      * @param step the step
      */
@@ -52,8 +52,8 @@ public interface TrainingHook {
     default void onEpochEnd(EpochContext epoch) {}
 
     /**
-     * Called once after the last epoch. Values put into {@code run.summaryExtra()} go to
-     * {@code summary.json}.
+     * Called once after the last epoch. Values put into {@code run.summaryExtra()} go to {@code
+     * summary.json}.
      *
      * @param run the run
      */

@@ -7,20 +7,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One run on one execution backend: the network and everything that trains it (optimiser state,
- * the method's masks and scores). The {@link Trainer} owns the loop around it (epochs, batches,
+ * One run on one execution backend: the network and everything that trains it (optimiser state, the
+ * method's masks and scores). The {@link Trainer} owns the loop around it (epochs, batches,
  * learning rate, FLOPs ledger, metrics, best-validation and periodic checkpoints, summary), so
- * resume, progress, metrics and summaries behave the same on every backend; a session answers
- * only what differs: how a step, an evaluation and a checkpoint {@link Checkpoint.Section} are
- * computed ({@link #read} restores it before {@link #begin}).
+ * resume, progress, metrics and summaries behave the same on every backend; a session answers only
+ * what differs: how a step, an evaluation and a checkpoint {@link Checkpoint.Section} are computed
+ * ({@link #read} restores it before {@link #begin}).
  */
 public interface TrainingSession extends Checkpoint.Section, AutoCloseable {
     /** What one training step produced. */
     record StepResult(double loss, long correct, boolean denseWeightGradient) {}
 
-    /**
-     * Starts training: called once, after {@link #read} when the run resumes.
-     */
+    /** Starts training: called once, after {@link #read} when the run resumes. */
     void begin();
 
     /**

@@ -24,20 +24,26 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The selection at the heart of every mask update: RigL drops the k smallest active magnitudes of
- * a layer ({@code drop}: 23,520 candidates) and grows the k largest inactive gradients
- * ({@code grow}: 211,680 candidates). Measured on LeNet-300-100's first layer (235,200 weights)
- * at 10% density with drop fraction 0.3, so k = 7,056: Sprig's exact-count {@link TopK} (a linear
- * selection with index tie-breaks) against sorting every candidate's key, and against the
- * engine's own {@code topK} over the whole layer (which a GPU run would use).
+ * The selection at the heart of every mask update: RigL drops the k smallest active magnitudes of a
+ * layer ({@code drop}: 23,520 candidates) and grows the k largest inactive gradients ({@code grow}:
+ * 211,680 candidates). Measured on LeNet-300-100's first layer (235,200 weights) at 10% density
+ * with drop fraction 0.3, so k = 7,056: Sprig's exact-count {@link TopK} (a linear selection with
+ * index tie-breaks) against sorting every candidate's key, and against the engine's own {@code
+ * topK} over the whole layer (which a GPU run would use).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Dai.djl.offline=true", "-DOPT_OUT_TRACKING=true", "-Dai.djl.pytorch.num_threads=1",
-    "-Dai.djl.pytorch.num_interop_threads=1"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {
+            "-Dai.djl.offline=true",
+            "-DOPT_OUT_TRACKING=true",
+            "-Dai.djl.pytorch.num_threads=1",
+            "-Dai.djl.pytorch.num_interop_threads=1"
+        })
 public class MaskSelectionBenchmark {
     @Param({"235200"})
     int weights;
@@ -84,7 +90,9 @@ public class MaskSelectionBenchmark {
     /** Sprig's selection: exactly k, deterministic ties. */
     @Benchmark
     public int[] sprigTopK() {
-        return largest ? TopK.largest(magnitudes, candidate, k) : TopK.smallest(magnitudes, candidate, k);
+        return largest
+                ? TopK.largest(magnitudes, candidate, k)
+                : TopK.smallest(magnitudes, candidate, k);
     }
 
     /** The obvious alternative: sort every candidate's key, take the first k. */
@@ -100,7 +108,9 @@ public class MaskSelectionBenchmark {
         return keys;
     }
 
-    /** The engine's topK over all values (no candidate filter), index results read back to the host. */
+    /**
+     * The engine's topK over all values (no candidate filter), index results read back to the host.
+     */
     @Benchmark
     public long[] engineTopK() {
         try (NDManager step = manager.newSubManager()) {

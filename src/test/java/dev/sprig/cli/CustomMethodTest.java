@@ -49,8 +49,12 @@ class CustomMethodTest {
     @BeforeAll
     static void registerOnce() {
         if (!Methods.contains("first-index")) {
-            Methods.register(SparseMethods.dynamic("first-index", "regrow the lowest indices first (test only)",
-                    c -> new FirstIndexGrow(), false));
+            Methods.register(
+                    SparseMethods.dynamic(
+                            "first-index",
+                            "regrow the lowest indices first (test only)",
+                            c -> new FirstIndexGrow(),
+                            false));
         }
     }
 
@@ -66,10 +70,34 @@ class CustomMethodTest {
     private JsonNode train(String exec) throws Exception {
         Path out = tmp.resolve(exec);
         int before = FirstIndexGrow.CALLS.get();
-        run("train", "--method", "first-index", "--dataset", "synthetic", "--model", "lenet-300-100",
-                "--width-multiplier", "0.1", "--epochs", "2", "--max-steps-per-epoch", "4", "--update-interval", "2",
-                "--sparsity", "0.9", "--validation-fraction", "0", "--exec", exec, "--quiet", "--out", out.toString());
-        assertThat(FirstIndexGrow.CALLS.get()).as("the criterion scored layers on the %s path", exec).isGreaterThan(before);
+        run(
+                "train",
+                "--method",
+                "first-index",
+                "--dataset",
+                "synthetic",
+                "--model",
+                "lenet-300-100",
+                "--width-multiplier",
+                "0.1",
+                "--epochs",
+                "2",
+                "--max-steps-per-epoch",
+                "4",
+                "--update-interval",
+                "2",
+                "--sparsity",
+                "0.9",
+                "--validation-fraction",
+                "0",
+                "--exec",
+                exec,
+                "--quiet",
+                "--out",
+                out.toString());
+        assertThat(FirstIndexGrow.CALLS.get())
+                .as("the criterion scored layers on the %s path", exec)
+                .isGreaterThan(before);
         return Json.JSON.readTree(out.resolve("summary.json").toFile());
     }
 
@@ -91,6 +119,7 @@ class CustomMethodTest {
     void theRegisteredMethodIsListedByTrainButNotByTheFamilyCommands() {
         CommandLine cl = SprigCommand.commandLine();
         assertThat(cl.getSubcommands().get("train").getUsageMessage()).contains("first-index");
-        assertThat(cl.getSubcommands().get("earlybird").getUsageMessage()).doesNotContain("first-index");
+        assertThat(cl.getSubcommands().get("earlybird").getUsageMessage())
+                .doesNotContain("first-index");
     }
 }

@@ -12,16 +12,16 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
  * Run folders of the formats before the redesign (flat {@code config.yaml}, checkpoint version 1
  * and the sparse path's own checkpoint; see {@code src/test/resources/legacy-runs/README.md}) still
- * read: they evaluate and export, and a run killed after its first epoch resumes to the figures
- * the old Sprig printed for the uninterrupted run.
+ * read: they evaluate and export, and a run killed after its first epoch resumes to the figures the
+ * old Sprig printed for the uninterrupted run.
  */
 class LegacyRunTest {
     private static final Path LEGACY = Path.of("src/test/resources/legacy-runs");
@@ -55,7 +55,8 @@ class LegacyRunTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"engine-static", "csr-static"})
-    void oldRunFoldersEvaluateExportAndResumeToTheUninterruptedFigures(String run) throws Exception {
+    void oldRunFoldersEvaluateExportAndResumeToTheUninterruptedFigures(String run)
+            throws Exception {
         JsonNode expected = Json.JSON.readTree(LEGACY.resolve("expected.json").toFile()).get(run);
         Path old = copy(run, "evaluated");
         TrainConfig c = Json.readConfig(old.resolve("config.yaml"));
@@ -75,8 +76,15 @@ class LegacyRunTest {
         sprig("train", "--resume", "--quiet", "--out", killed.toString());
         JsonNode summary = Json.JSON.readTree(killed.resolve("summary.json").toFile());
         JsonNode whole = expected.get("uninterrupted");
-        for (String key : new String[] {"test_accuracy", "test_loss", "train_flops", "dense_train_flops",
-                "nonzero_params", "epochs"}) {
+        for (String key :
+                new String[] {
+                    "test_accuracy",
+                    "test_loss",
+                    "train_flops",
+                    "dense_train_flops",
+                    "nonzero_params",
+                    "epochs"
+                }) {
             assertThat(summary.get(key).asDouble()).as(key).isEqualTo(whole.get(key).asDouble());
         }
         // The resumed run's checkpoints are of the current format.

@@ -40,8 +40,13 @@ class RecipesTest {
 
     @Test
     void everyRecipeNamesItsSourceAndTarget() {
-        assertThat(Recipes.names()).contains("rigl-lenet300-mnist", "earlybird-vgg16-cifar10", "freetickets-edst-wrn28-10-cifar10",
-                "epi-resnet56-cifar10").hasSizeGreaterThanOrEqualTo(8);
+        assertThat(Recipes.names())
+                .contains(
+                        "rigl-lenet300-mnist",
+                        "earlybird-vgg16-cifar10",
+                        "freetickets-edst-wrn28-10-cifar10",
+                        "epi-resnet56-cifar10")
+                .hasSizeGreaterThanOrEqualTo(8);
         for (String n : Recipes.names()) {
             Recipes.Recipe r = Recipes.get(n);
             assertThat(r.target()).as(n).isNotBlank();
@@ -49,15 +54,22 @@ class RecipesTest {
             TrainConfig c = Json.readConfig(r.yaml(), "recipe " + n).validate();
             int channels = c.dataset.startsWith("cifar") ? 3 : 1;
             int size = c.dataset.startsWith("cifar") ? 32 : 28;
-            assertThat(ModelZoo.specs(c.model, channels, size, c.dataset.equals("cifar-100") ? 100 : 10, c.widthMultiplier))
-                    .as(n).isNotEmpty();
+            assertThat(
+                            ModelZoo.specs(
+                                    c.model,
+                                    channels,
+                                    size,
+                                    c.dataset.equals("cifar-100") ? 100 : 10,
+                                    c.widthMultiplier))
+                    .as(n)
+                    .isNotEmpty();
         }
     }
 
     /**
      * Each recipe starts: its own settings, cut to three one-step epochs on tiny data in the real
-     * formats. CIFAR networks run at an eighth of their width (the same code paths at a size a
-     * unit test can afford: WRN-28-10 at full width is 36 M parameters per member).
+     * formats. CIFAR networks run at an eighth of their width (the same code paths at a size a unit
+     * test can afford: WRN-28-10 at full width is 36 M parameters per member).
      */
     @ParameterizedTest
     @MethodSource("recipes")
@@ -68,9 +80,32 @@ class RecipesTest {
         cl.setOut(new PrintWriter(new StringWriter(), true));
         Path out = data.resolve("runs").resolve(name);
         String width = Recipes.get(name).yaml().contains("dataset: cifar") ? "0.125" : "1";
-        int code = cl.execute("train", "--recipe", name, "--data-dir", data.toString(), "--epochs", "3", "--lr-milestones", "1,2",
-                "--edst-explore-epochs", "1", "--members", "2", "--max-steps-per-epoch", "1", "--batch-size", "2",
-                "--eval-batch-size", "8", "--width-multiplier", width, "--quiet", "--out", out.toString());
+        int code =
+                cl.execute(
+                        "train",
+                        "--recipe",
+                        name,
+                        "--data-dir",
+                        data.toString(),
+                        "--epochs",
+                        "3",
+                        "--lr-milestones",
+                        "1,2",
+                        "--edst-explore-epochs",
+                        "1",
+                        "--members",
+                        "2",
+                        "--max-steps-per-epoch",
+                        "1",
+                        "--batch-size",
+                        "2",
+                        "--eval-batch-size",
+                        "8",
+                        "--width-multiplier",
+                        width,
+                        "--quiet",
+                        "--out",
+                        out.toString());
         assertThat(code).as(err.toString()).isZero();
         assertThat(out.resolve("summary.json")).exists();
         TrainConfig c = Json.readConfig(out.resolve("config.yaml"));

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class BatchSourceTest {
     private final ImageSet set = SyntheticImages.generate(100, 3, 8, 4, 5);
-    private final Normalization norm = new Normalization(new float[] {0.5f, 0.4f, 0.3f}, new float[] {0.2f, 0.25f, 0.3f});
+    private final Normalization norm =
+            new Normalization(new float[] {0.5f, 0.4f, 0.3f}, new float[] {0.2f, 0.25f, 0.3f});
 
     @Test
     void sameSeedEpochAndBatchGiveTheSameBatch() {
@@ -44,7 +45,8 @@ class BatchSourceTest {
         int plane = 64;
         for (int c = 0; c < 3; c++) {
             int raw = set.pixels()[c * plane + 5] & 0xff;
-            assertThat(x[c * plane + 5]).isCloseTo((raw / 255f - norm.mean()[c]) / norm.std()[c], within(1e-6f));
+            assertThat(x[c * plane + 5])
+                    .isCloseTo((raw / 255f - norm.mean()[c]) / norm.std()[c], within(1e-6f));
         }
     }
 
@@ -73,9 +75,12 @@ class BatchSourceTest {
     @Test
     void validationSplitIsDisjointDeterministicAndSeedDependent() {
         ImageSet full = SyntheticImages.generate(200, 1, 4, 3, 9);
-        DataSplits a = DataSplits.split("s", full, full, SyntheticImages.normalization(1), 0.1, 7, false);
-        DataSplits b = DataSplits.split("s", full, full, SyntheticImages.normalization(1), 0.1, 7, false);
-        DataSplits c = DataSplits.split("s", full, full, SyntheticImages.normalization(1), 0.1, 8, false);
+        DataSplits a =
+                DataSplits.split("s", full, full, SyntheticImages.normalization(1), 0.1, 7, false);
+        DataSplits b =
+                DataSplits.split("s", full, full, SyntheticImages.normalization(1), 0.1, 7, false);
+        DataSplits c =
+                DataSplits.split("s", full, full, SyntheticImages.normalization(1), 0.1, 8, false);
         assertThat(a.validation().size()).isEqualTo(20);
         assertThat(a.train().size()).isEqualTo(180);
         assertThat(a.validation()).isEqualTo(b.validation());

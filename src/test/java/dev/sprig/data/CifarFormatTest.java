@@ -28,7 +28,8 @@ class CifarFormatTest {
         assertThat(test.labels()).containsExactly(0, 1, 2);
         byte[] rec = TestFiles.cifarRecords(3, 1, 10);
         // Second image's pixels follow its label byte.
-        assertThat(Arrays.copyOfRange(test.pixels(), 3072, 6144)).isEqualTo(Arrays.copyOfRange(rec, 3073 + 1, 2 * 3073));
+        assertThat(Arrays.copyOfRange(test.pixels(), 3072, 6144))
+                .isEqualTo(Arrays.copyOfRange(rec, 3073 + 1, 2 * 3073));
         assertThat(DataSplits.load("cifar-10", tmp, 0, 1).augment()).isTrue();
     }
 
@@ -44,7 +45,10 @@ class CifarFormatTest {
 
     @Test
     void rejectsTruncatedFileNamingIt() throws Exception {
-        Path f = Files.write(tmp.resolve("test_batch.bin"), Arrays.copyOf(TestFiles.cifarRecords(2, 1, 10), 3073 + 100));
+        Path f =
+                Files.write(
+                        tmp.resolve("test_batch.bin"),
+                        Arrays.copyOf(TestFiles.cifarRecords(2, 1, 10), 3073 + 100));
         assertThatThrownBy(() -> CifarFormat.read("c", List.of(f), 1, 10))
                 .isInstanceOf(SprigException.class)
                 .hasMessageContaining("truncated or corrupt CIFAR file")
@@ -56,6 +60,7 @@ class CifarFormatTest {
         byte[] d = TestFiles.cifarRecords(2, 1, 10);
         d[0] = (byte) 200;
         Path f = Files.write(tmp.resolve("b.bin"), d);
-        assertThatThrownBy(() -> CifarFormat.read("c", List.of(f), 1, 10)).hasMessageContaining("label 200");
+        assertThatThrownBy(() -> CifarFormat.read("c", List.of(f), 1, 10))
+                .hasMessageContaining("label 200");
     }
 }

@@ -34,10 +34,14 @@ class CorruptionTest {
                 ImageSet bad = c.apply(clean, s, 7);
                 assertThat(bad.labels()).isEqualTo(clean.labels());
                 assertThat(bad.pixels()).hasSameSizeAs(clean.pixels());
-                assertThat(bad.pixels()).as("%s is deterministic", c).isEqualTo(c.apply(clean, s, 7).pixels());
+                assertThat(bad.pixels())
+                        .as("%s is deterministic", c)
+                        .isEqualTo(c.apply(clean, s, 7).pixels());
                 double change = meanAbsChange(clean, bad);
                 assertThat(change).as("%s severity %d changes the images", c, s).isPositive();
-                assertThat(change).as("%s severity %d at least as strong as %d", c, s, s - 1).isGreaterThanOrEqualTo(previous * 0.95);
+                assertThat(change)
+                        .as("%s severity %d at least as strong as %d", c, s, s - 1)
+                        .isGreaterThanOrEqualTo(previous * 0.95);
                 previous = change;
             }
         }
@@ -49,7 +53,8 @@ class CorruptionTest {
         ImageSet pair = new ImageSet("p", new byte[] {0, (byte) 255}, new int[] {0}, 1, 1, 2, 2);
         assertThat(Corruption.CONTRAST.apply(pair, 1, 0).pixels()).containsExactly(32, (byte) 223);
         // Brightness 0.3 on black: 76.5 rounds to 77; on white: stays 255.
-        assertThat(Corruption.BRIGHTNESS.apply(pair, 5, 0).pixels()).containsExactly(77, (byte) 255);
+        assertThat(Corruption.BRIGHTNESS.apply(pair, 5, 0).pixels())
+                .containsExactly(77, (byte) 255);
         // Brightness keeps hue: an RGB pixel (0.2, 0.1, 0) raised by 0.1 scales to (0.3, 0.15, 0).
         ImageSet rgb = new ImageSet("c", new byte[] {51, 26, 0}, new int[] {0}, 3, 1, 1, 2);
         byte[] b = Corruption.BRIGHTNESS.apply(rgb, 2, 0).pixels();
@@ -62,7 +67,9 @@ class CorruptionTest {
         assertThat(Corruption.GAUSSIAN_BLUR.apply(f, 5, 0).pixels()).containsOnly((byte) 100);
         assertThat(Corruption.PIXELATE.apply(f, 5, 0).pixels()).containsOnly((byte) 100);
         assertThat(Corruption.of("shot-noise")).isEqualTo(Corruption.SHOT_NOISE);
-        assertThatThrownBy(() -> Corruption.of("fog")).hasMessageContaining("unknown corruption 'fog'");
-        assertThatThrownBy(() -> Corruption.GAUSSIAN_NOISE.constant(6)).hasMessageContaining("severity must be 1 to 5");
+        assertThatThrownBy(() -> Corruption.of("fog"))
+                .hasMessageContaining("unknown corruption 'fog'");
+        assertThatThrownBy(() -> Corruption.GAUSSIAN_NOISE.constant(6))
+                .hasMessageContaining("severity must be 1 to 5");
     }
 }

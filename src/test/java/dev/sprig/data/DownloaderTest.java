@@ -40,14 +40,20 @@ class DownloaderTest {
     @Test
     void verifiesChecksumsAndKeepsNoBadFile() throws Exception {
         Map<String, byte[]> served = new HashMap<>();
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", ex -> {
-            byte[] body = served.getOrDefault(ex.getRequestURI().getPath().substring(1), new byte[0]);
-            ex.sendResponseHeaders(body.length == 0 ? 404 : 200, body.length == 0 ? -1 : body.length);
-            try (OutputStream o = ex.getResponseBody()) {
-                o.write(body);
-            }
-        });
+        HttpServer server =
+                HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext(
+                "/",
+                ex -> {
+                    byte[] body =
+                            served.getOrDefault(
+                                    ex.getRequestURI().getPath().substring(1), new byte[0]);
+                    ex.sendResponseHeaders(
+                            body.length == 0 ? 404 : 200, body.length == 0 ? -1 : body.length);
+                    try (OutputStream o = ex.getResponseBody()) {
+                        o.write(body);
+                    }
+                });
         server.start();
         try {
             String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/";

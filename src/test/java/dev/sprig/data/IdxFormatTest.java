@@ -34,23 +34,43 @@ class IdxFormatTest {
 
     @Test
     void rejectsWrongMagicNamingTheFile() {
-        assertThatThrownBy(() -> read(TestFiles.idxImages(2049, 1, 2, 2, 4), TestFiles.idxLabels(2049, 1, 1)))
+        assertThatThrownBy(
+                        () ->
+                                read(
+                                        TestFiles.idxImages(2049, 1, 2, 2, 4),
+                                        TestFiles.idxLabels(2049, 1, 1)))
                 .isInstanceOf(SprigException.class)
                 .hasMessageContaining("not an IDX image file")
                 .hasMessageContaining(tmp.resolve("img").toString());
-        assertThatThrownBy(() -> read(TestFiles.idxImages(2051, 1, 2, 2, 4), TestFiles.idxLabels(2051, 1, 1)))
+        assertThatThrownBy(
+                        () ->
+                                read(
+                                        TestFiles.idxImages(2051, 1, 2, 2, 4),
+                                        TestFiles.idxLabels(2051, 1, 1)))
                 .hasMessageContaining("not an IDX label file");
     }
 
     @Test
     void rejectsTruncatedFiles() throws Exception {
-        assertThatThrownBy(() -> read(TestFiles.idxImages(2051, 3, 2, 2, 11), TestFiles.idxLabels(2049, 3, 3)))
+        assertThatThrownBy(
+                        () ->
+                                read(
+                                        TestFiles.idxImages(2051, 3, 2, 2, 11),
+                                        TestFiles.idxLabels(2049, 3, 3)))
                 .isInstanceOf(SprigException.class)
                 .hasMessageContaining("truncated IDX image file");
-        assertThatThrownBy(() -> read(TestFiles.idxImages(2051, 3, 2, 2, 12), TestFiles.idxLabels(2049, 3, 2)))
+        assertThatThrownBy(
+                        () ->
+                                read(
+                                        TestFiles.idxImages(2051, 3, 2, 2, 12),
+                                        TestFiles.idxLabels(2049, 3, 2)))
                 .hasMessageContaining("truncated IDX label file");
         byte[] gz = TestFiles.gzip(TestFiles.idxImages(2051, 3, 2, 2, 12));
-        assertThatThrownBy(() -> read(Arrays.copyOf(gz, gz.length - 6), TestFiles.idxLabels(2049, 3, 3)))
+        assertThatThrownBy(
+                        () ->
+                                read(
+                                        Arrays.copyOf(gz, gz.length - 6),
+                                        TestFiles.idxLabels(2049, 3, 3)))
                 .isInstanceOf(SprigException.class)
                 .hasMessageContaining("img");
         assertThatThrownBy(() -> read(new byte[5], TestFiles.idxLabels(2049, 3, 3)))
@@ -59,7 +79,11 @@ class IdxFormatTest {
 
     @Test
     void rejectsCountMismatchAndBadLabels() {
-        assertThatThrownBy(() -> read(TestFiles.idxImages(2051, 3, 2, 2, 12), TestFiles.idxLabels(2049, 2, 2)))
+        assertThatThrownBy(
+                        () ->
+                                read(
+                                        TestFiles.idxImages(2051, 3, 2, 2, 12),
+                                        TestFiles.idxLabels(2049, 2, 2)))
                 .isInstanceOf(SprigException.class)
                 .hasMessageContaining("count mismatch");
         byte[] lab = TestFiles.idxLabels(2049, 3, 3);
@@ -86,6 +110,7 @@ class IdxFormatTest {
         assertThatThrownBy(() -> DataSplits.load("cifar-10", tmp, 0, 3))
                 .isInstanceOf(SprigException.class)
                 .hasMessageContaining("no cifar-10 data");
-        assertThatThrownBy(() -> DataSplits.load("imagenet-21k", tmp, 0, 3)).hasMessageContaining("unknown dataset");
+        assertThatThrownBy(() -> DataSplits.load("imagenet-21k", tmp, 0, 3))
+                .hasMessageContaining("unknown dataset");
     }
 }

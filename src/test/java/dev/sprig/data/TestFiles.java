@@ -44,7 +44,9 @@ public final class TestFiles {
     /** Writes a valid MNIST-layout folder with n training and m test images of 28×28. */
     public static Path mnistFolder(Path root, String key, int n, int m) throws IOException {
         Path dir = Files.createDirectories(root.resolve(key));
-        Files.write(dir.resolve("train-images-idx3-ubyte.gz"), gzip(idxImages(2051, n, 28, 28, n * 784)));
+        Files.write(
+                dir.resolve("train-images-idx3-ubyte.gz"),
+                gzip(idxImages(2051, n, 28, 28, n * 784)));
         Files.write(dir.resolve("train-labels-idx1-ubyte.gz"), gzip(idxLabels(2049, n, n)));
         Files.write(dir.resolve("t10k-images-idx3-ubyte"), idxImages(2051, m, 28, 28, m * 784));
         Files.write(dir.resolve("t10k-labels-idx1-ubyte"), idxLabels(2049, m, m));

@@ -14,7 +14,10 @@ class BlockFloatingPointTest {
         SplittableRandom r = new SplittableRandom(1);
         float[] v = new float[4 * 256];
         for (int i = 0; i < v.length; i++) {
-            v[i] = (float) (r.nextGaussian() * Math.pow(10, i / 256 - 2)); // blocks of very different scales
+            v[i] =
+                    (float)
+                            (r.nextGaussian()
+                                    * Math.pow(10, i / 256 - 2)); // blocks of very different scales
         }
         float[] q = v.clone();
         bfp.quantize(q, 4, new SplittableRandom(2));
@@ -52,12 +55,14 @@ class BlockFloatingPointTest {
         assertThat(sum / n).isCloseTo(x, within(5 * step / (2 * Math.sqrt(n))));
         float[] once = block.clone();
         bfp.quantize(once, 1, new SplittableRandom(4));
-        assertThat(once[1]).isIn((float) (Math.floor(x / step) * step), (float) (Math.ceil(x / step) * step));
+        assertThat(once[1])
+                .isIn((float) (Math.floor(x / step) * step), (float) (Math.ceil(x / step) * step));
     }
 
     @org.junit.jupiter.api.Test
     void activationQuantiserKeepsTheGridAndPassesGradientsStraightThrough() {
-        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(ai.djl.Device.cpu())) {
+        try (ai.djl.ndarray.NDManager m =
+                ai.djl.ndarray.NDManager.newBaseManager(ai.djl.Device.cpu())) {
             SplittableRandom r = new SplittableRandom(5);
             float[] v = new float[2 * 3 * 4];
             for (int i = 0; i < v.length; i++) {
@@ -66,7 +71,8 @@ class BlockFloatingPointTest {
             ai.djl.ndarray.NDArray x = m.create(v, new ai.djl.ndarray.types.Shape(2, 3, 4));
             x.setRequiresGradient(true);
             ai.djl.ndarray.NDArray q;
-            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            try (ai.djl.training.GradientCollector gc =
+                    ai.djl.engine.Engine.getInstance().newGradientCollector()) {
                 q = new dev.sprig.models.BlockFloatActivations(8).apply(x);
                 gc.backward(q.sum());
             }
@@ -79,7 +85,8 @@ class BlockFloatingPointTest {
                 float step = bfp.step(max);
                 for (int i = b * 12; i < (b + 1) * 12; i++) {
                     assertThat(Math.abs(out[i] - v[i])).isLessThanOrEqualTo(step * 1.0001f);
-                    assertThat((double) (out[i] / step)).isEqualTo(Math.rint(out[i] / step), within(1e-3));
+                    assertThat((double) (out[i] / step))
+                            .isEqualTo(Math.rint(out[i] / step), within(1e-3));
                 }
             }
             assertThat(x.getGradient().toFloatArray()).containsOnly(1f);

@@ -46,44 +46,73 @@ class EarlyBirdTest {
     @Test
     void searchThenSurgeryThenRetrainEndToEnd() throws Exception {
         TrainConfig c = config("earlybird");
-        RunSummary s = EarlyBird.run(c, data(c), tmp.resolve("eb"), RunFolder.Mode.NEW, Progress.silent());
+        RunSummary s =
+                EarlyBird.run(c, data(c), tmp.resolve("eb"), RunFolder.Mode.NEW, Progress.silent());
         int ebEpoch = ((Number) s.extra().get("eb_epoch")).intValue();
         assertThat(ebEpoch).isBetween(1, c.epochs - 1);
         assertThat(s.epochs()).isEqualTo(c.epochs);
         assertThat(s.nonzeroParams()).isLessThan(s.params());
         assertThat(s.trainFlops()).isLessThan(s.denseTrainFlops());
         assertThat(s.testAccuracy()).isGreaterThan(0.3);
-        // The search stopped at the ticket; the retrain continued from there to the end of the schedule.
+        // The search stopped at the ticket; the retrain continued from there to the end of the
+        // schedule.
         var search = Json.JSON.readTree(tmp.resolve("eb/search/summary.json").toFile());
         assertThat(search.get("epochs").asInt()).isEqualTo(ebEpoch);
         var retrain = Json.JSON.readTree(tmp.resolve("eb/retrain/summary.json").toFile());
         assertThat(retrain.get("epochs").asInt()).isEqualTo(c.epochs);
-        assertThat(Files.readAllLines(tmp.resolve("eb/retrain/metrics.jsonl"))).hasSize(c.epochs - ebEpoch);
+        assertThat(Files.readAllLines(tmp.resolve("eb/retrain/metrics.jsonl")))
+                .hasSize(c.epochs - ebEpoch);
         @SuppressWarnings("unchecked")
         Map<String, Integer> counts = (Map<String, Integer>) s.extra().get("channel_counts");
-        assertThat(counts).containsKey("features.0.conv").allSatisfy((k, v) -> assertThat(v).isPositive());
+        assertThat(counts)
+                .containsKey("features.0.conv")
+                .allSatisfy((k, v) -> assertThat(v).isPositive());
         var top = Json.JSON.readTree(tmp.resolve("eb/summary.json").toFile());
-        for (String key : List.of("method", "model", "dataset", "test_accuracy", "test_loss", "sparsity", "params",
-                "nonzero_params", "train_flops", "dense_train_flops", "inference_flops", "wall_seconds", "epochs", "seed")) {
+        for (String key :
+                List.of(
+                        "method",
+                        "model",
+                        "dataset",
+                        "test_accuracy",
+                        "test_loss",
+                        "sparsity",
+                        "params",
+                        "nonzero_params",
+                        "train_flops",
+                        "dense_train_flops",
+                        "inference_flops",
+                        "wall_seconds",
+                        "epochs",
+                        "seed")) {
             assertThat(top.has(key)).as(key).isTrue();
         }
-        assertThat(Json.JSON.readTree(tmp.resolve("eb/eb_distances.json").toFile()).get("0.5").size()).isEqualTo(ebEpoch + 1);
+        assertThat(
+                        Json.JSON
+                                .readTree(tmp.resolve("eb/eb_distances.json").toFile())
+                                .get("0.5")
+                                .size())
+                .isEqualTo(ebEpoch + 1);
     }
 
     @Test
     void baselinesRunInTheSameFamily() throws Exception {
         TrainConfig r = config("earlybird-reinit");
-        RunSummary reinit = EarlyBird.run(r, data(r), tmp.resolve("reinit"), RunFolder.Mode.NEW, Progress.silent());
+        RunSummary reinit =
+                EarlyBird.run(
+                        r, data(r), tmp.resolve("reinit"), RunFolder.Mode.NEW, Progress.silent());
         assertThat(reinit.trainFlops()).isGreaterThan(0);
-        assertThat(Files.readAllLines(tmp.resolve("reinit/retrain/metrics.jsonl"))).hasSize(r.epochs);
+        assertThat(Files.readAllLines(tmp.resolve("reinit/retrain/metrics.jsonl")))
+                .hasSize(r.epochs);
         TrainConfig n = config("slimming");
         n.epochs = 3;
         n.finetuneEpochs = 2;
-        RunSummary slim = EarlyBird.run(n, data(n), tmp.resolve("ns"), RunFolder.Mode.NEW, Progress.silent());
+        RunSummary slim =
+                EarlyBird.run(n, data(n), tmp.resolve("ns"), RunFolder.Mode.NEW, Progress.silent());
         assertThat(Files.readAllLines(tmp.resolve("ns/search/metrics.jsonl"))).hasSize(3);
         assertThat(Files.readAllLines(tmp.resolve("ns/finetune/metrics.jsonl"))).hasSize(2);
         assertThat(slim.nonzeroParams()).isLessThan(slim.params());
-        assertThat(slim.trainFlops()).as("full training + fine-tuning costs more than the schedule alone")
+        assertThat(slim.trainFlops())
+                .as("full training + fine-tuning costs more than the schedule alone")
                 .isGreaterThan(slim.denseTrainFlops());
     }
 }

@@ -48,13 +48,25 @@ class FreeTicketsTest {
 
     @Test
     void edstRatesFollowThePhases() {
-        // 12 epochs: explore 4, two phases of 4: 0.1 until 4, then 0.01 / 0.001 at half of each phase.
+        // 12 epochs: explore 4, two phases of 4: 0.1 until 4, then 0.01 / 0.001 at half of each
+        // phase.
         TreeMap<Integer, Double> p = FreeTickets.edstRates(0.1, 0.01, 12, 4, 4, 2);
-        assertThat(p).containsExactlyEntriesOf(new TreeMap<>(Map.of(0, 0.1, 4, 0.01, 6, 0.001, 8, 0.01, 10, 0.001)));
+        assertThat(p)
+                .containsExactlyEntriesOf(
+                        new TreeMap<>(Map.of(0, 0.1, 4, 0.01, 6, 0.001, 8, 0.01, 10, 0.001)));
         // The last phase takes the epochs left over: 13 epochs → last phase 8..12, halved at 10.
-        assertThat(FreeTickets.edstRates(0.1, 0.01, 13, 4, 4, 2)).containsEntry(10, 0.001).containsEntry(8, 0.01);
+        assertThat(FreeTickets.edstRates(0.1, 0.01, 13, 4, 4, 2))
+                .containsEntry(10, 0.001)
+                .containsEntry(8, 0.01);
         TicketKeeper k = new TicketKeeper(new TrainConfig(), tmp, 4, 4, 2);
-        assertThat(List.of(k.phaseOf(0), k.phaseOf(3), k.phaseOf(4), k.phaseOf(7), k.phaseOf(8), k.phaseOf(12)))
+        assertThat(
+                        List.of(
+                                k.phaseOf(0),
+                                k.phaseOf(3),
+                                k.phaseOf(4),
+                                k.phaseOf(7),
+                                k.phaseOf(8),
+                                k.phaseOf(12)))
                 .containsExactly(-1, -1, 0, 0, 1, 1);
     }
 
@@ -79,8 +91,12 @@ class FreeTicketsTest {
     @Test
     void defaultsAreTheAuthorsAndFlagsOverrideThem() {
         Map<String, Object> d = FreeTickets.defaults("edst-ensemble");
-        assertThat(d).containsEntry("sparsity", 0.8).containsEntry("drop_fraction", 0.5).containsEntry("update_interval", 1000)
-                .containsEntry("distribution", "erk").containsEntry("weight_decay", 5e-4);
+        assertThat(d)
+                .containsEntry("sparsity", 0.8)
+                .containsEntry("drop_fraction", 0.5)
+                .containsEntry("update_interval", 1000)
+                .containsEntry("distribution", "erk")
+                .containsEntry("weight_decay", 5e-4);
         assertThat(FreeTickets.defaults("dense-ensemble")).doesNotContainKey("sparsity");
         assertThat(FreeTickets.defaults("rigl")).isEmpty();
     }
@@ -101,14 +117,20 @@ class FreeTicketsTest {
         // One run: training FLOPs are one sparse run's, below a dense model's.
         assertThat(s.trainFlops()).isLessThan(s.denseTrainFlops());
         assertThat(s.extra()).containsEntry("exploration_epochs", List.of(4));
-        // Each ticket holds at most the allocated number of weights per layer (a regrown weight whose
-        // gradient stayed zero is active but still 0, so the count of non-zeros may fall a little short).
+        // Each ticket holds at most the allocated number of weights per layer (a regrown weight
+        // whose
+        // gradient stayed zero is active but still 0, so the count of non-zeros may fall a little
+        // short).
         RunSummary run = RunSummary.read(dir.resolve("run"));
         @SuppressWarnings("unchecked")
         Map<String, Double> densities = (Map<String, Double>) run.extra().get("layer_densities");
         for (int m = 1; m <= 2; m++) {
             try (SprigModel model = Trainer.buildModel(c, data(c).train(), ai.djl.Device.cpu())) {
-                Checkpoint.load(dir.resolve("member-" + m + "/checkpoints/best.ckpt"), model, new SgdOptimizer(0, false, 0), List.of());
+                Checkpoint.load(
+                        dir.resolve("member-" + m + "/checkpoints/best.ckpt"),
+                        model,
+                        new SgdOptimizer(0, false, 0),
+                        List.of());
                 for (NamedParameter w : model.prunableWeights()) {
                     float[] v = w.array().toFloatArray();
                     long nonzero = 0;
@@ -116,11 +138,15 @@ class FreeTicketsTest {
                         nonzero += x != 0 ? 1 : 0;
                     }
                     long expected = Math.round(densities.get(w.layer().name()) * v.length);
-                    assertThat(nonzero).as("member %d layer %s", m, w.layer().name()).isBetween((long) (expected * 0.99), expected);
+                    assertThat(nonzero)
+                            .as("member %d layer %s", m, w.layer().name())
+                            .isBetween((long) (expected * 0.99), expected);
                 }
             }
         }
-        assertThat((double) s.extra().get("kl_divergence")).as("the tickets are different models").isPositive();
+        assertThat((double) s.extra().get("kl_divergence"))
+                .as("the tickets are different models")
+                .isPositive();
         assertThat(s.testAccuracy()).isGreaterThan(0.5);
     }
 
@@ -129,15 +155,23 @@ class FreeTicketsTest {
         TrainConfig d = small("dense");
         d.epochs = 1;
         Path denseDir = tmp.resolve("dense");
-        new Trainer(d, data(d), RunFolder.open(denseDir, RunFolder.Mode.NEW), List.of(), false).run();
+        new Trainer(d, data(d), RunFolder.open(denseDir, RunFolder.Mode.NEW), List.of(), false)
+                .run();
         TrainConfig p = small("pf");
         p.epochs = 1;
         p.sparsity = 0.9;
         p.pruneFrom = denseDir.toString();
-        p.lr = 1e-9; // fine-tuning barely moves the weights: the mask can be checked against the dense ones
+        p.lr = 1e-9; // fine-tuning barely moves the weights: the mask can be checked against the
+        // dense ones
         p.momentum = 0;
         Path pfDir = tmp.resolve("pf");
-        new Trainer(p, data(p), RunFolder.open(pfDir, RunFolder.Mode.NEW), dev.sprig.train.Methods.hooksFor(p), false).run();
+        new Trainer(
+                        p,
+                        data(p),
+                        RunFolder.open(pfDir, RunFolder.Mode.NEW),
+                        dev.sprig.train.Methods.hooksFor(p),
+                        false)
+                .run();
         float[] dense = weights(p, denseDir.resolve("checkpoints/last.ckpt"));
         float[] pruned = weights(p, pfDir.resolve("checkpoints/last.ckpt"));
         long kept = 0;
@@ -154,7 +188,8 @@ class FreeTicketsTest {
         assertThat(kept).isEqualTo(Math.round(0.1 * dense.length));
         assertThat(minKept).isGreaterThanOrEqualTo(maxDropped);
         TrainConfig bad = small("pf");
-        assertThatThrownBy(() -> dev.sprig.train.Methods.hooksFor(bad)).hasMessageContaining("prune_from");
+        assertThatThrownBy(() -> dev.sprig.train.Methods.hooksFor(bad))
+                .hasMessageContaining("prune_from");
     }
 
     private static float[] weights(TrainConfig c, Path ckpt) {
@@ -183,21 +218,27 @@ class FreeTicketsTest {
         c.sparsity = 0.8;
         c.epochs = 2;
         c.exec = "dense";
-        RunSummary inProcess = FreeTickets.run(c, data(c), tmp.resolve("a"), RunFolder.Mode.NEW, Progress.silent());
+        RunSummary inProcess =
+                FreeTickets.run(
+                        c, data(c), tmp.resolve("a"), RunFolder.Mode.NEW, Progress.silent());
         TrainConfig w = c.copy();
         w.workers = 2;
         w.threads = 1;
-        RunSummary workers = FreeTickets.run(w, data(w), tmp.resolve("b"), RunFolder.Mode.NEW, Progress.silent());
+        RunSummary workers =
+                FreeTickets.run(
+                        w, data(w), tmp.resolve("b"), RunFolder.Mode.NEW, Progress.silent());
         assertThat(workers.testAccuracy()).isEqualTo(inProcess.testAccuracy());
         assertThat(workers.testLoss()).isCloseTo(inProcess.testLoss(), within(1e-6));
         assertThat(workers.trainFlops()).isEqualTo(inProcess.trainFlops());
         assertThat(Files.readString(tmp.resolve("b/member-2/log.txt"))).contains("test accuracy");
         // Members differ by seed, so they disagree somewhere or at least differ in loss.
         @SuppressWarnings("unchecked")
-        List<Map<String, Object>> rows = (List<Map<String, Object>>) inProcess.extra().get("members");
+        List<Map<String, Object>> rows =
+                (List<Map<String, Object>>) inProcess.extra().get("members");
         assertThat(rows).hasSize(2);
         assertThat(rows.get(0).get("test_nll")).isNotEqualTo(rows.get(1).get("test_nll"));
-        assertThat(Arrays.asList(inProcess.trainFlops() / inProcess.denseTrainFlops())).allSatisfy(r -> assertThat(r).isLessThan(2.0));
+        assertThat(Arrays.asList(inProcess.trainFlops() / inProcess.denseTrainFlops()))
+                .allSatisfy(r -> assertThat(r).isLessThan(2.0));
     }
 
     @Test
@@ -205,19 +246,24 @@ class FreeTicketsTest {
         TrainConfig c = small("dst-ensemble");
         c.sparsity = 0.8;
         c.epochs = 2;
-        RunSummary whole = FreeTickets.run(c, data(c), tmp.resolve("whole"), RunFolder.Mode.NEW, Progress.silent());
+        RunSummary whole =
+                FreeTickets.run(
+                        c, data(c), tmp.resolve("whole"), RunFolder.Mode.NEW, Progress.silent());
         Path dir = tmp.resolve("killed");
         FreeTickets.run(c, data(c), dir, RunFolder.Mode.NEW, Progress.silent());
-        // As if killed while the second member trained: its folder holds only the config, no ensemble summary yet.
+        // As if killed while the second member trained: its folder holds only the config, no
+        // ensemble summary yet.
         try (var walk = Files.walk(dir.resolve("member-2"))) {
             for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                if (!p.equals(dir.resolve("member-2")) && !p.equals(dir.resolve("member-2/config.yaml"))) {
+                if (!p.equals(dir.resolve("member-2"))
+                        && !p.equals(dir.resolve("member-2/config.yaml"))) {
                     Files.delete(p);
                 }
             }
         }
         Files.delete(dir.resolve("summary.json"));
-        RunSummary resumed = FreeTickets.run(c, data(c), dir, RunFolder.Mode.RESUME, Progress.silent());
+        RunSummary resumed =
+                FreeTickets.run(c, data(c), dir, RunFolder.Mode.RESUME, Progress.silent());
         assertThat(resumed.testAccuracy()).isEqualTo(whole.testAccuracy());
         assertThat(resumed.testLoss()).isEqualTo(whole.testLoss());
         assertThat(resumed.trainFlops()).isEqualTo(whole.trainFlops());

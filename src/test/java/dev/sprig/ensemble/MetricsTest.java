@@ -10,8 +10,10 @@ import org.junit.jupiter.api.Test;
 /** Every metric against values worked out by hand on three examples. */
 class MetricsTest {
     private static final int[] LABELS = {0, 1, 1};
-    private static final Predictions A = new Predictions(new float[] {0.85f, 0.15f, 0.35f, 0.65f, 0.75f, 0.25f}, 2, LABELS);
-    private static final Predictions B = new Predictions(new float[] {0.4f, 0.6f, 0.35f, 0.65f, 0.75f, 0.25f}, 2, LABELS);
+    private static final Predictions A =
+            new Predictions(new float[] {0.85f, 0.15f, 0.35f, 0.65f, 0.75f, 0.25f}, 2, LABELS);
+    private static final Predictions B =
+            new Predictions(new float[] {0.4f, 0.6f, 0.35f, 0.65f, 0.75f, 0.25f}, 2, LABELS);
 
     @Test
     void accuracyNllAndBrier() {
@@ -24,7 +26,8 @@ class MetricsTest {
 
     @Test
     void eceOverEqualWidthBins() {
-        // 5 bins: .85 alone in (0.8, 1] (correct); .65 and .75 in (0.6, 0.8] (one right): (.15 + 2 × .2) / 3.
+        // 5 bins: .85 alone in (0.8, 1] (correct); .65 and .75 in (0.6, 0.8] (one right): (.15 + 2
+        // × .2) / 3.
         assertThat(Calibration.ece(A, 5)).isCloseTo(0.55 / 3, within(1e-6));
         // 1 bin: |2/3 − .75|.
         assertThat(Calibration.ece(A, 1)).isCloseTo(0.75 - 2.0 / 3, within(1e-6));
@@ -43,7 +46,8 @@ class MetricsTest {
         assertThat(e.probabilities()[1]).isCloseTo(0.375f, within(1e-6f));
         assertThat(e.accuracy()).isCloseTo(2.0 / 3, within(1e-12));
         Predictions other = new Predictions(new float[] {1, 0}, 2, new int[] {0});
-        assertThatThrownBy(() -> Predictions.mean(List.of(A, other))).hasMessageContaining("different examples");
+        assertThatThrownBy(() -> Predictions.mean(List.of(A, other)))
+                .hasMessageContaining("different examples");
     }
 
     @Test
@@ -52,7 +56,8 @@ class MetricsTest {
         assertThat(Diversity.disagreement(List.of(A, B))).isCloseTo(1.0 / 3, within(1e-12));
         // Pairs (A,B) 1/3, (A,A') 0, (B,A') 1/3: no constant is added to non-zero entries.
         assertThat(Diversity.disagreement(List.of(A, B, A))).isCloseTo(2.0 / 9, within(1e-12));
-        // KL(A||B) = (.85 ln(.85/.4) + .15 ln(.15/.6)) / 3, KL(B||A) = (.4 ln(.4/.85) + .6 ln(.6/.15)) / 3.
+        // KL(A||B) = (.85 ln(.85/.4) + .15 ln(.15/.6)) / 3, KL(B||A) = (.4 ln(.4/.85) + .6
+        // ln(.6/.15)) / 3.
         double ab = (0.85 * Math.log(0.85 / 0.4) + 0.15 * Math.log(0.15 / 0.6)) / 3;
         double ba = (0.4 * Math.log(0.4 / 0.85) + 0.6 * Math.log(0.6 / 0.15)) / 3;
         assertThat(Diversity.kl(List.of(A, B))).isCloseTo((ab + ba) / 2, within(1e-6));
@@ -62,7 +67,8 @@ class MetricsTest {
 
     @Test
     void aurocCountsPairsAndHalfTies() {
-        // 0.9 and 0.8 beat all three OoD scores; 0.4 beats 0.1, ties 0.4 and loses to 0.5: 7.5 of 9 pairs.
+        // 0.9 and 0.8 beat all three OoD scores; 0.4 beats 0.1, ties 0.4 and loses to 0.5: 7.5 of 9
+        // pairs.
         assertThat(OodDetection.auroc(new double[] {0.9, 0.8, 0.4}, new double[] {0.5, 0.4, 0.1}))
                 .isCloseTo(7.5 / 9, within(1e-12));
         assertThat(OodDetection.auroc(new double[] {1, 2}, new double[] {3, 4})).isZero();

@@ -3,8 +3,8 @@ package dev.sprig.epi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sprig.data.DataSplits;
-import dev.sprig.models.LayerSpec;
 import dev.sprig.models.Blueprint;
+import dev.sprig.models.LayerSpec;
 import dev.sprig.models.ModelZoo;
 import dev.sprig.models.NetOp;
 import dev.sprig.structured.ChannelMask;
@@ -29,10 +29,21 @@ class EpiTest {
 
     @Test
     void dominantSubnetworkMeetsTheBudgetWithinOneChannel() {
-        // A synthetic timer proportional to multiply-adds: bilinear in the widths, so the table interpolates it exactly.
+        // A synthetic timer proportional to multiply-adds: bilinear in the widths, so the table
+        // interpolates it exactly.
         Blueprint resnet = ModelZoo.blueprint("resnet-20", 3, 32, 10, 0.5, null);
-        LatencyTable table = ResourceBudget.measureLatency(resnet,
-                l -> 1e-9 * l.inChannels() / l.groups() * l.outChannels() * l.kernel() * l.kernel() * l.outHeight() * l.outWidth());
+        LatencyTable table =
+                ResourceBudget.measureLatency(
+                        resnet,
+                        l ->
+                                1e-9
+                                        * l.inChannels()
+                                        / l.groups()
+                                        * l.outChannels()
+                                        * l.kernel()
+                                        * l.kernel()
+                                        * l.outHeight()
+                                        * l.outWidth());
         for (EpiOptions.Budget kind : EpiOptions.Budget.values()) {
             ResourceBudget b = new ResourceBudget(resnet, kind, 0.5, table);
             List<NetOp> layers = resnet.ops(Map.of());
@@ -48,7 +59,8 @@ class EpiTest {
             ChannelMask m = b.dominant(layers, scores);
             Map<String, Integer> widths = Surgeon.widths(layers, m);
             assertThat(b.resource(widths)).as(kind.name()).isLessThanOrEqualTo(b.target());
-            // Restoring the best removed channel breaks the budget: the cut is as small as it can be.
+            // Restoring the best removed channel breaks the budget: the cut is as small as it can
+            // be.
             String bestLayer = null;
             float best = -1;
             for (CouplingGraph.ChannelGroup g : Surgeon.groups(layers)) {
@@ -89,11 +101,19 @@ class EpiTest {
     void warmupTriggerSurgeryAndTrainingEndToEnd() throws Exception {
         TrainConfig c = config();
         DataSplits data = DataSplits.load(c.dataset, Path.of("."), 0, c.seed);
-        List<RunSummary> runs = Epi.grid(c, data, tmp.resolve("grid"), RunFolder.Mode.NEW, List.of(0, 2), Progress.silent());
+        List<RunSummary> runs =
+                Epi.grid(
+                        c,
+                        data,
+                        tmp.resolve("grid"),
+                        RunFolder.Mode.NEW,
+                        List.of(0, 2),
+                        Progress.silent());
         RunSummary epi = runs.get(0);
         // r = 1, tau = 0.5: EPI is defined after the second epoch and fires there.
         assertThat(epi.extra().get("prune_epoch")).isEqualTo(2);
-        assertThat(((Number) epi.extra().get("resource_fraction")).doubleValue()).isLessThanOrEqualTo(0.5);
+        assertThat(((Number) epi.extra().get("resource_fraction")).doubleValue())
+                .isLessThanOrEqualTo(0.5);
         assertThat(epi.trainFlops()).isLessThan(epi.denseTrainFlops());
         assertThat(Files.readAllLines(tmp.resolve("grid/epi/warmup/metrics.jsonl"))).hasSize(2);
         assertThat(Files.readAllLines(tmp.resolve("grid/epi/pruned/metrics.jsonl"))).hasSize(3);
@@ -111,30 +131,96 @@ class EpiTest {
 
     @Test
     void latencyGridInterpolatesBilinearlyAndIsMadeMonotone() {
-        LatencyTable.Grid g = new LatencyTable.Grid(new int[] {1, 3}, new int[] {2, 4}, new double[][] {{1, 2}, {3, 6}});
+        LatencyTable.Grid g =
+                new LatencyTable.Grid(
+                        new int[] {1, 3}, new int[] {2, 4}, new double[][] {{1, 2}, {3, 6}});
         LatencyTable t = new LatencyTable(Map.of("c", g));
-        LayerSpec at = new LayerSpec("c", dev.sprig.models.LayerKind.CONV, 2, 3, 3, 1, 1, 8, 8, 8, 8, false);
+        LayerSpec at =
+                new LayerSpec(
+                        "c", dev.sprig.models.LayerKind.CONV, 2, 3, 3, 1, 1, 8, 8, 8, 8, false);
         assertThat(t.seconds(List.of(at))).isEqualTo((1 + 2 + 3 + 6) / 4.0);
-        LayerSpec corner = new LayerSpec("c", dev.sprig.models.LayerKind.CONV, 3, 4, 3, 1, 1, 8, 8, 8, 8, false);
+        LayerSpec corner =
+                new LayerSpec(
+                        "c", dev.sprig.models.LayerKind.CONV, 3, 4, 3, 1, 1, 8, 8, 8, 8, false);
         assertThat(t.seconds(List.of(corner))).isEqualTo(6);
         // A noisy measurement where a wider layer timed faster is lifted to its narrower neighbour.
-        List<LayerSpec> full = List.of(new LayerSpec("c", dev.sprig.models.LayerKind.LINEAR, 1, 8, 1, 1, 1, 1, 1, 1, 1, false));
-        List<LayerSpec> narrow = List.of(new LayerSpec("c", dev.sprig.models.LayerKind.LINEAR, 1, 1, 1, 1, 1, 1, 1, 1, 1, false));
-        LatencyTable noisy = LatencyTable.measure(full, narrow, l -> l.outChannels() == 4 ? 0.5 : l.outChannels());
+        List<LayerSpec> full =
+                List.of(
+                        new LayerSpec(
+                                "c",
+                                dev.sprig.models.LayerKind.LINEAR,
+                                1,
+                                8,
+                                1,
+                                1,
+                                1,
+                                1,
+                                1,
+                                1,
+                                1,
+                                false));
+        List<LayerSpec> narrow =
+                List.of(
+                        new LayerSpec(
+                                "c",
+                                dev.sprig.models.LayerKind.LINEAR,
+                                1,
+                                1,
+                                1,
+                                1,
+                                1,
+                                1,
+                                1,
+                                1,
+                                1,
+                                false));
+        LatencyTable noisy =
+                LatencyTable.measure(
+                        full, narrow, l -> l.outChannels() == 4 ? 0.5 : l.outChannels());
         LatencyTable.Grid n = noisy.layers().get("c");
         assertThat(n.outs()).containsExactly(1, 2, 4, 6, 8);
         assertThat(n.seconds()[0]).containsExactly(1, 2, 2, 6, 8);
         Path file = tmp.resolve("latency.json");
         noisy.write(file);
-        assertThat(LatencyTable.read(file).layers().get("c").seconds()[0]).containsExactly(1, 2, 2, 6, 8);
+        assertThat(LatencyTable.read(file).layers().get("c").seconds()[0])
+                .containsExactly(1, 2, 2, 6, 8);
     }
 
     @Test
     void engineTimerTimesALayerOnTheDefaultDevice() {
-        LatencyTable.EngineTimer timer = new LatencyTable.EngineTimer(dev.sprig.Sprig.device(null), 4, 3);
-        double s = timer.seconds(new LayerSpec("c", dev.sprig.models.LayerKind.CONV, 3, 8, 3, 1, 1, 8, 8, 8, 8, false));
+        LatencyTable.EngineTimer timer =
+                new LatencyTable.EngineTimer(dev.sprig.Sprig.device(null), 4, 3);
+        double s =
+                timer.seconds(
+                        new LayerSpec(
+                                "c",
+                                dev.sprig.models.LayerKind.CONV,
+                                3,
+                                8,
+                                3,
+                                1,
+                                1,
+                                8,
+                                8,
+                                8,
+                                8,
+                                false));
         assertThat(s).isPositive().isLessThan(5.0);
-        double l = timer.seconds(new LayerSpec("f", dev.sprig.models.LayerKind.LINEAR, 16, 4, 1, 1, 1, 1, 1, 1, 1, true));
+        double l =
+                timer.seconds(
+                        new LayerSpec(
+                                "f",
+                                dev.sprig.models.LayerKind.LINEAR,
+                                16,
+                                4,
+                                1,
+                                1,
+                                1,
+                                1,
+                                1,
+                                1,
+                                1,
+                                true));
         assertThat(l).isPositive().isLessThan(5.0);
     }
 }

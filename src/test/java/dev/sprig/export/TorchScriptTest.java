@@ -36,9 +36,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TorchScriptTest {
-    /** Every kind of op the zoo records: bias convs, pooling (padded too), BN, residual sums, grouped convs. */
+    /**
+     * Every kind of op the zoo records: bias convs, pooling (padded too), BN, residual sums,
+     * grouped convs.
+     */
     private static final List<String> MODELS =
-            List.of("lenet-300-100", "lenet-5", "vgg-11", "resnet-20", "preresnet-29", "wrn-16-2", "mobilenet-v1", "resnet-18");
+            List.of(
+                    "lenet-300-100",
+                    "lenet-5",
+                    "vgg-11",
+                    "resnet-20",
+                    "preresnet-29",
+                    "wrn-16-2",
+                    "mobilenet-v1",
+                    "resnet-18");
 
     @TempDir Path tmp;
 
@@ -53,7 +64,10 @@ class TorchScriptTest {
             float[] v = p.array().toFloatArray();
             for (int i = 0; i < v.length; i++) {
                 // Non-trivial BN statistics, so a swapped mean/variance or a wrong ε shows.
-                v[i] = p.role() == ParameterRole.RUNNING_VAR ? (float) (0.5 + r.nextDouble()) : (float) (r.nextGaussian() * 0.3);
+                v[i] =
+                        p.role() == ParameterRole.RUNNING_VAR
+                                ? (float) (0.5 + r.nextDouble())
+                                : (float) (r.nextGaussian() * 0.3);
             }
             // Zeros, as a pruned weight holds them.
             if (p.role() == ParameterRole.WEIGHT) {
@@ -66,11 +80,17 @@ class TorchScriptTest {
         return m;
     }
 
-    private static float[] viaEngine(Path file, NDArray x) throws IOException, MalformedModelException {
+    private static float[] viaEngine(Path file, NDArray x)
+            throws IOException, MalformedModelException {
         String name = file.getFileName().toString().replace(".pt", "");
         try (Model model = Model.newInstance(name, x.getDevice(), "PyTorch")) {
             model.load(file.getParent(), name);
-            NDList out = model.getBlock().forward(new ParameterStore(x.getManager(), false), new NDList(x), false);
+            NDList out =
+                    model.getBlock()
+                            .forward(
+                                    new ParameterStore(x.getManager(), false),
+                                    new NDList(x),
+                                    false);
             return out.singletonOrThrow().toFloatArray();
         }
     }
@@ -78,7 +98,9 @@ class TorchScriptTest {
     private static void assertClose(String what, float[] got, float[] want) {
         assertThat(got).as(what).hasSameSizeAs(want);
         for (int i = 0; i < want.length; i++) {
-            assertThat(got[i]).as(what + " output " + i).isCloseTo(want[i], within(1e-4f + 1e-4f * Math.abs(want[i])));
+            assertThat(got[i])
+                    .as(what + " output " + i)
+                    .isCloseTo(want[i], within(1e-4f + 1e-4f * Math.abs(want[i])));
         }
     }
 
@@ -89,10 +111,14 @@ class TorchScriptTest {
             int channels = name.startsWith("lenet") ? 1 : 3;
             int size = name.startsWith("lenet") ? 28 : 32;
             Path file = tmp.resolve(name).resolve("model.pt");
-            try (SprigModel model = randomised(name, channels, size); NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            try (SprigModel model = randomised(name, channels, size);
+                    NDManager m = NDManager.newBaseManager(Device.cpu())) {
                 TorchScript.write(model, file);
                 NDArray x = m.randomNormal(new Shape(3, channels, size, size));
-                assertClose(name + (mlp ? " (mlp)" : ""), viaEngine(file, x), model.forward(x, false).toFloatArray());
+                assertClose(
+                        name + (mlp ? " (mlp)" : ""),
+                        viaEngine(file, x),
+                        model.forward(x, false).toFloatArray());
             }
         }
     }
@@ -106,14 +132,20 @@ class TorchScriptTest {
             Path file = tmp.resolve("ens/ensemble.pt");
             TorchScript.write(List.of(a, b, c), file);
             NDArray x = m.randomNormal(new Shape(4, 3, 32, 32));
-            NDArray mean = a.forward(x, false).softmax(1).add(b.forward(x, false).softmax(1)).add(c.forward(x, false).softmax(1))
-                    .div(3);
+            NDArray mean =
+                    a.forward(x, false)
+                            .softmax(1)
+                            .add(b.forward(x, false).softmax(1))
+                            .add(c.forward(x, false).softmax(1))
+                            .div(3);
             float[] got = viaEngine(file, x);
             assertClose("ensemble", got, mean.toFloatArray());
             // members differ, so the mean is no single member's output
             assertThat(got).isNotEqualTo(a.forward(x, false).softmax(1).toFloatArray());
             String code = TorchScript.code(List.of(a, b, c));
-            assertThat(code).startsWith("class SprigEnsemble(Module):").contains("m1_conv1_weight : Tensor", "m3_fc_bias : Tensor");
+            assertThat(code)
+                    .startsWith("class SprigEnsemble(Module):")
+                    .contains("m1_conv1_weight : Tensor", "m3_fc_bias : Tensor");
         }
     }
 
@@ -129,7 +161,8 @@ class TorchScriptTest {
             // version, constants, code, data.pkl, then one storage per parameter
             assertThat(offsets).hasSize(4 + model.parameters().size());
             assertThat(offsets).allSatisfy(o -> assertThat(o % 64).isZero());
-            assertThat(Files.list(a.getParent()).map(p -> p.getFileName().toString())).containsExactly("model.pt");
+            assertThat(Files.list(a.getParent()).map(p -> p.getFileName().toString()))
+                    .containsExactly("model.pt");
         }
     }
 
@@ -137,7 +170,8 @@ class TorchScriptTest {
     void theSourceReadsLikeTheNetwork() {
         try (SprigModel model = randomised("resnet-20", 3, 32)) {
             String code = TorchScript.code(model, TorchScript.attributeNames(model));
-            assertThat(code).startsWith("class SprigNet(Module):\n")
+            assertThat(code)
+                    .startsWith("class SprigNet(Module):\n")
                     .contains("layer1_0_conv1_weight : Tensor")
                     .contains("torch.conv2d(x, self.conv1_weight, None, [1, 1], [1, 1], [1, 1], 1)")
                     .contains("self.bn1_running_mean, self.bn1_running_var, self.training")
@@ -145,14 +179,19 @@ class TorchScriptTest {
                     .contains("self.layer2_0_shortcut_conv_weight, None, [2, 2], [0, 0]")
                     .contains("torch.mean(");
             assertThat(code.lines().filter(l -> l.contains("torch.add(")).count()).isEqualTo(9);
-            assertThat(code).containsPattern("__buffers__ = \\[(\"[a-z0-9_]+_running_(mean|var)\", )+\\]");
+            assertThat(code)
+                    .containsPattern("__buffers__ = \\[(\"[a-z0-9_]+_running_(mean|var)\", )+\\]");
         }
     }
 
     @Test
     void aWrappedNetworkIsRefusedWithAMessage() {
-        SequentialBlock user = new SequentialBlock().add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(16).build())
-                .add(Activation.reluBlock()).add(Linear.builder().setUnits(10).build());
+        SequentialBlock user =
+                new SequentialBlock()
+                        .add(Blocks.batchFlattenBlock())
+                        .add(Linear.builder().setUnits(16).build())
+                        .add(Activation.reluBlock())
+                        .add(Linear.builder().setUnits(10).build());
         try (SprigModel model = SprigModel.wrap("user-mlp", user, 1, 28, 10, Device.cpu())) {
             assertThatThrownBy(() -> TorchScript.write(model, tmp.resolve("u/model.pt")))
                     .isInstanceOf(SprigException.class)
@@ -167,19 +206,27 @@ class TorchScriptTest {
     @Test
     void pythonTorchLoadsTheArchiveAndComputesTheSameOutputs() throws Exception {
         Path python = Path.of("/usr/bin/python3");
-        Assumptions.assumeTrue(Files.isExecutable(python) && run(List.of(python.toString(), "-c", "import torch")) == 0,
-                "python3-torch is not installed (apt-get install python3-torch): skipping the PyTorch load check");
+        Assumptions.assumeTrue(
+                Files.isExecutable(python)
+                        && run(List.of(python.toString(), "-c", "import torch")) == 0,
+                "python3-torch is not installed (apt-get install python3-torch): skipping the"
+                        + " PyTorch load check");
         Path script = tmp.resolve("check.py");
-        Files.writeString(script, String.join("\n",
-                "import sys, struct, torch",
-                "m = torch.jit.load(sys.argv[1]).eval()",
-                "n, c, s = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])",
-                "raw = open(sys.argv[2], 'rb').read()",
-                "x = torch.tensor(struct.unpack('<%df' % (len(raw) // 4), raw)).reshape(n, c, s, s)",
-                "with torch.no_grad():",
-                "    y = m(x)",
-                "open(sys.argv[6], 'wb').write(struct.pack('<%df' % y.numel(), *y.flatten().tolist()))",
-                ""));
+        Files.writeString(
+                script,
+                String.join(
+                        "\n",
+                        "import sys, struct, torch",
+                        "m = torch.jit.load(sys.argv[1]).eval()",
+                        "n, c, s = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])",
+                        "raw = open(sys.argv[2], 'rb').read()",
+                        "x = torch.tensor(struct.unpack('<%df' % (len(raw) // 4), raw)).reshape(n,"
+                                + " c, s, s)",
+                        "with torch.no_grad():",
+                        "    y = m(x)",
+                        "open(sys.argv[6], 'wb').write(struct.pack('<%df' % y.numel(),"
+                                + " *y.flatten().tolist()))",
+                        ""));
         for (String name : List.of("vgg-11", "resnet-20", "mobilenet-v1", "ensemble")) {
             Path dir = tmp.resolve("py-" + name);
             boolean ensemble = name.equals("ensemble");
@@ -189,16 +236,30 @@ class TorchScriptTest {
                 Path file = dir.resolve("model.pt");
                 TorchScript.write(ensemble ? List.of(model, other) : List.of(model), file);
                 NDArray x = m.randomNormal(new Shape(2, 3, 32, 32));
-                NDArray want = ensemble
-                        ? model.forward(x, false).softmax(1).add(other.forward(x, false).softmax(1)).div(2)
-                        : model.forward(x, false);
+                NDArray want =
+                        ensemble
+                                ? model.forward(x, false)
+                                        .softmax(1)
+                                        .add(other.forward(x, false).softmax(1))
+                                        .div(2)
+                                : model.forward(x, false);
                 Path in = dir.resolve("x.bin");
                 Path out = dir.resolve("y.bin");
                 Files.write(in, bytes(x.toFloatArray()));
-                int rc = run(List.of(python.toString(), script.toString(), file.toString(), in.toString(), "2", "3", "32",
-                        out.toString()));
+                int rc =
+                        run(
+                                List.of(
+                                        python.toString(),
+                                        script.toString(),
+                                        file.toString(),
+                                        in.toString(),
+                                        "2",
+                                        "3",
+                                        "32",
+                                        out.toString()));
                 assertThat(rc).as(name + ": python exit status").isZero();
-                assertClose(name + " in python", floats(Files.readAllBytes(out)), want.toFloatArray());
+                assertClose(
+                        name + " in python", floats(Files.readAllBytes(out)), want.toFloatArray());
             }
         }
     }

@@ -68,7 +68,13 @@ class LotteryTicketSearchTest {
             }
         }
         Files.delete(f.summary());
-        RunSummary resumed = LotteryTicketSearch.run(c, data(), RunFolder.open(f.dir(), RunFolder.Mode.RESUME), true, Progress.silent());
+        RunSummary resumed =
+                LotteryTicketSearch.run(
+                        c,
+                        data(),
+                        RunFolder.open(f.dir(), RunFolder.Mode.RESUME),
+                        true,
+                        Progress.silent());
         assertThat(resumed.testLoss()).isEqualTo(whole.testLoss());
         assertThat(resumed.trainFlops()).isEqualTo(whole.trainFlops());
     }
@@ -77,8 +83,16 @@ class LotteryTicketSearchTest {
     void rewindStepBeyondTheRunIsAUserError() {
         TrainConfig c = config();
         c.rewindStep = 10_000;
-        assertThatThrownBy(() -> LotteryTicketSearch.run(c, data(), RunFolder.open(tmp.resolve("b"), RunFolder.Mode.NEW), false,
-                Progress.silent())).isInstanceOf(SprigException.class).hasMessageContaining("rewind_step 10000");
+        assertThatThrownBy(
+                        () ->
+                                LotteryTicketSearch.run(
+                                        c,
+                                        data(),
+                                        RunFolder.open(tmp.resolve("b"), RunFolder.Mode.NEW),
+                                        false,
+                                        Progress.silent()))
+                .isInstanceOf(SprigException.class)
+                .hasMessageContaining("rewind_step 10000");
     }
 
     /** Reads a saved mask file as one flat bit vector. */

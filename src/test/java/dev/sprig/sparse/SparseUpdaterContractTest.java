@@ -60,8 +60,13 @@ class SparseUpdaterContractTest {
         Path dir = denseRuns.resolve("dense-" + seed);
         if (!java.nio.file.Files.isDirectory(dir)) {
             TrainConfig d = config("dense", 0, seed, "erk");
-            new Trainer(d, DataSplits.load("synthetic", Path.of("."), 0, seed), RunFolder.open(dir, RunFolder.Mode.NEW),
-                    List.of(), false).run();
+            new Trainer(
+                            d,
+                            DataSplits.load("synthetic", Path.of("."), 0, seed),
+                            RunFolder.open(dir, RunFolder.Mode.NEW),
+                            List.of(),
+                            false)
+                    .run();
         }
         return dir;
     }
@@ -104,7 +109,8 @@ class SparseUpdaterContractTest {
             for (String layer : masks.layers()) {
                 boolean[] m = masks.get(layer);
                 if (settled) {
-                    assertThat(masks.count(layer)).as("%s at step %d", layer, step.step())
+                    assertThat(masks.count(layer))
+                            .as("%s at step %d", layer, step.step())
                             .isEqualTo(required.keep().get(layer));
                 }
                 float[] w = masks.weight(layer).array().toFloatArray();
@@ -114,7 +120,9 @@ class SparseUpdaterContractTest {
                     if (!m[i]) {
                         assertThat(w[i]).as("weight %s[%d] outside the mask", layer, i).isZero();
                         if (masksMomentum && mv != null) {
-                            assertThat(mv[i]).as("momentum %s[%d] outside the mask", layer, i).isZero();
+                            assertThat(mv[i])
+                                    .as("momentum %s[%d] outside the mask", layer, i)
+                                    .isZero();
                         }
                     }
                 }
@@ -127,7 +135,9 @@ class SparseUpdaterContractTest {
                         out += (!m[i] && prev[i]) ? 1 : 0;
                     }
                     if (updater instanceof GmpUpdater) {
-                        assertThat(in).as("GMP never regrows").isZero(); // it only prunes, down its schedule
+                        assertThat(in)
+                                .as("GMP never regrows")
+                                .isZero(); // it only prunes, down its schedule
                     } else {
                         assertThat(in).isEqualTo(out);
                     }
@@ -144,8 +154,13 @@ class SparseUpdaterContractTest {
         }
         SparseUpdater u = (SparseUpdater) Methods.hooksFor(c).get(0);
         InvariantCheck inv = new InvariantCheck(u, !c.momentumPolicy.equals("keep"));
-        new Trainer(c, DataSplits.load("synthetic", Path.of("."), 0, c.seed), null,
-                check ? List.of(u, inv) : List.of(u), false).run();
+        new Trainer(
+                        c,
+                        DataSplits.load("synthetic", Path.of("."), 0, c.seed),
+                        null,
+                        check ? List.of(u, inv) : List.of(u),
+                        false)
+                .run();
         boolean rewires = u instanceof DynamicSparseUpdater || u instanceof GmpUpdater;
         if (check && rewires && c.sparsity > 0) {
             assertThat(inv.changes).as("topology changes of " + u.name()).isPositive();
@@ -159,7 +174,8 @@ class SparseUpdaterContractTest {
 
     @ParameterizedTest(name = "{0} s={1} seed={2} {3}")
     @MethodSource("grid")
-    void countsAreExactAndMasksReproducible(String method, double sparsity, long seed, String distribution) {
+    void countsAreExactAndMasksReproducible(
+            String method, double sparsity, long seed, String distribution) {
         TrainConfig c = config(method, sparsity, seed, distribution);
         Map<String, boolean[]> a = train(c, true);
         Map<String, boolean[]> b = train(c, false);
@@ -190,31 +206,38 @@ class SparseUpdaterContractTest {
         TrainConfig c = config("set", 0.9, 9, "erk");
         SparseUpdater u = (SparseUpdater) Methods.hooksFor(c).get(0);
         List<Integer> checked = new ArrayList<>();
-        TrainingHook watch = new TrainingHook() {
-            Map<String, boolean[]> before = new LinkedHashMap<>();
+        TrainingHook watch =
+                new TrainingHook() {
+                    Map<String, boolean[]> before = new LinkedHashMap<>();
 
-            @Override
-            public void beforeForward(StepContext s) {
-                for (String l : u.masks().layers()) {
-                    before.put(l, u.masks().get(l));
-                }
-            }
-
-            @Override
-            public void afterOptimizerStep(StepContext s) {
-                for (String l : u.masks().layers()) {
-                    boolean[] now = u.masks().get(l);
-                    float[] w = u.masks().weight(l).array().toFloatArray();
-                    for (int i = 0; i < now.length; i++) {
-                        if (now[i] && !before.get(l)[i]) {
-                            assertThat(w[i]).isZero();
-                            checked.add(i);
+                    @Override
+                    public void beforeForward(StepContext s) {
+                        for (String l : u.masks().layers()) {
+                            before.put(l, u.masks().get(l));
                         }
                     }
-                }
-            }
-        };
-        new Trainer(c, DataSplits.load("synthetic", Path.of("."), 0, 9), null, List.of(u, watch), false).run();
+
+                    @Override
+                    public void afterOptimizerStep(StepContext s) {
+                        for (String l : u.masks().layers()) {
+                            boolean[] now = u.masks().get(l);
+                            float[] w = u.masks().weight(l).array().toFloatArray();
+                            for (int i = 0; i < now.length; i++) {
+                                if (now[i] && !before.get(l)[i]) {
+                                    assertThat(w[i]).isZero();
+                                    checked.add(i);
+                                }
+                            }
+                        }
+                    }
+                };
+        new Trainer(
+                        c,
+                        DataSplits.load("synthetic", Path.of("."), 0, 9),
+                        null,
+                        List.of(u, watch),
+                        false)
+                .run();
         assertThat(checked).isNotEmpty();
     }
 
@@ -224,13 +247,24 @@ class SparseUpdaterContractTest {
         c.endFraction = 0.5;
         GmpUpdater g = (GmpUpdater) Methods.hooksFor(c).get(0);
         List<Long> totals = new ArrayList<>();
-        TrainingHook watch = new TrainingHook() {
-            @Override
-            public void afterOptimizerStep(StepContext s) {
-                totals.add(g.masks().counts().values().stream().mapToLong(Long::longValue).sum());
-            }
-        };
-        RunSummary r = new Trainer(c, DataSplits.load("synthetic", Path.of("."), 0, 5), null, List.of(g, watch), false).run();
+        TrainingHook watch =
+                new TrainingHook() {
+                    @Override
+                    public void afterOptimizerStep(StepContext s) {
+                        totals.add(
+                                g.masks().counts().values().stream()
+                                        .mapToLong(Long::longValue)
+                                        .sum());
+                    }
+                };
+        RunSummary r =
+                new Trainer(
+                                c,
+                                DataSplits.load("synthetic", Path.of("."), 0, 5),
+                                null,
+                                List.of(g, watch),
+                                false)
+                        .run();
         for (int i = 1; i < totals.size(); i++) {
             assertThat(totals.get(i)).isLessThanOrEqualTo(totals.get(i - 1));
         }
@@ -243,11 +277,26 @@ class SparseUpdaterContractTest {
     void riglChargesDenseGradientsOnlyOnUpdateStepsAndSummaryReportsSparsity() {
         TrainConfig c = config("rigl", 0.9, 6, "erk");
         TrainConfig st = config("static", 0.9, 6, "erk");
-        RunSummary rigl = new Trainer(c, DataSplits.load("synthetic", Path.of("."), 0, 6), null, Methods.hooksFor(c), false).run();
-        RunSummary stat = new Trainer(st, DataSplits.load("synthetic", Path.of("."), 0, 6), null, Methods.hooksFor(st), false).run();
+        RunSummary rigl =
+                new Trainer(
+                                c,
+                                DataSplits.load("synthetic", Path.of("."), 0, 6),
+                                null,
+                                Methods.hooksFor(c),
+                                false)
+                        .run();
+        RunSummary stat =
+                new Trainer(
+                                st,
+                                DataSplits.load("synthetic", Path.of("."), 0, 6),
+                                null,
+                                Methods.hooksFor(st),
+                                false)
+                        .run();
         assertThat(rigl.sparsity()).isBetween(0.899, 0.901);
         assertThat(stat.trainFlops()).isLessThan(stat.denseTrainFlops() * 0.2);
-        // RigL = static cost + a dense weight gradient on its update steps (0, 3, ... < 15 of 20 steps).
+        // RigL = static cost + a dense weight gradient on its update steps (0, 3, ... < 15 of 20
+        // steps).
         assertThat(rigl.trainFlops()).isGreaterThan(stat.trainFlops());
         assertThat(rigl.extra()).containsKey("layer_densities").containsEntry("mask_updates", 5L);
     }
@@ -257,30 +306,55 @@ class SparseUpdaterContractTest {
         TrainConfig c = config("rigl", 0.9, 7, "erk");
         c.epochs = 3;
         c.checkpointEvery = 4;
-        RunSummary whole = new Trainer(c, DataSplits.load("synthetic", Path.of("."), 0, 7),
-                RunFolder.open(tmp.resolve("a"), RunFolder.Mode.NEW), Methods.hooksFor(c), false).run();
+        RunSummary whole =
+                new Trainer(
+                                c,
+                                DataSplits.load("synthetic", Path.of("."), 0, 7),
+                                RunFolder.open(tmp.resolve("a"), RunFolder.Mode.NEW),
+                                Methods.hooksFor(c),
+                                false)
+                        .run();
         List<TrainingHook> hooks = new ArrayList<>(Methods.hooksFor(c));
-        hooks.add(new TrainingHook() {
-            @Override
-            public void afterOptimizerStep(StepContext s) {
-                if (s.step() == 14) {
-                    throw new IllegalStateException("killed");
-                }
-            }
-        });
-        assertThatThrownBy(() -> new Trainer(c, DataSplits.load("synthetic", Path.of("."), 0, 7),
-                RunFolder.open(tmp.resolve("b"), RunFolder.Mode.NEW), hooks, false).run()).hasMessage("killed");
-        RunSummary resumed = new Trainer(c, DataSplits.load("synthetic", Path.of("."), 0, 7),
-                RunFolder.open(tmp.resolve("b"), RunFolder.Mode.RESUME), Methods.hooksFor(c), true).run();
+        hooks.add(
+                new TrainingHook() {
+                    @Override
+                    public void afterOptimizerStep(StepContext s) {
+                        if (s.step() == 14) {
+                            throw new IllegalStateException("killed");
+                        }
+                    }
+                });
+        assertThatThrownBy(
+                        () ->
+                                new Trainer(
+                                                c,
+                                                DataSplits.load("synthetic", Path.of("."), 0, 7),
+                                                RunFolder.open(
+                                                        tmp.resolve("b"), RunFolder.Mode.NEW),
+                                                hooks,
+                                                false)
+                                        .run())
+                .hasMessage("killed");
+        RunSummary resumed =
+                new Trainer(
+                                c,
+                                DataSplits.load("synthetic", Path.of("."), 0, 7),
+                                RunFolder.open(tmp.resolve("b"), RunFolder.Mode.RESUME),
+                                Methods.hooksFor(c),
+                                true)
+                        .run();
         assertThat(resumed.testLoss()).isEqualTo(whole.testLoss());
         assertThat(resumed.trainFlops()).isEqualTo(whole.trainFlops());
-        assertThat(resumed.extra().get("layer_densities")).isEqualTo(whole.extra().get("layer_densities"));
+        assertThat(resumed.extra().get("layer_densities"))
+                .isEqualTo(whole.extra().get("layer_densities"));
     }
 
     @Test
     void unknownMethodNamesTheKnownOnes() {
         TrainConfig c = config("lottery", 0.9, 1, "erk");
-        assertThatThrownBy(() -> Methods.hooksFor(c)).isInstanceOf(SprigException.class)
-                .hasMessageContaining("unknown method 'lottery'").hasMessageContaining("rigl");
+        assertThatThrownBy(() -> Methods.hooksFor(c))
+                .isInstanceOf(SprigException.class)
+                .hasMessageContaining("unknown method 'lottery'")
+                .hasMessageContaining("rigl");
     }
 }

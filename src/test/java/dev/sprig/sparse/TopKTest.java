@@ -12,7 +12,8 @@ class TopKTest {
     @Test
     void dropsSmallestMagnitudesAmongActiveWithIndexTieBreak() {
         assertThat(TopK.smallest(W, ACTIVE, 1)).containsExactly(1);
-        assertThat(TopK.smallest(W, ACTIVE, 3)).containsExactly(1, 7, 4); // |−0.3| ties 0.3: lower index first
+        assertThat(TopK.smallest(W, ACTIVE, 3))
+                .containsExactly(1, 7, 4); // |−0.3| ties 0.3: lower index first
         assertThat(TopK.smallest(W, ACTIVE, 4)).containsExactly(1, 7, 4, 5);
     }
 
@@ -44,7 +45,9 @@ class TopKTest {
                     TopK.selectSmallest(a, k);
                     long[] got = java.util.Arrays.copyOf(a, k);
                     java.util.Arrays.sort(got);
-                    assertThat(got).as("n=%d k=%d", input.length, k).containsExactly(java.util.Arrays.copyOf(ascending, k));
+                    assertThat(got)
+                            .as("n=%d k=%d", input.length, k)
+                            .containsExactly(java.util.Arrays.copyOf(ascending, k));
                     // a permutation: nothing lost or duplicated
                     java.util.Arrays.sort(a);
                     assertThat(a).isEqualTo(ascending);

@@ -12,7 +12,8 @@ class StabilityTriggerTest {
     @Test
     void psiAndEpiMatchHandComputedValues() {
         // |4-2|/6 = 1/3 and |10-10|/20 = 0: ψ = 1 - (1/3)/2 = 5/6
-        assertThat(EpiTrigger.psi(new int[] {4, 10}, new int[] {2, 10})).isCloseTo(5.0 / 6, within(1e-12));
+        assertThat(EpiTrigger.psi(new int[] {4, 10}, new int[] {2, 10}))
+                .isCloseTo(5.0 / 6, within(1e-12));
         assertThat(EpiTrigger.psi(new int[] {3, 3}, new int[] {3, 3})).isEqualTo(1.0);
         EpiTrigger t = new EpiTrigger(2, 0.5, 0, true);
         t.observe(new int[] {4, 10});
@@ -59,7 +60,8 @@ class StabilityTriggerTest {
 
     @Test
     void globalThresholdPrunesTheSmallestScalesButNeverEmptiesALayer() {
-        Map<String, float[]> g = scales(new float[] {0.9f, -0.8f, 0.05f, 0.7f}, new float[] {0.01f, 0.02f});
+        Map<String, float[]> g =
+                scales(new float[] {0.9f, -0.8f, 0.05f, 0.7f}, new float[] {0.01f, 0.02f});
         // sorted |γ| = .01 .02 .05 .7 .8 .9; ratio 0.5 -> threshold sorted[3] = 0.7, keep > 0.7
         ChannelMask m = ChannelMask.fromScales(g, 0.5, false);
         assertThat(m.layer("bn0")).containsExactly(true, true, false, false);
@@ -67,7 +69,9 @@ class StabilityTriggerTest {
         assertThat(m.counts()).containsExactly(Map.entry("bn0", 2), Map.entry("bn1", 1));
         ChannelMask perLayer = ChannelMask.fromScales(g, 0.5, true);
         assertThat(perLayer.layer("bn1")).containsExactly(false, true);
-        assertThat(perLayer.layer("bn0")).as("per layer: threshold 0.8 of its own scales").containsExactly(true, false, false, false);
+        assertThat(perLayer.layer("bn0"))
+                .as("per layer: threshold 0.8 of its own scales")
+                .containsExactly(true, false, false, false);
     }
 
     @Test
@@ -83,7 +87,8 @@ class StabilityTriggerTest {
         MaskDistanceTrigger t = new MaskDistanceTrigger(3, 0.25);
         boolean[][] seq = {
             {true, false, true, false}, {false, true, true, false}, {true, true, true, false},
-            {true, true, true, true}, {true, true, true, true}, {true, true, true, true}};
+            {true, true, true, true}, {true, true, true, true}, {true, true, true, true}
+        };
         int fired = -1;
         for (int i = 0; i < seq.length; i++) {
             if (t.observe(new ChannelMask(Map.of("bn", seq[i])))) {

@@ -30,28 +30,59 @@ import org.junit.jupiter.params.provider.CsvSource;
 class SurgeonTest {
 
     @ParameterizedTest
-    @CsvSource({"vgg-11, 0.25, 28, 8", "resnet-20, 0.5, 16, 9", "preresnet-29, 0.5, 16, 18", "wrn-10-2, 0.5, 16, 3"})
-    void shrunkNetworkComputesWhatTheMaskedFullNetworkComputes(String name, double width, int size, int groups) {
+    @CsvSource({
+        "vgg-11, 0.25, 28, 8",
+        "resnet-20, 0.5, 16, 9",
+        "preresnet-29, 0.5, 16, 18",
+        "wrn-10-2, 0.5, 16, 3"
+    })
+    void shrunkNetworkComputesWhatTheMaskedFullNetworkComputes(
+            String name, double width, int size, int groups) {
         try (SprigModel big = ModelZoo.create(name, 1, size, 5, width, Device.cpu(), 1, 1f)) {
             checkShrink(big, name, size, groups);
         }
     }
 
-    /** A CNN defined in Java: its groups come from its structure; its last conv is flattened (4x4) into the classifier. */
+    /**
+     * A CNN defined in Java: its groups come from its structure; its last conv is flattened (4x4)
+     * into the classifier.
+     */
     static Blueprint javaCnn() {
-        return Blueprint.wrapped("my-cnn", () -> new SequentialBlock()
-                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(8).build())
-                .add(BatchNorm.builder().build()).add(Activation.reluBlock()).add(Pool.maxPool2dBlock(new Shape(2, 2)))
-                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(6).build())
-                .add(BatchNorm.builder().build()).add(Activation.reluBlock()).add(Blocks.batchFlattenBlock())
-                .add(Linear.builder().setUnits(5).build()), 1, 8, 5);
+        return Blueprint.wrapped(
+                "my-cnn",
+                () ->
+                        new SequentialBlock()
+                                .add(
+                                        Conv2d.builder()
+                                                .setKernelShape(new Shape(3, 3))
+                                                .optPadding(new Shape(1, 1))
+                                                .setFilters(8)
+                                                .build())
+                                .add(BatchNorm.builder().build())
+                                .add(Activation.reluBlock())
+                                .add(Pool.maxPool2dBlock(new Shape(2, 2)))
+                                .add(
+                                        Conv2d.builder()
+                                                .setKernelShape(new Shape(3, 3))
+                                                .optPadding(new Shape(1, 1))
+                                                .setFilters(6)
+                                                .build())
+                                .add(BatchNorm.builder().build())
+                                .add(Activation.reluBlock())
+                                .add(Blocks.batchFlattenBlock())
+                                .add(Linear.builder().setUnits(5).build()),
+                1,
+                8,
+                5);
     }
 
     @Test
     void aNetworkDefinedInJavaShrinksLikeAZooNetwork() {
         try (SprigModel big = javaCnn().build(Map.of(), Device.cpu(), 1, 1f)) {
             List<CouplingGraph.ChannelGroup> g = Surgeon.groups(big.ops());
-            assertThat(g).extracting(CouplingGraph.ChannelGroup::conv).containsExactly("conv1", "conv2");
+            assertThat(g)
+                    .extracting(CouplingGraph.ChannelGroup::conv)
+                    .containsExactly("conv1", "conv2");
             assertThat(g.get(1).readers()).containsExactly(new CouplingGraph.Reader("fc1", 16));
             checkShrink(big, "my-cnn", 8, 2);
         }
@@ -67,8 +98,10 @@ class SurgeonTest {
                 if (p.layer().kind() == dev.sprig.models.LayerKind.BATCH_NORM) {
                     float[] v = p.array().toFloatArray();
                     for (int i = 0; i < v.length; i++) {
-                        v[i] = p.role() == ParameterRole.RUNNING_VAR ? 0.5f + (float) r.nextDouble()
-                                : (float) r.nextGaussian() * 0.5f;
+                        v[i] =
+                                p.role() == ParameterRole.RUNNING_VAR
+                                        ? 0.5f + (float) r.nextDouble()
+                                        : (float) r.nextGaussian() * 0.5f;
                     }
                     p.array().set(v);
                 }
@@ -87,18 +120,22 @@ class SurgeonTest {
             for (NamedParameter p : big.trainableParameters()) {
                 NDArray v = p.array().duplicate();
                 v.attach(big.manager());
-                bigOpt.momentum().put(p.name(), v); // momentum = weights, so its slices are checkable
+                bigOpt.momentum()
+                        .put(p.name(), v); // momentum = weights, so its slices are checkable
             }
             SgdOptimizer thinOpt = new SgdOptimizer(0.9, false, 0);
             try (SprigModel thin = Surgeon.shrink(big, mask, bigOpt, thinOpt, 7)) {
                 assertThat(thin.channelWidths()).isEqualTo(Surgeon.widths(big.ops(), mask));
-                assertThat(Surgeon.keptChannels(big.ops(), mask).keySet()).isEqualTo(thin.channelWidths().keySet());
+                assertThat(Surgeon.keptChannels(big.ops(), mask).keySet())
+                        .isEqualTo(thin.channelWidths().keySet());
                 assertThat(thin.parameterCount()).isLessThan(big.parameterCount());
                 for (NamedParameter p : thin.trainableParameters()) {
-                    assertThat(thinOpt.momentum().get(p.name()).toFloatArray()).as(p.name())
+                    assertThat(thinOpt.momentum().get(p.name()).toFloatArray())
+                            .as(p.name())
                             .containsExactly(p.array().toFloatArray());
                 }
-                // Mask the full network: pruned channels output exactly zero after their batch norm.
+                // Mask the full network: pruned channels output exactly zero after their batch
+                // norm.
                 for (Map.Entry<String, boolean[]> e : keep.entrySet()) {
                     for (String role : List.of(".gamma", ".beta")) {
                         NDArray a = big.parameters().get(e.getKey() + role).array();

@@ -33,27 +33,28 @@ class MemoryTest {
         // samples jump by tens of MB, while a leak raises the floor.
         long[] rss = {Long.MAX_VALUE, Long.MAX_VALUE};
         int[] arrays = new int[2];
-        TrainingHook probe = new TrainingHook() {
-            @Override
-            public void afterOptimizerStep(StepContext s) {
-                try {
-                    if (s.step() == 10) {
-                        arrays[0] = s.run().model().manager().getManagedArrays().size();
+        TrainingHook probe =
+                new TrainingHook() {
+                    @Override
+                    public void afterOptimizerStep(StepContext s) {
+                        try {
+                            if (s.step() == 10) {
+                                arrays[0] = s.run().model().manager().getManagedArrays().size();
+                            }
+                            long t = s.step();
+                            if (t % 100 == 0 && ((t >= 400 && t <= 900) || t >= 1500)) {
+                                System.gc();
+                                int window = t <= 900 ? 0 : 1;
+                                rss[window] = Math.min(rss[window], residentKb());
+                            }
+                            if (s.step() == 1999) {
+                                arrays[1] = s.run().model().manager().getManagedArrays().size();
+                            }
+                        } catch (IOException e) {
+                            throw new IllegalStateException(e);
+                        }
                     }
-                    long t = s.step();
-                    if (t % 100 == 0 && ((t >= 400 && t <= 900) || t >= 1500)) {
-                        System.gc();
-                        int window = t <= 900 ? 0 : 1;
-                        rss[window] = Math.min(rss[window], residentKb());
-                    }
-                    if (s.step() == 1999) {
-                        arrays[1] = s.run().model().manager().getManagedArrays().size();
-                    }
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        };
+                };
         DataSplits data = DataSplits.load("synthetic", Path.of("."), 0, 0);
         RunSummary s = new Trainer(c, data, null, List.of(probe), false).run();
         assertThat(s.extra().get("steps")).isEqualTo(2000L);

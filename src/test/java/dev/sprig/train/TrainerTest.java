@@ -47,8 +47,22 @@ class TrainerTest {
         assertThat(s.testAccuracy()).isGreaterThan(0.9);
         assertThat(s.trainFlops()).isEqualTo(s.denseTrainFlops()).isPositive();
         JsonNode summary = Json.JSON.readTree(f.summary().toFile());
-        for (String key : List.of("method", "model", "dataset", "test_accuracy", "test_loss", "sparsity", "params",
-                "nonzero_params", "train_flops", "dense_train_flops", "inference_flops", "wall_seconds", "epochs", "seed")) {
+        for (String key :
+                List.of(
+                        "method",
+                        "model",
+                        "dataset",
+                        "test_accuracy",
+                        "test_loss",
+                        "sparsity",
+                        "params",
+                        "nonzero_params",
+                        "train_flops",
+                        "dense_train_flops",
+                        "inference_flops",
+                        "wall_seconds",
+                        "epochs",
+                        "seed")) {
             assertThat(summary.has(key)).as(key).isTrue();
         }
         assertThat(summary.get("test_accuracy").asDouble()).isBetween(0.0, 1.0);
@@ -87,15 +101,17 @@ class TrainerTest {
         RunSummary expected = new Trainer(c, data(c), whole, List.of(), false).run();
 
         RunFolder killed = RunFolder.open(tmp.resolve("killed"), RunFolder.Mode.NEW);
-        TrainingHook killer = new TrainingHook() {
-            @Override
-            public void afterOptimizerStep(StepContext step) {
-                if (step.step() == 18) { // mid-epoch 2; last checkpoint at step 15
-                    throw new Kill();
-                }
-            }
-        };
-        assertThatThrownBy(() -> new Trainer(c, data(c), killed, List.of(killer), false).run()).isInstanceOf(Kill.class);
+        TrainingHook killer =
+                new TrainingHook() {
+                    @Override
+                    public void afterOptimizerStep(StepContext step) {
+                        if (step.step() == 18) { // mid-epoch 2; last checkpoint at step 15
+                            throw new Kill();
+                        }
+                    }
+                };
+        assertThatThrownBy(() -> new Trainer(c, data(c), killed, List.of(killer), false).run())
+                .isInstanceOf(Kill.class);
         assertThat(Files.readAllLines(killed.metrics())).hasSize(1);
 
         RunFolder again = RunFolder.open(tmp.resolve("killed"), RunFolder.Mode.RESUME);
@@ -109,8 +125,17 @@ class TrainerTest {
         for (int i = 0; i < a.size(); i++) {
             JsonNode x = Json.JSON.readTree(a.get(i));
             JsonNode y = Json.JSON.readTree(b.get(i));
-            for (String k : List.of("train_loss", "train_accuracy", "val_loss", "test_loss", "test_accuracy", "train_flops")) {
-                assertThat(y.get(k).asDouble()).as("epoch %d %s", i + 1, k).isEqualTo(x.get(k).asDouble());
+            for (String k :
+                    List.of(
+                            "train_loss",
+                            "train_accuracy",
+                            "val_loss",
+                            "test_loss",
+                            "test_accuracy",
+                            "train_flops")) {
+                assertThat(y.get(k).asDouble())
+                        .as("epoch %d %s", i + 1, k)
+                        .isEqualTo(x.get(k).asDouble());
             }
         }
     }
@@ -138,7 +163,8 @@ class TrainerTest {
         new Trainer(c, data(c), RunFolder.open(dir, RunFolder.Mode.NEW), List.of(), false).run();
         String before = Files.readString(dir.resolve("summary.json"));
         assertThatThrownBy(() -> RunFolder.open(dir, RunFolder.Mode.NEW))
-                .isInstanceOf(SprigException.class).hasMessageContaining("already holds a run");
+                .isInstanceOf(SprigException.class)
+                .hasMessageContaining("already holds a run");
         assertThat(Files.readString(dir.resolve("summary.json"))).isEqualTo(before);
         RunFolder.open(dir, RunFolder.Mode.OVERWRITE);
         assertThat(dir.resolve("summary.json")).doesNotExist();
@@ -154,10 +180,28 @@ class TrainerTest {
         new Trainer(c, data(c), f, List.of(), false).run();
         byte[] bytes = Files.readAllBytes(f.lastCheckpoint());
         Files.write(f.lastCheckpoint(), java.util.Arrays.copyOf(bytes, bytes.length / 2));
-        assertThatThrownBy(() -> new Trainer(c, data(c), RunFolder.open(f.dir(), RunFolder.Mode.RESUME), List.of(), true).run())
-                .isInstanceOf(SprigException.class).hasMessageContaining("checkpoint");
+        assertThatThrownBy(
+                        () ->
+                                new Trainer(
+                                                c,
+                                                data(c),
+                                                RunFolder.open(f.dir(), RunFolder.Mode.RESUME),
+                                                List.of(),
+                                                true)
+                                        .run())
+                .isInstanceOf(SprigException.class)
+                .hasMessageContaining("checkpoint");
         Files.writeString(f.lastCheckpoint(), "hello");
-        assertThatThrownBy(() -> new Trainer(c, data(c), RunFolder.open(f.dir(), RunFolder.Mode.RESUME), List.of(), true).run())
-                .isInstanceOf(SprigException.class).hasMessageContaining("not a Sprig checkpoint");
+        assertThatThrownBy(
+                        () ->
+                                new Trainer(
+                                                c,
+                                                data(c),
+                                                RunFolder.open(f.dir(), RunFolder.Mode.RESUME),
+                                                List.of(),
+                                                true)
+                                        .run())
+                .isInstanceOf(SprigException.class)
+                .hasMessageContaining("not a Sprig checkpoint");
     }
 }

@@ -10,8 +10,8 @@ import dev.sprig.train.TrainingSession;
 import java.util.List;
 
 /**
- * The CSR execution path as a backend of the {@code Trainer} ({@code exec: sparse}, or
- * {@code auto} for sparse MLPs on a CPU; see {@link ExecutionPath} for the rule and its figures).
+ * The CSR execution path as a backend of the {@code Trainer} ({@code exec: sparse}, or {@code auto}
+ * for sparse MLPs on a CPU; see {@link ExecutionPath} for the rule and its figures).
  */
 public final class CsrBackend implements ExecutionBackend {
     /** Creates the backend (found by {@link java.util.ServiceLoader}). */
@@ -38,7 +38,9 @@ public final class CsrBackend implements ExecutionBackend {
     /** Reads the common format, or the sparse path's format from before it (older runs resume). */
     @Override
     public Checkpoint.Contents readCheckpoint(java.nio.file.Path file) {
-        return SparseCheckpoint.isLegacy(file) ? SparseCheckpoint.legacyContents(file) : Checkpoint.read(file);
+        return SparseCheckpoint.isLegacy(file)
+                ? SparseCheckpoint.legacyContents(file)
+                : Checkpoint.read(file);
     }
 
     @Override

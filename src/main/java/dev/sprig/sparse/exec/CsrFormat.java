@@ -9,10 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How CSR layers are stored in a checkpoint: name, shape, sorted positions, values, momentum,
- * bias and its momentum, written in 1 Mi-element chunks so that a large layer never needs a
- * second whole-layer buffer. Lengths are checked against the layer's shape before anything is
- * allocated, so a damaged file cannot ask for more memory than the model has weights.
+ * How CSR layers are stored in a checkpoint: name, shape, sorted positions, values, momentum, bias
+ * and its momentum, written in 1 Mi-element chunks so that a large layer never needs a second
+ * whole-layer buffer. Lengths are checked against the layer's shape before anything is allocated,
+ * so a damaged file cannot ask for more memory than the model has weights.
  */
 final class CsrFormat {
     private static final int CHUNK = 1 << 20;
@@ -43,8 +43,18 @@ final class CsrFormat {
             String name = in.readUTF();
             int rows = in.readInt();
             int cols = in.readInt();
-            if (!name.equals(spec.name()) || rows != spec.outChannels() || cols != spec.inChannels()) {
-                throw new IOException("layer " + name + " " + rows + "x" + cols + " does not match " + spec.name());
+            if (!name.equals(spec.name())
+                    || rows != spec.outChannels()
+                    || cols != spec.inChannels()) {
+                throw new IOException(
+                        "layer "
+                                + name
+                                + " "
+                                + rows
+                                + "x"
+                                + cols
+                                + " does not match "
+                                + spec.name());
             }
             long size = (long) rows * cols;
             long[] pos = readLongs(in, size);
@@ -52,7 +62,9 @@ final class CsrFormat {
             float[] velocity = readFloats(in, pos.length);
             float[] bias = readFloats(in, rows);
             float[] biasVelocity = readFloats(in, rows);
-            if (values.length != pos.length || velocity.length != pos.length || bias.length != rows
+            if (values.length != pos.length
+                    || velocity.length != pos.length
+                    || bias.length != rows
                     || biasVelocity.length != rows) {
                 throw new IOException("the arrays of " + name + " have inconsistent sizes");
             }

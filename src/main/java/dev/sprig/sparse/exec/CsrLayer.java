@@ -3,21 +3,19 @@ package dev.sprig.sparse.exec;
 import java.util.Arrays;
 
 /**
- * A fully-connected layer whose weight lives in compressed sparse rows (one row per output
- * neuron), with its gradient and momentum in the same layout and a transposed index for the
- * input gradient.
+ * A fully-connected layer whose weight lives in compressed sparse rows (one row per output neuron),
+ * with its gradient and momentum in the same layout and a transposed index for the input gradient.
  *
  * <p>Activations are feature-major ({@code features × batch}, row-major), so every stored weight
  * touches one contiguous batch-length row: the forward pass is {@code out[o] += w · in[i]}, the
- * input gradient {@code dIn[i] += w · dOut[o]}, the weight gradient {@code dot(dOut[o], in[i])}
- * (a sampled dense-dense product: only stored positions are computed). Rows are independent in
- * the forward pass and the weight gradient, columns in the input gradient, so each parallelises
- * without locks or atomics; sums run in a fixed order, so results do not depend on the thread
- * count.
+ * input gradient {@code dIn[i] += w · dOut[o]}, the weight gradient {@code dot(dOut[o], in[i])} (a
+ * sampled dense-dense product: only stored positions are computed). Rows are independent in the
+ * forward pass and the weight gradient, columns in the input gradient, so each parallelises without
+ * locks or atomics; sums run in a fixed order, so results do not depend on the thread count.
  *
- * <p>CSR over alternatives: a coordinate list would need a scatter with races for the forward
- * pass; blocked formats pay only when non-zeros cluster, and the masks of RigL and SET are
- * uniformly random within a layer.
+ * <p>CSR over alternatives: a coordinate list would need a scatter with races for the forward pass;
+ * blocked formats pay only when non-zeros cluster, and the masks of RigL and SET are uniformly
+ * random within a layer.
  */
 public final class CsrLayer implements dev.sprig.sparse.Rewiring.Layer {
     private final String name;
@@ -37,7 +35,8 @@ public final class CsrLayer implements dev.sprig.sparse.Rewiring.Layer {
 
     private CsrLayer(String name, int rows, int cols, float[] bias) {
         if (bias.length != rows) {
-            throw new IllegalArgumentException(name + ": bias has " + bias.length + " entries for " + rows + " rows");
+            throw new IllegalArgumentException(
+                    name + ": bias has " + bias.length + " entries for " + rows + " rows");
         }
         this.name = name;
         this.rows = rows;
@@ -58,7 +57,8 @@ public final class CsrLayer implements dev.sprig.sparse.Rewiring.Layer {
      * @param bias one per row (kept, not copied)
      * @return the layer, with zero momentum
      */
-    public static CsrLayer of(String name, int rows, int cols, long[] positions, float[] values, float[] bias) {
+    public static CsrLayer of(
+            String name, int rows, int cols, long[] positions, float[] values, float[] bias) {
         CsrLayer l = new CsrLayer(name, rows, cols, bias);
         l.setStructure(positions, values, new float[values.length]);
         return l;
@@ -75,9 +75,11 @@ public final class CsrLayer implements dev.sprig.sparse.Rewiring.Layer {
      * @param bias one per row (copied)
      * @return the layer
      */
-    public static CsrLayer fromDense(String name, int rows, int cols, float[] weight, boolean[] mask, float[] bias) {
+    public static CsrLayer fromDense(
+            String name, int rows, int cols, float[] weight, boolean[] mask, float[] bias) {
         if (weight.length != (long) rows * cols || mask.length != weight.length) {
-            throw new IllegalArgumentException(name + ": weight/mask size does not match " + rows + "x" + cols);
+            throw new IllegalArgumentException(
+                    name + ": weight/mask size does not match " + rows + "x" + cols);
         }
         int n = 0;
         for (boolean m : mask) {
@@ -105,7 +107,8 @@ public final class CsrLayer implements dev.sprig.sparse.Rewiring.Layer {
     @Override
     public void setStructure(long[] positions, float[] newValues, float[] newVelocity) {
         if (positions.length != newValues.length || positions.length != newVelocity.length) {
-            throw new IllegalArgumentException(name + ": positions, values and momentum differ in length");
+            throw new IllegalArgumentException(
+                    name + ": positions, values and momentum differ in length");
         }
         int[] ptr = new int[rows + 1];
         int[] col = new int[positions.length];
@@ -114,7 +117,8 @@ public final class CsrLayer implements dev.sprig.sparse.Rewiring.Layer {
         for (int k = 0; k < positions.length; k++) {
             long p = positions[k];
             if (p <= prev || p >= limit) {
-                throw new IllegalArgumentException(name + ": positions must increase strictly within " + rows + "x" + cols);
+                throw new IllegalArgumentException(
+                        name + ": positions must increase strictly within " + rows + "x" + cols);
             }
             prev = p;
             int r = (int) (p / cols);
@@ -164,26 +168,39 @@ public final class CsrLayer implements dev.sprig.sparse.Rewiring.Layer {
      * @param pool workers
      */
     public void forward(float[] in, float[] out, int batch, WorkerPool pool) {
-        pool.each(rows, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                int o = r * batch;
-                Arrays.fill(out, o, o + batch, bias[r]);
-                int k = rowPtr[r];
-                int end = rowPtr[r + 1];
-                for (; k + 3 < end; k += 4) {
-                    Kernels.axpy4(values[k], values[k + 1], values[k + 2], values[k + 3], in, colIdx[k] * batch,
-                            colIdx[k + 1] * batch, colIdx[k + 2] * batch, colIdx[k + 3] * batch, out, o, batch);
-                }
-                for (; k < end; k++) {
-                    Kernels.axpy(values[k], in, colIdx[k] * batch, out, o, batch);
-                }
-            }
-        });
+        pool.each(
+                rows,
+                (from, to) -> {
+                    for (int r = from; r < to; r++) {
+                        int o = r * batch;
+                        Arrays.fill(out, o, o + batch, bias[r]);
+                        int k = rowPtr[r];
+                        int end = rowPtr[r + 1];
+                        for (; k + 3 < end; k += 4) {
+                            Kernels.axpy4(
+                                    values[k],
+                                    values[k + 1],
+                                    values[k + 2],
+                                    values[k + 3],
+                                    in,
+                                    colIdx[k] * batch,
+                                    colIdx[k + 1] * batch,
+                                    colIdx[k + 2] * batch,
+                                    colIdx[k + 3] * batch,
+                                    out,
+                                    o,
+                                    batch);
+                        }
+                        for (; k < end; k++) {
+                            Kernels.axpy(values[k], in, colIdx[k] * batch, out, o, batch);
+                        }
+                    }
+                });
     }
 
     /**
-     * Computes the weight and bias gradients (overwriting them) and, when asked, the input
-     * gradient {@code dIn = Wᵀ · dOut}.
+     * Computes the weight and bias gradients (overwriting them) and, when asked, the input gradient
+     * {@code dIn = Wᵀ · dOut}.
      *
      * @param dOut gradient of the loss w.r.t. this layer's output, {@code rows × batch}
      * @param in this layer's input, {@code cols × batch}
@@ -192,37 +209,61 @@ public final class CsrLayer implements dev.sprig.sparse.Rewiring.Layer {
      * @param pool workers
      */
     public void backward(float[] dOut, float[] in, float[] dIn, int batch, WorkerPool pool) {
-        pool.each(rows, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                int o = r * batch;
-                biasGrad[r] = Kernels.sum(dOut, o, batch);
-                int k = rowPtr[r];
-                int end = rowPtr[r + 1];
-                for (; k + 3 < end; k += 4) {
-                    Kernels.dot4(dOut, o, in, colIdx[k] * batch, colIdx[k + 1] * batch, colIdx[k + 2] * batch,
-                            colIdx[k + 3] * batch, batch, grad, k);
-                }
-                for (; k < end; k++) {
-                    grad[k] = Kernels.dot(dOut, o, in, colIdx[k] * batch, batch);
-                }
-            }
-        });
+        pool.each(
+                rows,
+                (from, to) -> {
+                    for (int r = from; r < to; r++) {
+                        int o = r * batch;
+                        biasGrad[r] = Kernels.sum(dOut, o, batch);
+                        int k = rowPtr[r];
+                        int end = rowPtr[r + 1];
+                        for (; k + 3 < end; k += 4) {
+                            Kernels.dot4(
+                                    dOut,
+                                    o,
+                                    in,
+                                    colIdx[k] * batch,
+                                    colIdx[k + 1] * batch,
+                                    colIdx[k + 2] * batch,
+                                    colIdx[k + 3] * batch,
+                                    batch,
+                                    grad,
+                                    k);
+                        }
+                        for (; k < end; k++) {
+                            grad[k] = Kernels.dot(dOut, o, in, colIdx[k] * batch, batch);
+                        }
+                    }
+                });
         if (dIn != null) {
-            pool.each(cols, (from, to) -> {
-                for (int c = from; c < to; c++) {
-                    int i = c * batch;
-                    Arrays.fill(dIn, i, i + batch, 0f);
-                    int t = colPtr[c];
-                    int end = colPtr[c + 1];
-                    for (; t + 3 < end; t += 4) {
-                        Kernels.axpy4(values[tPos[t]], values[tPos[t + 1]], values[tPos[t + 2]], values[tPos[t + 3]], dOut,
-                                tRow[t] * batch, tRow[t + 1] * batch, tRow[t + 2] * batch, tRow[t + 3] * batch, dIn, i, batch);
-                    }
-                    for (; t < end; t++) {
-                        Kernels.axpy(values[tPos[t]], dOut, tRow[t] * batch, dIn, i, batch);
-                    }
-                }
-            });
+            pool.each(
+                    cols,
+                    (from, to) -> {
+                        for (int c = from; c < to; c++) {
+                            int i = c * batch;
+                            Arrays.fill(dIn, i, i + batch, 0f);
+                            int t = colPtr[c];
+                            int end = colPtr[c + 1];
+                            for (; t + 3 < end; t += 4) {
+                                Kernels.axpy4(
+                                        values[tPos[t]],
+                                        values[tPos[t + 1]],
+                                        values[tPos[t + 2]],
+                                        values[tPos[t + 3]],
+                                        dOut,
+                                        tRow[t] * batch,
+                                        tRow[t + 1] * batch,
+                                        tRow[t + 2] * batch,
+                                        tRow[t + 3] * batch,
+                                        dIn,
+                                        i,
+                                        batch);
+                            }
+                            for (; t < end; t++) {
+                                Kernels.axpy(values[tPos[t]], dOut, tRow[t] * batch, dIn, i, batch);
+                            }
+                        }
+                    });
         }
     }
 
@@ -238,13 +279,41 @@ public final class CsrLayer implements dev.sprig.sparse.Rewiring.Layer {
      * @param first whether this is the optimiser's first step (momentum starts at the gradient)
      * @param pool workers
      */
-    public void sgdStep(double lr, double momentum, boolean nesterov, double weightDecay, boolean first, WorkerPool pool) {
-        pool.each(values.length, (from, to) -> sgd(values, grad, velocity, from, to, lr, momentum, nesterov, weightDecay, first));
+    public void sgdStep(
+            double lr,
+            double momentum,
+            boolean nesterov,
+            double weightDecay,
+            boolean first,
+            WorkerPool pool) {
+        pool.each(
+                values.length,
+                (from, to) ->
+                        sgd(
+                                values,
+                                grad,
+                                velocity,
+                                from,
+                                to,
+                                lr,
+                                momentum,
+                                nesterov,
+                                weightDecay,
+                                first));
         sgd(bias, biasGrad, biasVelocity, 0, rows, lr, momentum, nesterov, weightDecay, first);
     }
 
-    private static void sgd(float[] w, float[] g, float[] v, int from, int to, double lr, double mu, boolean nesterov,
-            double wd, boolean first) {
+    private static void sgd(
+            float[] w,
+            float[] g,
+            float[] v,
+            int from,
+            int to,
+            double lr,
+            double mu,
+            boolean nesterov,
+            double wd,
+            boolean first) {
         float fl = (float) lr;
         float fm = (float) mu;
         float fw = (float) wd;
@@ -289,57 +358,79 @@ public final class CsrLayer implements dev.sprig.sparse.Rewiring.Layer {
         return p;
     }
 
-    /** @return layer name */
+    /**
+     * @return layer name
+     */
     public String name() {
         return name;
     }
 
-    /** @return output features */
+    /**
+     * @return output features
+     */
     public int rows() {
         return rows;
     }
 
-    /** @return input features */
+    /**
+     * @return input features
+     */
     public int cols() {
         return cols;
     }
 
-    /** @return stored weight count */
+    /**
+     * @return stored weight count
+     */
     public int nnz() {
         return colIdx.length;
     }
 
-    /** @return number of stored weights in each row */
+    /**
+     * @return number of stored weights in each row
+     */
     public int rowCount(int r) {
         return rowPtr[r + 1] - rowPtr[r];
     }
 
-    /** @return the stored weights (live) */
+    /**
+     * @return the stored weights (live)
+     */
     public float[] values() {
         return values;
     }
 
-    /** @return the gradient of the stored weights from the last backward pass (live) */
+    /**
+     * @return the gradient of the stored weights from the last backward pass (live)
+     */
     public float[] grad() {
         return grad;
     }
 
-    /** @return the momentum of the stored weights (live) */
+    /**
+     * @return the momentum of the stored weights (live)
+     */
     public float[] velocity() {
         return velocity;
     }
 
-    /** @return the bias (live) */
+    /**
+     * @return the bias (live)
+     */
     public float[] bias() {
         return bias;
     }
 
-    /** @return the bias gradient (live) */
+    /**
+     * @return the bias gradient (live)
+     */
     public float[] biasGrad() {
         return biasGrad;
     }
 
-    /** @return the bias momentum (live) */
+    /**
+     * @return the bias momentum (live)
+     */
     public float[] biasVelocity() {
         return biasVelocity;
     }

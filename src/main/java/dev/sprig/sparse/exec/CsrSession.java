@@ -29,15 +29,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The CSR backend's run: a fully-connected network whose weights, gradients and momentum exist
- * only at stored positions, trained by the same methods (dense, static, and every drop-and-grow
- * method with its registered {@link GrowCriterion}), schedules and seeds as the engine path, under
- * the one {@code Trainer} loop.
+ * The CSR backend's run: a fully-connected network whose weights, gradients and momentum exist only
+ * at stored positions, trained by the same methods (dense, static, and every drop-and-grow method
+ * with its registered {@link GrowCriterion}), schedules and seeds as the engine path, under the one
+ * {@code Trainer} loop.
  *
  * <p>For layers small enough to draw densely, the initial weights and masks are drawn exactly as
  * the masked-dense path draws them, so the same seed starts both paths from the same network;
@@ -46,8 +45,8 @@ import java.util.SplittableRandom;
  * recommends (Evci et al. 2022, "Gradient flow in sparse neural networks"; Liu et al. 2019). With
  * the dense bound 1/√fan-in a 99.5%-sparse layer would shrink its signal by about √200 per layer.
  *
- * <p>Checkpoint section: mask updates so far, whether the optimiser has started, the layers
- * ({@link CsrFormat}) and the growth criterion's state per layer.
+ * <p>Checkpoint section: mask updates so far, whether the optimiser has started, the layers ({@link
+ * CsrFormat}) and the growth criterion's state per layer.
  */
 public final class CsrSession implements TrainingSession {
     /** Layers with more weights than this draw their masks and values sparsely. */
@@ -80,10 +79,15 @@ public final class CsrSession implements TrainingSession {
             throw new SprigException("the sparse execution path cannot run this: " + why);
         }
         this.method = (UpdaterMethod) Methods.get(config.method);
-        this.grow = method.csr() instanceof UpdaterMethod.DropAndGrow d ? d.growth().apply(config) : null;
-        boolean byDefault = method.csr() instanceof UpdaterMethod.DropAndGrow d && d.skipByDefault();
+        this.grow =
+                method.csr() instanceof UpdaterMethod.DropAndGrow d
+                        ? d.growth().apply(config)
+                        : null;
+        boolean byDefault =
+                method.csr() instanceof UpdaterMethod.DropAndGrow d && d.skipByDefault();
         this.options = DynamicSparseOptions.from(config);
-        this.skipUpdateStep = options.skipUpdateStep() == null ? byDefault : options.skipUpdateStep();
+        this.skipUpdateStep =
+                options.skipUpdateStep() == null ? byDefault : options.skipUpdateStep();
         this.drops = DropSchedule.of(config, (long) setup.stepsPerEpoch() * config.epochs);
         this.seeds = new SeedStream(config.seed);
         this.pool = new WorkerPool(config.threads);
@@ -119,19 +123,31 @@ public final class CsrSession implements TrainingSession {
         net = new SparseMlp(CsrFormat.readLayers(in, specs), pool);
         int n = in.readInt();
         if (n < 0 || n > specs.size()) {
-            throw new IOException("growth state for " + n + " layers; the model has " + specs.size());
+            throw new IOException(
+                    "growth state for " + n + " layers; the model has " + specs.size());
         }
         growState = new LinkedHashMap<>();
         for (int i = 0; i < n; i++) {
             String name = in.readUTF();
-            LayerSpec l = specs.stream().filter(s -> s.name().equals(name)).findFirst()
-                    .orElseThrow(() -> new IOException("growth state for unknown layer " + name));
-            growState.put(name, CsrFormat.readFloats(in, l.weightCount() * Math.max(1, grow == null ? 1 : grow.stateFloats())));
+            LayerSpec l =
+                    specs.stream()
+                            .filter(s -> s.name().equals(name))
+                            .findFirst()
+                            .orElseThrow(
+                                    () ->
+                                            new IOException(
+                                                    "growth state for unknown layer " + name));
+            growState.put(
+                    name,
+                    CsrFormat.readFloats(
+                            in,
+                            l.weightCount() * Math.max(1, grow == null ? 1 : grow.stateFloats())));
         }
     }
 
     /** Reads the network of a CSR checkpoint section (export and evaluation). */
-    static SparseMlp readNetwork(DataInputStream in, List<LayerSpec> specs, WorkerPool pool) throws IOException {
+    static SparseMlp readNetwork(DataInputStream in, List<LayerSpec> specs, WorkerPool pool)
+            throws IOException {
         in.readLong();
         in.readBoolean();
         return new SparseMlp(CsrFormat.readLayers(in, specs), pool);
@@ -141,22 +157,29 @@ public final class CsrSession implements TrainingSession {
     public void begin() {
         if (grow != null && grow.stateFloats() > 0 && growState.isEmpty()) {
             for (CsrLayer l : net.layers()) {
-                growState.put(l.name(),
-                        new float[Math.multiplyExact(Math.multiplyExact(l.rows(), l.cols()), grow.stateFloats())]);
+                growState.put(
+                        l.name(),
+                        new float
+                                [Math.multiplyExact(
+                                        Math.multiplyExact(l.rows(), l.cols()),
+                                        grow.stateFloats())]);
             }
         }
     }
 
     @Override
     public StepResult step(long step, int epoch, int index, BatchSource.Batch batch, double lr) {
-        SparseMlp.BatchResult r = net.forwardBackward(batch.images(), batch.labels(), config.labelSmoothing);
+        SparseMlp.BatchResult r =
+                net.forwardBackward(batch.images(), batch.labels(), config.labelSmoothing);
         if (!Double.isFinite(r.loss())) {
             return new StepResult(r.loss(), 0, false); // the trainer stops the run
         }
         boolean update = grow != null && drops.isUpdateStep(step);
-        GrowCriterion.GradientUse use = grow == null ? GrowCriterion.GradientUse.NONE : grow.gradientUse();
-        boolean denseGradient = use == GrowCriterion.GradientUse.EVERY_STEP
-                || (update && use == GrowCriterion.GradientUse.ON_UPDATE);
+        GrowCriterion.GradientUse use =
+                grow == null ? GrowCriterion.GradientUse.NONE : grow.gradientUse();
+        boolean denseGradient =
+                use == GrowCriterion.GradientUse.EVERY_STEP
+                        || (update && use == GrowCriterion.GradientUse.ON_UPDATE);
         if (use == GrowCriterion.GradientUse.EVERY_STEP) {
             accumulateState(net, grow, growState, device);
         }
@@ -164,7 +187,13 @@ public final class CsrSession implements TrainingSession {
             updates += rewireAll(drops.dropFraction(step), step);
         } else {
             for (CsrLayer l : net.layers()) {
-                l.sgdStep(lr, config.momentum, config.nesterov, config.weightDecay, !optimizerStarted, pool);
+                l.sgdStep(
+                        lr,
+                        config.momentum,
+                        config.nesterov,
+                        config.weightDecay,
+                        !optimizerStarted,
+                        pool);
             }
             optimizerStarted = true;
             if (update) {
@@ -182,7 +211,8 @@ public final class CsrSession implements TrainingSession {
         for (int b = 0; b < source.batchesPerEpoch(); b++) {
             BatchSource.Batch batch = source.batch(0, b);
             float[] logits = net.forward(batch.images(), batch.size());
-            SparseMlp.BatchResult r = SparseMlp.softmaxCrossEntropy(logits, batch.labels(), 0, null);
+            SparseMlp.BatchResult r =
+                    SparseMlp.softmaxCrossEntropy(logits, batch.labels(), 0, null);
             lossSum += r.loss() * batch.size();
             correct += r.correct();
             seen += batch.size();
@@ -259,8 +289,10 @@ public final class CsrSession implements TrainingSession {
     }
 
     private double samplesPerSecond(EpochMetrics m) {
-        long perEpoch = config.maxStepsPerEpoch > 0
-                ? Math.min((long) config.maxStepsPerEpoch * config.batchSize, trainSize) : trainSize;
+        long perEpoch =
+                config.maxStepsPerEpoch > 0
+                        ? Math.min((long) config.maxStepsPerEpoch * config.batchSize, trainSize)
+                        : trainSize;
         return perEpoch / Math.max(m.epochSeconds(), 1e-9);
     }
 
@@ -277,7 +309,8 @@ public final class CsrSession implements TrainingSession {
     /** The network specs of a config, on this data. */
     static List<LayerSpec> specs(TrainConfig config, DataSplits data) {
         var s = data.train();
-        return dev.sprig.models.ModelZoo.specs(config.model, s.channels(), s.height(), s.classes(), config.widthMultiplier);
+        return dev.sprig.models.ModelZoo.specs(
+                config.model, s.channels(), s.height(), s.classes(), config.widthMultiplier);
     }
 
     /**
@@ -288,7 +321,8 @@ public final class CsrSession implements TrainingSession {
      * @param pool workers
      * @return the network
      */
-    public static SparseMlp initialNetwork(TrainConfig config, List<LayerSpec> specs, WorkerPool pool) {
+    public static SparseMlp initialNetwork(
+            TrainConfig config, List<LayerSpec> specs, WorkerPool pool) {
         LayerAllocation allocation = allocation(config, specs);
         SeedStream seeds = new SeedStream(config.seed);
         List<CsrLayer> layers = new ArrayList<>();
@@ -303,8 +337,11 @@ public final class CsrSession implements TrainingSession {
             float[] bias = uniform(seeds.derive("init", 2L * i + 2), rows, bound);
             if (size <= DENSE_DRAW_LIMIT) {
                 float[] w = uniform(seeds.derive("init", 2L * i + 1), (int) size, bound);
-                boolean[] mask = keep == size ? full((int) size)
-                        : SparseUpdater.uniformMask(seeds.derive("mask-init", i), (int) size, keep);
+                boolean[] mask =
+                        keep == size
+                                ? full((int) size)
+                                : SparseUpdater.uniformMask(
+                                        seeds.derive("mask-init", i), (int) size, keep);
                 layers.add(CsrLayer.fromDense(l.name(), rows, cols, w, mask, bias));
             } else {
                 long[] pos = samplePositions(seeds.derive("mask-init", i), size, keep);
@@ -346,12 +383,13 @@ public final class CsrSession implements TrainingSession {
     }
 
     /**
-     * Draws {@code keep} distinct positions of {@code [0, size)} uniformly, sorted, without a
-     * dense array: draw, sort, drop duplicates, redraw the shortfall.
+     * Draws {@code keep} distinct positions of {@code [0, size)} uniformly, sorted, without a dense
+     * array: draw, sort, drop duplicates, redraw the shortfall.
      */
     static long[] samplePositions(SplittableRandom r, long size, long keep) {
         if (keep > Integer.MAX_VALUE - 8) {
-            throw new SprigException("a layer cannot store more than 2^31 weights on the sparse path");
+            throw new SprigException(
+                    "a layer cannot store more than 2^31 weights on the sparse path");
         }
         long[] pos = new long[0];
         while (pos.length < keep) {
@@ -373,8 +411,12 @@ public final class CsrSession implements TrainingSession {
         return pos;
     }
 
-    /** Folds every layer's dense gradient into the criterion's state (SNFS's moving average), block by block. */
-    private static void accumulateState(SparseMlp net, GrowCriterion grow, Map<String, float[]> state, Device device) {
+    /**
+     * Folds every layer's dense gradient into the criterion's state (SNFS's moving average), block
+     * by block.
+     */
+    private static void accumulateState(
+            SparseMlp net, GrowCriterion grow, Map<String, float[]> state, Device device) {
         int b = net.lastBatch();
         for (int i = 0; i < net.layers().size(); i++) {
             CsrLayer l = net.layers().get(i);
@@ -405,13 +447,29 @@ public final class CsrSession implements TrainingSession {
             if (grow.gradientUse() == GrowCriterion.GradientUse.ON_UPDATE) {
                 float[][] f = net.gradientFactors(i);
                 try (DenseGradient g = new DenseGradient(device, f[0], f[1], l.cols(), b)) {
-                    GrowCriterion.RowScores scores = grow.scores(
-                            new GrowCriterion.Input(i, l.rows(), l.cols(), step, seeds, g::rows, state.get(l.name())));
+                    GrowCriterion.RowScores scores =
+                            grow.scores(
+                                    new GrowCriterion.Input(
+                                            i,
+                                            l.rows(),
+                                            l.cols(),
+                                            step,
+                                            seeds,
+                                            g::rows,
+                                            state.get(l.name())));
                     Rewiring.rewire(l, nDrop, drop, scores, options.reinitWhenSame(), init);
                 }
             } else {
-                GrowCriterion.RowScores scores = grow.scores(
-                        new GrowCriterion.Input(i, l.rows(), l.cols(), step, seeds, null, state.get(l.name())));
+                GrowCriterion.RowScores scores =
+                        grow.scores(
+                                new GrowCriterion.Input(
+                                        i,
+                                        l.rows(),
+                                        l.cols(),
+                                        step,
+                                        seeds,
+                                        null,
+                                        state.get(l.name())));
                 Rewiring.rewire(l, nDrop, drop, scores, options.reinitWhenSame(), init);
             }
         }

@@ -29,7 +29,8 @@ final class DenseGradient implements dev.sprig.sparse.GrowCriterion.RowScores, A
      */
     DenseGradient(Device device, float[] in, float[] dOut, int cols, int batch) {
         this.manager = NDManager.newBaseManager(device);
-        this.inputT = manager.create(Arrays.copyOf(in, cols * batch), new Shape(cols, batch)).transpose();
+        this.inputT =
+                manager.create(Arrays.copyOf(in, cols * batch), new Shape(cols, batch)).transpose();
         this.dOut = dOut;
         this.batch = batch;
         this.cols = cols;
@@ -38,7 +39,10 @@ final class DenseGradient implements dev.sprig.sparse.GrowCriterion.RowScores, A
     @Override
     public float[] rows(int from, int to) {
         try (NDManager step = manager.newSubManager()) {
-            NDArray a = step.create(Arrays.copyOfRange(dOut, from * batch, to * batch), new Shape(to - from, batch));
+            NDArray a =
+                    step.create(
+                            Arrays.copyOfRange(dOut, from * batch, to * batch),
+                            new Shape(to - from, batch));
             return a.matMul(inputT).toFloatArray();
         }
     }

@@ -4,17 +4,17 @@ import ai.djl.Device;
 import dev.sprig.SprigException;
 import dev.sprig.models.LayerKind;
 import dev.sprig.models.LayerSpec;
-import dev.sprig.train.TrainConfig;
-import java.util.List;
-import java.util.Locale;
 import dev.sprig.sparse.DynamicSparseOptions;
 import dev.sprig.sparse.UpdaterMethod;
 import dev.sprig.train.Method;
 import dev.sprig.train.Methods;
+import dev.sprig.train.TrainConfig;
+import java.util.List;
+import java.util.Locale;
 
 /**
- * Which engine trains a run: the masked-dense path (the DJL engine, every model and method) or
- * the sparse path ({@link CsrSession}: MLPs, methods that keep a fixed count per layer).
+ * Which engine trains a run: the masked-dense path (the DJL engine, every model and method) or the
+ * sparse path ({@link CsrSession}: MLPs, methods that keep a fixed count per layer).
  */
 public enum ExecutionPath {
     /** Dense weights times masks, on the engine. */
@@ -23,12 +23,12 @@ public enum ExecutionPath {
     SPARSE;
 
     /**
-     * Lowest sparsity at which {@code exec: auto} picks the sparse path. Measured with
-     * {@code sprig bench sparse} on the 2-core machine: on LeNet-300-100 the sparse path already
-     * matches the masked-dense one at sparsity 0 (21.9k vs 22.4k samples/s) and is 3.8x faster at
-     * 0.9; on the 784-4096-4096-10 MLP it is 0.57x at sparsity 0 (dense GEMM is about 1.75x more
-     * efficient per FLOP than the sparse kernels) and 3.8x at 0.9, so it breaks even near density
-     * 0.57. 0.5 keeps a margin on wide layers and loses little on narrow ones.
+     * Lowest sparsity at which {@code exec: auto} picks the sparse path. Measured with {@code sprig
+     * bench sparse} on the 2-core machine: on LeNet-300-100 the sparse path already matches the
+     * masked-dense one at sparsity 0 (21.9k vs 22.4k samples/s) and is 3.8x faster at 0.9; on the
+     * 784-4096-4096-10 MLP it is 0.57x at sparsity 0 (dense GEMM is about 1.75x more efficient per
+     * FLOP than the sparse kernels) and 3.8x at 0.9, so it breaks even near density 0.57. 0.5 keeps
+     * a margin on wide layers and loses little on narrow ones.
      */
     public static final double AUTO_MIN_SPARSITY = 0.5;
 
@@ -42,22 +42,34 @@ public enum ExecutionPath {
     public static String whyNotSparse(TrainConfig config, List<LayerSpec> specs) {
         for (LayerSpec l : specs) {
             if (l.kind() != LayerKind.LINEAR) {
-                return "model " + config.model + " has " + l.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ')
+                return "model "
+                        + config.model
+                        + " has "
+                        + l.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ')
                         + " layers; the sparse path runs fully-connected networks only";
             }
         }
         Method method = Methods.get(config.method);
         if (!(method instanceof UpdaterMethod u) || u.csr() instanceof UpdaterMethod.NoCsr) {
-            return "method " + config.method + " needs dense weights (the sparse path runs " + String.join(", ", csrMethods())
+            return "method "
+                    + config.method
+                    + " needs dense weights (the sparse path runs "
+                    + String.join(", ", csrMethods())
                     + ")";
         }
-        if (u.sparse() && DynamicSparseOptions.from(config).momentumPolicy() == DynamicSparseOptions.MomentumPolicy.KEEP) {
-            return "momentum_policy keep needs momentum at inactive positions, which the sparse path does not store";
+        if (u.sparse()
+                && DynamicSparseOptions.from(config).momentumPolicy()
+                        == DynamicSparseOptions.MomentumPolicy.KEEP) {
+            return "momentum_policy keep needs momentum at inactive positions, which the sparse"
+                    + " path does not store";
         }
-        if (u.csr() instanceof UpdaterMethod.DropAndGrow d && d.growth().apply(config).stateFloats() > 0) {
+        if (u.csr() instanceof UpdaterMethod.DropAndGrow d
+                && d.growth().apply(config).stateFloats() > 0) {
             for (LayerSpec l : specs) {
                 if (l.weightCount() > CsrSession.DENSE_DRAW_LIMIT) {
-                    return config.method + " keeps dense per-weight growth state, too large for layer " + l.name();
+                    return config.method
+                            + " keeps dense per-weight growth state, too large for layer "
+                            + l.name();
                 }
             }
         }
@@ -96,9 +108,13 @@ public enum ExecutionPath {
                 }
                 return SPARSE;
             default:
-                boolean sparseEnough = why == null && ((UpdaterMethod) Methods.get(config.method)).sparse()
-                        && config.sparsity >= AUTO_MIN_SPARSITY;
-                return sparseEnough && Device.Type.CPU.equals(device.getDeviceType()) ? SPARSE : DENSE;
+                boolean sparseEnough =
+                        why == null
+                                && ((UpdaterMethod) Methods.get(config.method)).sparse()
+                                && config.sparsity >= AUTO_MIN_SPARSITY;
+                return sparseEnough && Device.Type.CPU.equals(device.getDeviceType())
+                        ? SPARSE
+                        : DENSE;
         }
     }
 }

@@ -4,18 +4,19 @@ package dev.sprig.sparse.exec;
  * The inner loops of the sparse path, over rows of length {@code n} stored contiguously
  * (activations are feature-major: one batch-length row per feature).
  *
- * <p>Four stored weights of one row are processed together, so the output row is loaded and
- * stored once per four multiply-adds (forward, input gradient) and the shared gradient row once
- * per four dot products (weight gradient): the loops are load-bound, not FLOP-bound. When the JVM
- * has {@code jdk.incubator.vector} ({@code --add-modules jdk.incubator.vector}, set by the
- * launcher and the test runner) the loops run on {@link VectorKernels}; otherwise on the plain
- * loops here, which C2 vectorises except for the reductions. {@code -Dsprig.vector=false} forces
- * the plain loops (to measure the difference).
+ * <p>Four stored weights of one row are processed together, so the output row is loaded and stored
+ * once per four multiply-adds (forward, input gradient) and the shared gradient row once per four
+ * dot products (weight gradient): the loops are load-bound, not FLOP-bound. When the JVM has {@code
+ * jdk.incubator.vector} ({@code --add-modules jdk.incubator.vector}, set by the launcher and the
+ * test runner) the loops run on {@link VectorKernels}; otherwise on the plain loops here, which C2
+ * vectorises except for the reductions. {@code -Dsprig.vector=false} forces the plain loops (to
+ * measure the difference).
  */
 final class Kernels {
     /** Whether the SIMD kernels are in use. */
-    static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-            && !"false".equals(System.getProperty("sprig.vector"));
+    static final boolean VECTOR =
+            ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+                    && !"false".equals(System.getProperty("sprig.vector"));
 
     private Kernels() {}
 
@@ -31,8 +32,19 @@ final class Kernels {
     }
 
     /** y[yOff..+n) += Σ a_i · x[o_i..+n) for four rows of x. */
-    static void axpy4(float a0, float a1, float a2, float a3, float[] x, int o0, int o1, int o2, int o3, float[] y,
-            int yOff, int n) {
+    static void axpy4(
+            float a0,
+            float a1,
+            float a2,
+            float a3,
+            float[] x,
+            int o0,
+            int o1,
+            int o2,
+            int o3,
+            float[] y,
+            int yOff,
+            int n) {
         if (VECTOR) {
             VectorKernels.axpy4(a0, a1, a2, a3, x, o0, o1, o2, o3, y, yOff, n);
             return;
@@ -55,7 +67,17 @@ final class Kernels {
     }
 
     /** out[outOff + i] = dot(g[gOff..+n), x[o_i..+n)) for four rows of x. */
-    static void dot4(float[] g, int gOff, float[] x, int o0, int o1, int o2, int o3, int n, float[] out, int outOff) {
+    static void dot4(
+            float[] g,
+            int gOff,
+            float[] x,
+            int o0,
+            int o1,
+            int o2,
+            int o3,
+            int n,
+            float[] out,
+            int outOff) {
         if (VECTOR) {
             VectorKernels.dot4(g, gOff, x, o0, o1, o2, o3, n, out, outOff);
             return;

@@ -13,9 +13,9 @@ import java.util.List;
 
 /**
  * Reads the network of a run trained on the CSR path, for evaluation and export: from the CSR
- * backend's section of a checkpoint, or from a file of the sparse path's own format written
- * before the path became a backend of the one {@code Trainer} ({@value #LEGACY_MAGIC}), so that
- * older run folders still evaluate and export.
+ * backend's section of a checkpoint, or from a file of the sparse path's own format written before
+ * the path became a backend of the one {@code Trainer} ({@value #LEGACY_MAGIC}), so that older run
+ * folders still evaluate and export.
  */
 public final class SparseCheckpoint {
     /** The magic of the sparse path's checkpoints before version 2 of the common format. */
@@ -41,7 +41,8 @@ public final class SparseCheckpoint {
     }
 
     static boolean isLegacy(Path file) {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 256))) {
+        try (DataInputStream in =
+                new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 256))) {
             return LEGACY_MAGIC.equals(in.readUTF());
         } catch (IOException e) {
             return false;
@@ -58,10 +59,14 @@ public final class SparseCheckpoint {
      * @throws SprigException when it is unreadable
      */
     static Checkpoint.Contents legacyContents(Path file) {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+        try (DataInputStream in =
+                new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
             in.readUTF();
             if (in.readInt() != 1) {
-                throw new SprigException("checkpoint " + file + " has an unknown version of the sparse path's format");
+                throw new SprigException(
+                        "checkpoint "
+                                + file
+                                + " has an unknown version of the sparse path's format");
             }
             int epoch = in.readInt();
             long step = in.readLong();
@@ -80,7 +85,8 @@ public final class SparseCheckpoint {
             for (int i = 0; i < n; i++) {
                 int len = in.readInt();
                 if (len < 0 || len > in.available()) {
-                    throw new IOException("a metrics line of " + len + " bytes does not fit the file");
+                    throw new IOException(
+                            "a metrics line of " + len + " bytes does not fit the file");
                 }
                 lines.add(new String(in.readNBytes(len), java.nio.charset.StandardCharsets.UTF_8));
             }
@@ -90,8 +96,9 @@ public final class SparseCheckpoint {
             out.writeBoolean(started);
             in.transferTo(out);
             out.flush();
-            Checkpoint.State state = new Checkpoint.State(epoch, 0, step, flops, dense, 0, 0, 0, 0, wall, best, bestEpoch,
-                    lines);
+            Checkpoint.State state =
+                    new Checkpoint.State(
+                            epoch, 0, step, flops, dense, 0, 0, 0, 0, wall, best, bestEpoch, lines);
             return new Checkpoint.Contents(state, CsrBackend.NAME, section.toByteArray());
         } catch (EOFException e) {
             throw new SprigException("checkpoint " + file + " is truncated");
@@ -113,7 +120,12 @@ public final class SparseCheckpoint {
         try {
             Checkpoint.Contents c = isLegacy(file) ? legacyContents(file) : Checkpoint.read(file);
             if (!c.backend().equals(CsrBackend.NAME)) {
-                throw new SprigException("checkpoint " + file + " holds no CSR network (backend " + c.backend() + ")");
+                throw new SprigException(
+                        "checkpoint "
+                                + file
+                                + " holds no CSR network (backend "
+                                + c.backend()
+                                + ")");
             }
             try (DataInputStream in = c.sectionStream()) {
                 return CsrSession.readNetwork(in, specs, pool);
@@ -121,7 +133,8 @@ public final class SparseCheckpoint {
         } catch (EOFException e) {
             throw new SprigException("checkpoint " + file + " is truncated");
         } catch (IOException | IllegalArgumentException e) {
-            throw new SprigException("checkpoint " + file + " does not fit this run: " + e.getMessage());
+            throw new SprigException(
+                    "checkpoint " + file + " does not fit this run: " + e.getMessage());
         }
     }
 }

@@ -3,9 +3,9 @@ package dev.sprig.sparse.exec;
 import java.util.List;
 
 /**
- * A multilayer perceptron of {@link CsrLayer}s: ReLU between layers, softmax cross-entropy on
- * the last. Holds the activations of the last batch so that a backward pass can follow a forward
- * pass, and the dense-gradient hook RigL needs on its update steps.
+ * A multilayer perceptron of {@link CsrLayer}s: ReLU between layers, softmax cross-entropy on the
+ * last. Holds the activations of the last batch so that a backward pass can follow a forward pass,
+ * and the dense-gradient hook RigL needs on its update steps.
  */
 public final class SparseMlp {
     /**
@@ -31,20 +31,30 @@ public final class SparseMlp {
     public SparseMlp(List<CsrLayer> layers, WorkerPool pool) {
         for (int i = 1; i < layers.size(); i++) {
             if (layers.get(i).cols() != layers.get(i - 1).rows()) {
-                throw new IllegalArgumentException(layers.get(i).name() + " takes " + layers.get(i).cols()
-                        + " inputs but " + layers.get(i - 1).name() + " gives " + layers.get(i - 1).rows());
+                throw new IllegalArgumentException(
+                        layers.get(i).name()
+                                + " takes "
+                                + layers.get(i).cols()
+                                + " inputs but "
+                                + layers.get(i - 1).name()
+                                + " gives "
+                                + layers.get(i - 1).rows());
             }
         }
         this.layers = List.copyOf(layers);
         this.pool = pool;
     }
 
-    /** @return the layers, in order */
+    /**
+     * @return the layers, in order
+     */
     public List<CsrLayer> layers() {
         return layers;
     }
 
-    /** @return the workers */
+    /**
+     * @return the workers
+     */
     public WorkerPool pool() {
         return pool;
     }
@@ -68,31 +78,43 @@ public final class SparseMlp {
      *
      * @param x batch-major inputs, {@code b × inputs}
      * @param b batch size
-     * @return the logits, feature-major {@code classes × b} (a live buffer, valid until the next call)
+     * @return the logits, feature-major {@code classes × b} (a live buffer, valid until the next
+     *     call)
      */
     public float[] forward(float[] x, int b) {
         ensureBuffers(b);
         int in = layers.get(0).cols();
         if (x.length != in * b) {
-            throw new IllegalArgumentException("expected " + b + " inputs of " + in + " features, got " + x.length + " values");
+            throw new IllegalArgumentException(
+                    "expected "
+                            + b
+                            + " inputs of "
+                            + in
+                            + " features, got "
+                            + x.length
+                            + " values");
         }
         float[] x0 = acts[0];
-        pool.each(in, (from, to) -> {
-            for (int f = from; f < to; f++) {
-                for (int s = 0; s < b; s++) {
-                    x0[f * b + s] = x[s * in + f];
-                }
-            }
-        });
+        pool.each(
+                in,
+                (from, to) -> {
+                    for (int f = from; f < to; f++) {
+                        for (int s = 0; s < b; s++) {
+                            x0[f * b + s] = x[s * in + f];
+                        }
+                    }
+                });
         for (int i = 0; i < layers.size(); i++) {
             float[] out = acts[i + 1];
             layers.get(i).forward(acts[i], out, b, pool);
             if (i + 1 < layers.size()) {
-                pool.each(out.length, (from, to) -> {
-                    for (int j = from; j < to; j++) {
-                        out[j] = Math.max(out[j], 0f);
-                    }
-                });
+                pool.each(
+                        out.length,
+                        (from, to) -> {
+                            for (int j = from; j < to; j++) {
+                                out[j] = Math.max(out[j], 0f);
+                            }
+                        });
             }
         }
         return acts[layers.size()];
@@ -117,21 +139,23 @@ public final class SparseMlp {
             layers.get(i).backward(grads[i], acts[i], dIn, b, pool);
             if (dIn != null) {
                 float[] a = acts[i];
-                pool.each(dIn.length, (from, to) -> {
-                    for (int j = from; j < to; j++) {
-                        if (a[j] <= 0f) {
-                            dIn[j] = 0f;
-                        }
-                    }
-                });
+                pool.each(
+                        dIn.length,
+                        (from, to) -> {
+                            for (int j = from; j < to; j++) {
+                                if (a[j] <= 0f) {
+                                    dIn[j] = 0f;
+                                }
+                            }
+                        });
             }
         }
         return r;
     }
 
     /**
-     * Returns the input of layer {@code i} and the gradient at its output from the last
-     * backward pass: the two factors of its dense weight gradient.
+     * Returns the input of layer {@code i} and the gradient at its output from the last backward
+     * pass: the two factors of its dense weight gradient.
      *
      * @param i layer index
      * @return {input (cols × b), output gradient (rows × b)}
@@ -140,7 +164,9 @@ public final class SparseMlp {
         return new float[][] {acts[i], grads[i]};
     }
 
-    /** @return the batch size of the last pass */
+    /**
+     * @return the batch size of the last pass
+     */
     public int lastBatch() {
         return batch;
     }
@@ -154,7 +180,8 @@ public final class SparseMlp {
      * @param dLogits receives (softmax − target) / b; null to skip
      * @return loss and correct count
      */
-    static BatchResult softmaxCrossEntropy(float[] logits, int[] labels, double smoothing, float[] dLogits) {
+    static BatchResult softmaxCrossEntropy(
+            float[] logits, int[] labels, double smoothing, float[] dLogits) {
         int b = labels.length;
         int k = logits.length / b;
         double loss = 0;

@@ -5,18 +5,29 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * SIMD versions of {@link Kernels}' loops on {@code jdk.incubator.vector}. Loaded only when the
- * JVM was started with {@code --add-modules jdk.incubator.vector} (the {@code sprig} launcher and
- * the test runner do): C2 does not vectorise float reductions on its own, and the weight
- * gradient is nothing but reductions.
+ * SIMD versions of {@link Kernels}' loops on {@code jdk.incubator.vector}. Loaded only when the JVM
+ * was started with {@code --add-modules jdk.incubator.vector} (the {@code sprig} launcher and the
+ * test runner do): C2 does not vectorise float reductions on its own, and the weight gradient is
+ * nothing but reductions.
  */
 final class VectorKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     private VectorKernels() {}
 
-    static void axpy4(float a0, float a1, float a2, float a3, float[] x, int o0, int o1, int o2, int o3, float[] y,
-            int yOff, int n) {
+    static void axpy4(
+            float a0,
+            float a1,
+            float a2,
+            float a3,
+            float[] x,
+            int o0,
+            int o1,
+            int o2,
+            int o3,
+            float[] y,
+            int yOff,
+            int n) {
         FloatVector v0 = FloatVector.broadcast(S, a0);
         FloatVector v1 = FloatVector.broadcast(S, a1);
         FloatVector v2 = FloatVector.broadcast(S, a2);
@@ -41,14 +52,26 @@ final class VectorKernels {
         int j = 0;
         int bound = S.loopBound(n);
         for (; j < bound; j += S.length()) {
-            FloatVector.fromArray(S, x, xOff + j).fma(va, FloatVector.fromArray(S, y, yOff + j)).intoArray(y, yOff + j);
+            FloatVector.fromArray(S, x, xOff + j)
+                    .fma(va, FloatVector.fromArray(S, y, yOff + j))
+                    .intoArray(y, yOff + j);
         }
         for (; j < n; j++) {
             y[yOff + j] += a * x[xOff + j];
         }
     }
 
-    static void dot4(float[] g, int gOff, float[] x, int o0, int o1, int o2, int o3, int n, float[] out, int outOff) {
+    static void dot4(
+            float[] g,
+            int gOff,
+            float[] x,
+            int o0,
+            int o1,
+            int o2,
+            int o3,
+            int n,
+            float[] out,
+            int outOff) {
         FloatVector s0 = FloatVector.zero(S);
         FloatVector s1 = FloatVector.zero(S);
         FloatVector s2 = FloatVector.zero(S);

@@ -44,8 +44,8 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * Runs {@code task} over {@code [0, n)}, split into about four chunks per thread so that
-     * uneven rows still balance.
+     * Runs {@code task} over {@code [0, n)}, split into about four chunks per thread so that uneven
+     * rows still balance.
      *
      * @param n range size
      * @param task the work

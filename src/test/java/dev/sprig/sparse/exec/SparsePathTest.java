@@ -16,11 +16,11 @@ import dev.sprig.models.LayerSpec;
 import dev.sprig.models.ModelZoo;
 import dev.sprig.models.NamedParameter;
 import dev.sprig.models.SprigModel;
-import dev.sprig.train.Methods;
 import dev.sprig.sparse.SparseUpdater;
 import dev.sprig.sparse.StreamingTopK;
 import dev.sprig.sparse.TopK;
 import dev.sprig.train.Losses;
+import dev.sprig.train.Methods;
 import dev.sprig.train.RunContext;
 import dev.sprig.train.RunFolder;
 import dev.sprig.train.RunSummary;
@@ -64,7 +64,9 @@ class SparsePathTest {
             int li = 0;
             for (NamedParameter w : model.prunableWeights()) {
                 LayerSpec l = w.layer();
-                boolean[] mask = SparseUpdater.uniformMask(r, (int) l.weightCount(), l.weightCount() / (3 + li++));
+                boolean[] mask =
+                        SparseUpdater.uniformMask(
+                                r, (int) l.weightCount(), l.weightCount() / (3 + li++));
                 float[] dense = w.array().toFloatArray();
                 for (int i = 0; i < dense.length; i++) {
                     dense[i] = mask[i] ? dense[i] : 0f;
@@ -72,7 +74,9 @@ class SparsePathTest {
                 w.array().set(dense);
                 masks.put(l.name(), mask);
                 float[] bias = model.parameters().get(l.name() + ".bias").array().toFloatArray();
-                layers.add(CsrLayer.fromDense(l.name(), l.outChannels(), l.inChannels(), dense, mask, bias));
+                layers.add(
+                        CsrLayer.fromDense(
+                                l.name(), l.outChannels(), l.inChannels(), dense, mask, bias));
             }
             float[] x = new float[batch * 25];
             int[] labels = new int[batch];
@@ -100,9 +104,15 @@ class SparsePathTest {
                 float[] sparseLogits = transpose(net.forward(x, batch), 7, batch);
                 // forward() above re-ran the network: the gradients below are from forwardBackward.
                 assertThat(maxRelativeError(logits.toFloatArray(), sparseLogits)).isLessThan(1e-5f);
-                assertThat(res.loss()).isCloseTo(loss.getFloat(), org.assertj.core.data.Offset.offset(1e-5));
+                assertThat(res.loss())
+                        .isCloseTo(loss.getFloat(), org.assertj.core.data.Offset.offset(1e-5));
                 for (CsrLayer l : layers) {
-                    float[] g = model.parameters().get(l.name() + ".weight").array().getGradient().toFloatArray();
+                    float[] g =
+                            model.parameters()
+                                    .get(l.name() + ".weight")
+                                    .array()
+                                    .getGradient()
+                                    .toFloatArray();
                     boolean[] mask = masks.get(l.name());
                     float[] expected = new float[l.nnz()];
                     int k = 0;
@@ -111,9 +121,18 @@ class SparsePathTest {
                             expected[k++] = g[i];
                         }
                     }
-                    assertThat(maxRelativeError(expected, l.grad())).as(l.name() + " weight gradient").isLessThan(1e-5f);
-                    float[] gb = model.parameters().get(l.name() + ".bias").array().getGradient().toFloatArray();
-                    assertThat(maxRelativeError(gb, l.biasGrad())).as(l.name() + " bias gradient").isLessThan(1e-5f);
+                    assertThat(maxRelativeError(expected, l.grad()))
+                            .as(l.name() + " weight gradient")
+                            .isLessThan(1e-5f);
+                    float[] gb =
+                            model.parameters()
+                                    .get(l.name() + ".bias")
+                                    .array()
+                                    .getGradient()
+                                    .toFloatArray();
+                    assertThat(maxRelativeError(gb, l.biasGrad()))
+                            .as(l.name() + " bias gradient")
+                            .isLessThan(1e-5f);
                 }
             }
         }
@@ -156,7 +175,8 @@ class SparsePathTest {
                 for (int o = 0; o < rows; o++) {
                     s += w[o * cols + c] * dOut[o * batch + b];
                 }
-                assertThat((double) dIn[c * batch + b]).isCloseTo(s, org.assertj.core.data.Offset.offset(1e-5));
+                assertThat((double) dIn[c * batch + b])
+                        .isCloseTo(s, org.assertj.core.data.Offset.offset(1e-5));
             }
         }
         assertThat(l.toDense()).containsExactly(w);
@@ -223,13 +243,22 @@ class SparsePathTest {
     static RunSummary csr(TrainConfig c, RunFolder folder) {
         TrainConfig s = c.copy();
         s.exec = "sparse";
-        return new Trainer(s, data(s), folder, Methods.hooksFor(s), folder != null && folder.dir() != null
-                && java.nio.file.Files.isRegularFile(folder.lastCheckpoint())).chooseBackend().run();
+        return new Trainer(
+                        s,
+                        data(s),
+                        folder,
+                        Methods.hooksFor(s),
+                        folder != null
+                                && folder.dir() != null
+                                && java.nio.file.Files.isRegularFile(folder.lastCheckpoint()))
+                .chooseBackend()
+                .run();
     }
 
     /** Reads the CSR network a run's last checkpoint holds. */
     static SparseMlp network(TrainConfig c, Path dir, WorkerPool pool) {
-        return SparseCheckpoint.network(dir.resolve("checkpoints/last.ckpt"), CsrSession.specs(c, data(c)), pool);
+        return SparseCheckpoint.network(
+                dir.resolve("checkpoints/last.ckpt"), CsrSession.specs(c, data(c)), pool);
     }
 
     /** Captures the dense path's final weights. */
@@ -253,14 +282,21 @@ class SparsePathTest {
             hooks.add(capture);
             TrainConfig engine = c.copy();
             engine.exec = "dense";
-            RunSummary dense = new Trainer(engine, data(c), null, hooks, false).chooseBackend().run();
+            RunSummary dense =
+                    new Trainer(engine, data(c), null, hooks, false).chooseBackend().run();
             SparseUpdater updater = (SparseUpdater) hooks.get(0);
             RunSummary s = csr(c, RunFolder.open(tmp.resolve(method), RunFolder.Mode.NEW));
             assertThat(s.extra()).containsEntry("exec", "sparse");
             assertThat(dense.extra()).doesNotContainKey("exec");
-            assertThat(s.testAccuracy()).as(method).isCloseTo(dense.testAccuracy(), org.assertj.core.data.Offset.offset(0.001));
+            assertThat(s.testAccuracy())
+                    .as(method)
+                    .isCloseTo(dense.testAccuracy(), org.assertj.core.data.Offset.offset(0.001));
             assertThat(s.nonzeroParams()).as(method).isEqualTo(dense.nonzeroParams());
-            assertThat(s.trainFlops()).as(method).isCloseTo(dense.trainFlops(), org.assertj.core.data.Percentage.withPercentage(1e-9));
+            assertThat(s.trainFlops())
+                    .as(method)
+                    .isCloseTo(
+                            dense.trainFlops(),
+                            org.assertj.core.data.Percentage.withPercentage(1e-9));
             try (WorkerPool pool = new WorkerPool(1)) {
                 for (CsrLayer l : network(c, tmp.resolve(method), pool).layers()) {
                     boolean[] expectedMask = updater.masks().get(l.name());
@@ -269,8 +305,11 @@ class SparsePathTest {
                     for (long p : l.positions()) {
                         mask[(int) p] = true;
                     }
-                    assertThat(mask).as(method + " " + l.name() + " mask").containsExactly(expectedMask);
-                    assertThat(maxRelativeError(capture.weights.get(l.name()), w)).as(method + " " + l.name())
+                    assertThat(mask)
+                            .as(method + " " + l.name() + " mask")
+                            .containsExactly(expectedMask);
+                    assertThat(maxRelativeError(capture.weights.get(l.name()), w))
+                            .as(method + " " + l.name())
                             .isLessThan(1e-4f);
                 }
             }
@@ -302,12 +341,20 @@ class SparsePathTest {
         c.checkpointEvery = 11; // mid-epoch checkpoints: the CSR backend has them too now
         RunSummary whole = csr(c, RunFolder.open(tmp.resolve("whole"), RunFolder.Mode.NEW));
         Path dir = tmp.resolve("killed");
-        Trainer killed = new Trainer(c, data(c), RunFolder.open(dir, RunFolder.Mode.NEW), Methods.hooksFor(c), false)
-                .chooseBackend().onEpoch(m -> {
-                    if (m.epoch() == 2) {
-                        throw new IllegalStateException("killed");
-                    }
-                });
+        Trainer killed =
+                new Trainer(
+                                c,
+                                data(c),
+                                RunFolder.open(dir, RunFolder.Mode.NEW),
+                                Methods.hooksFor(c),
+                                false)
+                        .chooseBackend()
+                        .onEpoch(
+                                m -> {
+                                    if (m.epoch() == 2) {
+                                        throw new IllegalStateException("killed");
+                                    }
+                                });
         assertThatThrownBy(killed::run).hasMessage("killed");
         RunSummary resumed = csr(c, RunFolder.open(dir, RunFolder.Mode.RESUME));
         assertThat(resumed.testAccuracy()).isEqualTo(whole.testAccuracy());
@@ -324,12 +371,20 @@ class SparsePathTest {
         RunSummary whole = csr(c, RunFolder.open(tmp.resolve("whole"), RunFolder.Mode.NEW));
         Path dir = tmp.resolve("killed");
         // Killed at step 40: mid-epoch 2, after the checkpoint of step 33.
-        Trainer killed = new Trainer(c, data(c), RunFolder.open(dir, RunFolder.Mode.NEW), Methods.hooksFor(c), false)
-                .chooseBackend().onStep(step -> {
-                    if (step == 40) {
-                        throw new IllegalStateException("killed");
-                    }
-                });
+        Trainer killed =
+                new Trainer(
+                                c,
+                                data(c),
+                                RunFolder.open(dir, RunFolder.Mode.NEW),
+                                Methods.hooksFor(c),
+                                false)
+                        .chooseBackend()
+                        .onStep(
+                                step -> {
+                                    if (step == 40) {
+                                        throw new IllegalStateException("killed");
+                                    }
+                                });
         assertThatThrownBy(killed::run).hasMessage("killed");
         RunSummary resumed = csr(c, RunFolder.open(dir, RunFolder.Mode.RESUME));
         assertThat(resumed.testLoss()).isEqualTo(whole.testLoss());
@@ -351,9 +406,11 @@ class SparsePathTest {
         assertThat(ExecutionPath.choose(c, mlp, Device.cpu())).isEqualTo(ExecutionPath.SPARSE);
         c.method = "gmp";
         assertThatThrownBy(() -> ExecutionPath.choose(c, mlp, Device.cpu()))
-                .isInstanceOf(SprigException.class).hasMessageContaining("gmp");
+                .isInstanceOf(SprigException.class)
+                .hasMessageContaining("gmp");
         c.method = "rigl";
         assertThatThrownBy(() -> ExecutionPath.choose(c, cnn, Device.cpu()))
-                .isInstanceOf(SprigException.class).hasMessageContaining("fully-connected");
+                .isInstanceOf(SprigException.class)
+                .hasMessageContaining("fully-connected");
     }
 }
