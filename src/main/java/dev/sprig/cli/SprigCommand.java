@@ -3,6 +3,7 @@ package dev.sprig.cli;
 import ai.djl.engine.EngineException;
 import dev.sprig.Sprig;
 import dev.sprig.SprigException;
+import dev.sprig.train.Interruption;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -56,6 +57,11 @@ public final class SprigCommand implements Runnable {
         cl.setExecutionExceptionHandler(
                 (ex, line, parse) -> {
                     PrintWriter err = line.getErr();
+                    if (ex instanceof Interruption.Stopped stopped) {
+                        err.println(stopped.getMessage());
+                        err.flush();
+                        return stopped.exitStatus();
+                    }
                     if (ex instanceof SprigException || ex instanceof EngineException) {
                         err.println("error: " + ex.getMessage());
                         if (System.getenv("SPRIG_DEBUG") != null) {
@@ -83,12 +89,41 @@ public final class SprigCommand implements Runnable {
     }
 
     /**
+     * Ctrl-C and SIGTERM stop a training at its next step boundary, after writing a checkpoint (the
+     * trainer then says how to resume, and the process exits 130 or 143); a second signal, or one
+     * while nothing trains, ends the process at once.
+     */
+    @SuppressWarnings("restriction")
+    private static void stopCleanlyOnSignals() {
+        for (String name : new String[] {"INT", "TERM"}) {
+            try {
+                sun.misc.Signal.handle(
+                        new sun.misc.Signal(name),
+                        signal -> {
+                            if (Interruption.requested() || !Interruption.training()) {
+                                Runtime.getRuntime().halt(128 + signal.getNumber());
+                            }
+                            Interruption.request(signal.getName());
+                            System.err.println(
+                                    System.lineSeparator()
+                                            + "stopping at the next step to write a checkpoint;"
+                                            + " send the signal again to stop at once");
+                        });
+            } catch (IllegalArgumentException e) {
+                // The platform does not deliver this signal (or the JVM reserves it): default
+                // handling stays.
+            }
+        }
+    }
+
+    /**
      * Entry point.
      *
      * @param args command-line arguments
      */
     public static void main(String[] args) {
         Sprig.forceOffline();
+        stopCleanlyOnSignals();
         System.exit(commandLine().execute(args));
     }
 }

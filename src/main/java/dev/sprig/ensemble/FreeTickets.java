@@ -17,12 +17,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * Sparse ensembles almost for free (Liu et al., "Deep Ensembling with No Overhead for either
@@ -203,9 +201,7 @@ public final class FreeTickets {
             c.lrMilestones = new ArrayList<>(List.of(c.epochs / 2, c.epochs * 3 / 4));
         }
         c.validate();
-        if (mode == RunFolder.Mode.OVERWRITE) {
-            deleteMembers(dir);
-        }
+        // An overwrite clears the members too (RunFolder knows every folder Sprig writes).
         RunFolder root = RunFolder.open(dir, mode);
         if (mode != RunFolder.Mode.RESUME) {
             RunFolder.writeAtomic(root.config(), Json.toYaml(c));
@@ -471,27 +467,6 @@ public final class FreeTickets {
             }
         }
         return String.join("\n", lines);
-    }
-
-    private static void deleteMembers(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return;
-        }
-        try (Stream<Path> children = Files.list(dir)) {
-            for (Path p : children.toList()) {
-                String n = p.getFileName().toString();
-                if (Files.isDirectory(p)
-                        && (n.startsWith("member-") || n.startsWith("dense-") || n.equals(RUN))) {
-                    try (Stream<Path> walk = Files.walk(p)) {
-                        for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
-                            Files.delete(q);
-                        }
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new SprigException("cannot clear " + dir + ": " + e.getMessage());
-        }
     }
 
     /**

@@ -22,10 +22,12 @@ import java.util.Map;
  * the partial sums of the current epoch and the metrics written so far.
  *
  * <p>Random state needs no saving: all draws derive from (seed, purpose, position), see {@link
- * dev.sprig.SeedStream}. Format: magic, a version number, a JSON header (the loop's {@link State},
- * common to every backend), the backend's name and its {@link Section}: for the engine, the
- * parameter block, momentum buffers and hook sections. Version 1 (before backends) is the engine's
- * layout without the name and still loads. Unknown versions are rejected.
+ * dev.sprig.SeedStream}. Format (version 2): magic, the version, then three blocks, each its
+ * length, its bytes and their CRC-32: the loop's {@link State} as JSON (common to every backend),
+ * the backend's name, and the backend's {@link Section} (for the engine: the parameter block,
+ * momentum buffers and hook sections); a CRC-32 of the whole file ends it. Every load verifies
+ * them, so a flipped bit is reported with the section it damaged instead of resuming into other
+ * figures. Version 1 (no checksums, engine only) still loads. Unknown versions are rejected.
  */
 public final class Checkpoint {
     static final String MAGIC = "SPRIG-CHECKPOINT";
@@ -119,11 +121,13 @@ public final class Checkpoint {
             DataOutputStream out = new DataOutputStream(bytes);
             out.writeUTF(MAGIC);
             out.writeInt(VERSION);
-            byte[] header = Json.line(state).getBytes(StandardCharsets.UTF_8);
-            out.writeInt(header.length);
-            out.write(header);
-            out.writeUTF(backend);
-            section.write(out);
+            writeBlock(out, Json.line(state).getBytes(StandardCharsets.UTF_8));
+            writeBlock(out, backend.getBytes(StandardCharsets.UTF_8));
+            ByteArrayOutputStream sectionBytes = new ByteArrayOutputStream();
+            section.write(new DataOutputStream(sectionBytes));
+            writeBlock(out, sectionBytes.toByteArray());
+            out.flush();
+            out.writeLong(crc(bytes.toByteArray(), 0, bytes.size()));
             out.flush();
             RunFolder.writeAtomic(file, bytes.toByteArray());
         } catch (IOException e) {
@@ -158,8 +162,15 @@ public final class Checkpoint {
      * @throws SprigException when it is missing, truncated or not a checkpoint of a known version
      */
     public static Contents read(Path file) {
-        try (DataInputStream in =
-                new DataInputStream(new ByteArrayInputStream(Files.readAllBytes(file)))) {
+        byte[] all;
+        try {
+            all = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new SprigException("checkpoint not found: " + file);
+        } catch (IOException e) {
+            throw new SprigException("cannot read checkpoint " + file + ": " + e.getMessage());
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(all))) {
             String magic;
             try {
                 magic = in.readUTF();
@@ -170,7 +181,14 @@ public final class Checkpoint {
                 throw new SprigException("not a Sprig checkpoint: " + file);
             }
             int version = in.readInt();
-            if (version != VERSION && version != 1) {
+            if (version == 1) {
+                // Before checksums: the loop's state, then the engine's section.
+                byte[] header = new byte[checkedLength(in.readInt(), in)];
+                in.readFully(header);
+                return new Contents(
+                        Json.JSON.readValue(header, State.class), ENGINE, in.readAllBytes());
+            }
+            if (version != VERSION) {
                 throw new SprigException(
                         "checkpoint "
                                 + file
@@ -179,18 +197,72 @@ public final class Checkpoint {
                                 + "; this Sprig reads versions 1 and "
                                 + VERSION);
             }
-            byte[] header = new byte[checkedLength(in.readInt(), in)];
-            in.readFully(header);
-            State state = Json.JSON.readValue(header, State.class);
-            String backend = version == 1 ? ENGINE : in.readUTF();
-            return new Contents(state, backend, in.readAllBytes());
-        } catch (NoSuchFileException e) {
-            throw new SprigException("checkpoint not found: " + file);
+            byte[] header = readBlock(in, file, "loop state");
+            byte[] backend = readBlock(in, file, "backend name");
+            byte[] section = readBlock(in, file, "model and optimiser state");
+            int end = all.length - in.available();
+            long expected = in.readLong();
+            if (in.available() != 0) {
+                throw new SprigException(
+                        "checkpoint "
+                                + file
+                                + " is damaged: "
+                                + in.available()
+                                + " bytes follow its end");
+            }
+            if (crc(all, 0, end) != expected) {
+                throw new SprigException(
+                        "checkpoint " + file + " is damaged: the file fails its checksum");
+            }
+            State state;
+            try {
+                state = Json.JSON.readValue(header, State.class);
+            } catch (IOException e) {
+                throw new SprigException(
+                        "checkpoint " + file + " is damaged: its loop state does not parse");
+            }
+            return new Contents(state, new String(backend, StandardCharsets.UTF_8), section);
         } catch (EOFException e) {
             throw new SprigException("truncated checkpoint " + file);
         } catch (IOException e) {
             throw new SprigException("cannot read checkpoint " + file + ": " + e.getMessage());
         }
+    }
+
+    /** Writes a block: its length, its bytes and their CRC-32. */
+    private static void writeBlock(DataOutputStream out, byte[] data) throws IOException {
+        out.writeInt(data.length);
+        out.write(data);
+        out.writeLong(crc(data, 0, data.length));
+    }
+
+    /** Reads a block, naming it when its length or checksum shows damage. */
+    private static byte[] readBlock(DataInputStream in, Path file, String what) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > in.available() - 8) {
+            throw new SprigException(
+                    "checkpoint "
+                            + file
+                            + " is damaged or truncated: its "
+                            + what
+                            + " claims "
+                            + n
+                            + " bytes, "
+                            + Math.max(0, in.available() - 8)
+                            + " remain");
+        }
+        byte[] data = in.readNBytes(n);
+        if (crc(data, 0, n) != in.readLong()) {
+            throw new SprigException(
+                    "checkpoint " + file + " is damaged: its " + what + " fails its checksum");
+        }
+        return data;
+    }
+
+    private static long crc(byte[] data, int from, int to) {
+        java.util.zip.CRC32 c = new java.util.zip.CRC32();
+        c.update(data, from, to - from);
+        return c.getValue();
     }
 
     /**

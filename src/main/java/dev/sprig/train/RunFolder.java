@@ -2,13 +2,19 @@ package dev.sprig.train;
 
 import dev.sprig.SprigException;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -31,9 +37,10 @@ public final class RunFolder {
     }
 
     /**
-     * What a run leaves in its folder, all of it removed by an overwrite: a pipeline's phase
-     * folders above all, since a stale {@code retrain/} or {@code pruned/} would otherwise be taken
-     * for the new run's own hand-off and resumed.
+     * Everything Sprig writes into a run folder, and all that an overwrite removes: a pipeline's
+     * phase folders above all, since a stale {@code retrain/} or {@code pruned/} would otherwise be
+     * taken for the new run's own hand-off and resumed. Anything else in the folder is the user's:
+     * an overwrite refuses to touch it.
      */
     private static final List<String> RUN_FILES =
             List.of(
@@ -49,9 +56,29 @@ public final class RunFolder {
                     "finetune",
                     "warmup",
                     "pruned",
+                    "run",
+                    "epi",
+                    "ticket.json",
+                    "oracle.json",
                     "eb_distances.json",
                     "evaluation.json",
-                    "latency.json");
+                    "reliability.png",
+                    "latency.json",
+                    "log.txt");
+
+    /** Numbered sub-runs: ensemble members and their dense runs, LTH rounds, EPI's oracle grid. */
+    private static final Pattern SUB_RUNS = Pattern.compile("(member|dense|round|epoch)-\\d+");
+
+    /**
+     * The output of an ensemble's worker process, written into the member's folder as it trains.
+     */
+    static final String LOG = "log.txt";
+
+    /** The lock file; held by the process that uses the folder. */
+    static final String LOCK = ".lock";
+
+    /** Folders this process has locked, held until it exits (the OS releases them on any exit). */
+    private static final Map<Path, FileChannel> LOCKED = new ConcurrentHashMap<>();
 
     private final Path dir;
 
@@ -60,19 +87,32 @@ public final class RunFolder {
     }
 
     /**
-     * Opens (and creates) a run folder.
+     * Opens (and creates) a run folder, locking it for the life of this process.
      *
      * @param dir the folder
      * @param mode what to do if it holds a run
      * @return the folder
-     * @throws SprigException when it holds a run and mode is NEW, or holds none and mode is RESUME
+     * @throws SprigException when another process uses it, when it holds a run and mode is NEW,
+     *     when it holds none and mode is RESUME, or when an overwrite would delete files Sprig did
+     *     not write
      */
     public static RunFolder open(Path dir, Mode mode) {
         RunFolder f = new RunFolder(dir);
-        boolean holdsRun = RUN_FILES.stream().anyMatch(n -> Files.exists(dir.resolve(n)));
+        if (mode == Mode.OVERWRITE) {
+            List<String> foreign = foreignEntries(dir);
+            if (!foreign.isEmpty()) {
+                throw new SprigException(
+                        "--overwrite deletes only what Sprig wrote, but "
+                                + dir
+                                + " also holds "
+                                + String.join(", ", foreign)
+                                + ": move them away or choose another --out");
+            }
+        }
+        lock(dir);
         switch (mode) {
             case NEW -> {
-                if (holdsRun) {
+                if (holdsRun(dir)) {
                     throw new SprigException(
                             "output folder "
                                     + dir
@@ -95,10 +135,133 @@ public final class RunFolder {
         return f;
     }
 
-    private void clear() {
+    /** Whether a name is one Sprig writes into run folders. */
+    static boolean isSprigEntry(String name) {
+        return RUN_FILES.contains(name)
+                || SUB_RUNS.matcher(name).matches()
+                || name.equals(LOCK)
+                || name.endsWith(".tmp");
+    }
+
+    /**
+     * A folder holds a run when it has a file Sprig wrote (empty folders and the lock do not
+     * count).
+     */
+    private static boolean holdsRun(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            for (Path p : entries.toList()) {
+                String name = p.getFileName().toString();
+                if (!isSprigEntry(name)
+                        || name.equals(LOCK)
+                        || name.equals(LOG)
+                        || name.endsWith(".tmp")) {
+                    continue;
+                }
+                if (!Files.isDirectory(p)) {
+                    return true;
+                }
+                try (Stream<Path> inside = Files.walk(p)) {
+                    if (inside.anyMatch(Files::isRegularFile)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            throw new SprigException("cannot read output folder " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** Entries of a folder that Sprig did not write, sorted. */
+    private static List<String> foreignEntries(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.map(p -> p.getFileName().toString())
+                    .filter(n -> !isSprigEntry(n))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new SprigException("cannot read output folder " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Locks a folder for this process: an OS file lock on {@code .lock}, released however the
+     * process ends, so a lock left by a dead process is never mistaken for a live one. The file
+     * names the holder (process id and host) for the message a second process gets.
+     */
+    private static void lock(Path dir) {
+        Path key = dir.toAbsolutePath().normalize();
+        if (LOCKED.containsKey(key)) {
+            return;
+        }
+        synchronized (LOCKED) {
+            if (LOCKED.containsKey(key)) {
+                return;
+            }
+            Path file = dir.resolve(LOCK);
+            try {
+                Files.createDirectories(dir);
+                FileChannel channel =
+                        FileChannel.open(
+                                file,
+                                StandardOpenOption.CREATE,
+                                StandardOpenOption.READ,
+                                StandardOpenOption.WRITE);
+                FileLock lock;
+                try {
+                    lock = channel.tryLock();
+                } catch (java.nio.channels.OverlappingFileLockException e) {
+                    lock = null;
+                }
+                if (lock == null) {
+                    channel.close();
+                    String holder = Files.readString(file, StandardCharsets.UTF_8).trim();
+                    throw new SprigException(
+                            "run folder "
+                                    + dir
+                                    + " is in use by "
+                                    + (holder.isEmpty() ? "another process" : holder)
+                                    + "; wait for it to end, or stop it, before using the folder");
+                }
+                channel.truncate(0);
+                channel.write(
+                        java.nio.ByteBuffer.wrap(
+                                ("process "
+                                                + ProcessHandle.current().pid()
+                                                + " on "
+                                                + host()
+                                                + "\n")
+                                        .getBytes(StandardCharsets.UTF_8)));
+                channel.force(false);
+                LOCKED.put(key, channel);
+            } catch (IOException e) {
+                throw new SprigException(
+                        "cannot lock output folder " + dir + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static String host() {
         try {
-            for (String name : RUN_FILES) {
-                Path p = dir.resolve(name);
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "this host";
+        }
+    }
+
+    private void clear() {
+        try (Stream<Path> entries = Files.list(dir)) {
+            for (Path p : entries.toList()) {
+                String name = p.getFileName().toString();
+                if (!isSprigEntry(name) || name.equals(LOCK) || name.equals(LOG)) {
+                    continue; // the lock, and the log of the worker process now running this folder
+                }
                 if (Files.isDirectory(p)) {
                     try (Stream<Path> walk = Files.walk(p)) {
                         for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
@@ -109,13 +272,8 @@ public final class RunFolder {
                     Files.deleteIfExists(p);
                 }
             }
-            if (Files.isDirectory(dir)) {
-                try (Stream<Path> pngs = Files.list(dir)) {
-                    for (Path png : pngs.filter(p -> p.toString().endsWith(".png")).toList()) {
-                        Files.delete(png);
-                    }
-                }
-            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // nothing to clear
         } catch (IOException e) {
             throw new SprigException("cannot clear output folder " + dir + ": " + e.getMessage());
         }
@@ -176,6 +334,16 @@ public final class RunFolder {
     }
 
     /**
+     * Returns the path of the checkpoint before the latest, kept so that a damaged latest one never
+     * loses the run.
+     *
+     * @return {@code checkpoints/last.prev.ckpt}
+     */
+    public Path previousCheckpoint() {
+        return checkpointDir().resolve("last.prev.ckpt");
+    }
+
+    /**
      * Returns the path of the best-validation checkpoint.
      *
      * @return {@code checkpoints/best.ckpt}
@@ -211,6 +379,11 @@ public final class RunFolder {
             Files.write(tmp, data);
             moveOver(tmp, target);
         } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp); // a full disk must not leave half-written temporaries
+            } catch (IOException ignored) {
+                // the write error below is what the user needs to see
+            }
             throw new SprigException("cannot write " + target + ": " + e.getMessage());
         }
     }

@@ -13,6 +13,8 @@ import dev.sprig.data.DataSplits;
 import dev.sprig.data.ImageSet;
 import dev.sprig.models.ModelZoo;
 import dev.sprig.models.SprigModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -221,6 +223,15 @@ public final class Trainer {
      * @return the summary (also written to {@code summary.json} when there is a folder)
      */
     public RunSummary run() {
+        Interruption.enter();
+        try {
+            return runLoop();
+        } finally {
+            Interruption.exit();
+        }
+    }
+
+    private RunSummary runLoop() {
         ExecutionBackend backend =
                 chooseBackend && modelFactory == null ? backendFor(config, data) : null;
         String backendName = backend == null ? Checkpoint.ENGINE : backend.name();
@@ -270,12 +281,13 @@ public final class Trainer {
                         : backend.open(setup)) {
             Checkpoint.State state;
             // A run killed before its first checkpoint resumes by starting over.
-            if (resume && java.nio.file.Files.isRegularFile(folder.lastCheckpoint())) {
+            Path resumeFrom = resume ? resumePoint(backend) : null;
+            if (resumeFrom != null) {
                 Checkpoint.Contents saved =
                         backend == null
-                                ? Checkpoint.read(folder.lastCheckpoint())
-                                : backend.readCheckpoint(folder.lastCheckpoint());
-                state = Checkpoint.restore(folder.lastCheckpoint(), saved, backendName, session);
+                                ? Checkpoint.read(resumeFrom)
+                                : backend.readCheckpoint(resumeFrom);
+                state = Checkpoint.restore(resumeFrom, saved, backendName, session);
                 ledger.restore(state.trainFlops(), state.denseTrainFlops());
             } else {
                 state = new Checkpoint.State(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, List.of());
@@ -311,17 +323,7 @@ public final class Trainer {
                     TrainingSession.StepResult r =
                             session.step(step, epoch, b, batch, schedule.at(step));
                     if (!Double.isFinite(r.loss())) {
-                        throw new SprigException(
-                                String.format(
-                                        "training diverged at epoch %d, step %d: loss is %s; the"
-                                            + " last good checkpoint is %s (resume it with a lower"
-                                            + " lr)",
-                                        epoch + 1,
-                                        step,
-                                        r.loss(),
-                                        folder == null
-                                                ? "not kept (no output folder)"
-                                                : folder.lastCheckpoint()));
+                        throw diverged(epoch, step, r.loss());
                     }
                     ledger.record(
                             batch.size(),
@@ -334,12 +336,13 @@ public final class Trainer {
                     seen += batch.size();
                     epochSeconds += (System.nanoTime() - t0) / 1e9;
                     progress.step(batch.size(), lossSum / seen, (double) correct / seen);
+                    boolean interrupted = Interruption.requested();
                     if (folder != null
-                            && settings.checkpointEvery() > 0
-                            && step % settings.checkpointEvery() == 0
+                            && (interrupted
+                                    || settings.checkpointEvery() > 0
+                                            && step % settings.checkpointEvery() == 0)
                             && b + 1 < steps) {
-                        Checkpoint.save(
-                                folder.lastCheckpoint(),
+                        saveLast(
                                 new Checkpoint.State(
                                         epoch,
                                         b + 1,
@@ -356,6 +359,9 @@ public final class Trainer {
                                         metricsLines),
                                 backendName,
                                 session);
+                    }
+                    if (interrupted && b + 1 < steps) {
+                        throw new Interruption.Stopped(epoch + 1, step, folder);
                     }
                     stepListener.accept(step);
                 }
@@ -416,12 +422,15 @@ public final class Trainer {
                                     bestVal,
                                     bestEpoch,
                                     metricsLines);
-                    Checkpoint.save(folder.lastCheckpoint(), done, backendName, session);
+                    saveLast(done, backendName, session);
                     if (improved) {
                         Checkpoint.save(folder.bestCheckpoint(), done, backendName, session);
                     }
                 }
                 epochListener.accept(last);
+                if (Interruption.requested() && epoch + 1 < settings.epochs()) {
+                    throw new Interruption.Stopped(epoch + 2, step, folder);
+                }
                 if (session.stopRequested()) {
                     break;
                 }
@@ -437,6 +446,96 @@ public final class Trainer {
                     bestEpoch,
                     wallBefore + (System.nanoTime() - runStart) / 1e9);
         }
+    }
+
+    /**
+     * Writes {@code last.ckpt}, first keeping the one it replaces as {@code last.prev.ckpt}: a kill
+     * between the two renames leaves the previous one, a damaged latest one falls back to it.
+     */
+    private void saveLast(Checkpoint.State state, String backendName, TrainingSession session) {
+        Path last = folder.lastCheckpoint();
+        try {
+            if (Files.isRegularFile(last)) {
+                RunFolder.moveOver(last, folder.previousCheckpoint());
+            }
+        } catch (java.io.IOException e) {
+            throw new SprigException(
+                    "cannot keep the previous checkpoint of "
+                            + folder.dir()
+                            + ": "
+                            + e.getMessage());
+        }
+        Checkpoint.save(last, state, backendName, session);
+    }
+
+    /**
+     * Chooses the checkpoint a resumed run continues from: the latest, or the one before it with a
+     * warning when the latest is damaged or missing; null when the run never wrote one.
+     */
+    private Path resumePoint(ExecutionBackend backend) {
+        Path last = folder.lastCheckpoint();
+        Path previous = folder.previousCheckpoint();
+        if (Files.isRegularFile(last)) {
+            try {
+                if (backend == null) {
+                    Checkpoint.read(last);
+                } else {
+                    backend.readCheckpoint(last);
+                }
+                return last;
+            } catch (SprigException damaged) {
+                if (!Files.isRegularFile(previous)) {
+                    throw damaged;
+                }
+                System.err.println(
+                        "warning: "
+                                + damaged.getMessage()
+                                + "; resuming from the checkpoint"
+                                + " before it, "
+                                + previous);
+                return previous;
+            }
+        }
+        return Files.isRegularFile(previous) ? previous : null;
+    }
+
+    /**
+     * The message of a diverged run: a checkpoint that exists (or none) and a command that works.
+     */
+    private SprigException diverged(int epoch, long step, double loss) {
+        String where =
+                String.format(
+                        java.util.Locale.ROOT,
+                        "training diverged at epoch %d, step %d: loss is %s",
+                        epoch + 1,
+                        step,
+                        loss);
+        double lower = config.lr / 10;
+        if (folder == null) {
+            return new SprigException(
+                    where
+                            + "; no checkpoint is kept without an output folder: train again with a"
+                            + " lower lr (e.g. "
+                            + lower
+                            + ")");
+        }
+        if (Files.isRegularFile(folder.lastCheckpoint())) {
+            return new SprigException(
+                    where
+                            + "; the last good checkpoint is "
+                            + folder.lastCheckpoint()
+                            + "; continue from it with a lower rate: sprig train --resume --out "
+                            + folder.dir()
+                            + " --lr "
+                            + lower);
+        }
+        return new SprigException(
+                where
+                        + "; no checkpoint was written yet: start again with a lower rate:"
+                        + " sprig train --overwrite --out "
+                        + folder.dir()
+                        + " --lr "
+                        + lower);
     }
 
     private RunSummary summarize(
