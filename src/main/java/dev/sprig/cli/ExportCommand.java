@@ -45,6 +45,7 @@ final class ExportCommand implements Callable<Integer> {
                         target,
                         formats.stream().map(f -> f.trim().toLowerCase(Locale.ROOT)).toList(),
                         Sprig.device(device));
+        ModelExport.checkpoints(dir).forEach(c -> System.out.println("exported the model of " + c));
         r.files().forEach(f -> System.out.println("wrote " + f));
         System.out.printf(Locale.ROOT, "dense float32: %,d bytes%n", r.denseBytes());
         if (r.csrBytes() > 0) {

@@ -80,7 +80,18 @@ class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path[] dir = new Path[1];
-        int rc = train(dir);
+        java.util.Set<Path> existing = new java.util.HashSet<>();
+        int rc;
+        try {
+            rc = train(dir, existing);
+        } catch (SprigException | ai.djl.engine.EngineException e) {
+            if (dir[0] != null
+                    && !existing.contains(dir[0])
+                    && !(e instanceof dev.sprig.train.Interruption.Stopped)) {
+                removeFailedStart(dir[0]);
+            }
+            throw e;
+        }
         if (rc == 0 && java.nio.file.Files.isRegularFile(dir[0].resolve("summary.json"))) {
             // The run's plots, beside its figures (sprig report compares several runs).
             dev.sprig.report.Report.writeRunPlots(dir[0]);
@@ -88,7 +99,35 @@ class TrainCommand implements Callable<Integer> {
         return rc;
     }
 
-    private int train(Path[] where) {
+    /**
+     * A run that failed before it wrote its config leaves no folder behind (only empty folders, the
+     * lock and temporaries can be there), so the corrected command starts afresh.
+     */
+    private static void removeFailedStart(Path dir) {
+        if (!java.nio.file.Files.isDirectory(dir)
+                || java.nio.file.Files.exists(dir.resolve("config.yaml"))) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(dir)) {
+            List<Path> all = walk.sorted(java.util.Comparator.reverseOrder()).toList();
+            boolean onlyScaffolding =
+                    all.stream()
+                            .allMatch(
+                                    p ->
+                                            java.nio.file.Files.isDirectory(p)
+                                                    || p.getFileName().toString().equals(".lock")
+                                                    || p.getFileName().toString().endsWith(".tmp"));
+            if (onlyScaffolding) {
+                for (Path p : all) {
+                    java.nio.file.Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            // Leaving an empty folder is harmless: it does not count as holding a run.
+        }
+    }
+
+    private int train(Path[] where, java.util.Set<Path> existing) {
         if (resume && overwrite) {
             throw new SprigException("--resume and --overwrite exclude each other");
         }
@@ -106,9 +145,12 @@ class TrainCommand implements Callable<Integer> {
                                         + "-seed"
                                         + config.seed);
         where[0] = dir;
+        if (java.nio.file.Files.exists(dir)) {
+            existing.add(dir);
+        }
         if (resume) {
-            // The run continues with the configuration it started with; flags may not change it.
-            config = Json.readConfig(dir.resolve("config.yaml"));
+            // The run continues with the configuration it started with, less what may change.
+            config = resumedConfig(dir);
         }
         config.validate();
         Method method = Methods.get(config.method);
@@ -181,15 +223,7 @@ class TrainCommand implements Callable<Integer> {
         } else {
             config = new TrainConfig();
         }
-        ObjectNode overrides = Json.JSON.createObjectNode();
-        CommandLine.ParseResult pr = spec.commandLine().getParseResult();
-        for (CommandLine.Model.OptionSpec o : spec.options()) {
-            String key = key(o);
-            if (NOT_CONFIG.contains(key) || !pr.hasMatchedOption(o)) {
-                continue;
-            }
-            overrides.set(key, Json.JSON.valueToTree(o.getValue()));
-        }
+        ObjectNode overrides = typedSettings();
         try {
             if (!overrides.has("method")
                     && defaultMethod() != null
@@ -219,6 +253,141 @@ class TrainCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new SprigException("bad option value: " + e.getMessage().split("\n")[0]);
         }
+    }
+
+    /** The settings the user typed as flags, by config key. */
+    private ObjectNode typedSettings() {
+        ObjectNode typed = Json.JSON.createObjectNode();
+        CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+        for (CommandLine.Model.OptionSpec o : spec.options()) {
+            String key = key(o);
+            if (NOT_CONFIG.contains(key) || !pr.hasMatchedOption(o)) {
+                continue;
+            }
+            typed.set(key, Json.JSON.valueToTree(o.getValue()));
+        }
+        return typed;
+    }
+
+    /**
+     * Settings a resumed run may change: a longer schedule, a lower learning rate after a
+     * divergence, and where and how fast it runs. Anything else would make the resumed run a
+     * different run than the one its checkpoint belongs to.
+     */
+    static final List<String> RESUMABLE =
+            List.of(
+                    "epochs",
+                    "lr",
+                    "threads",
+                    "device",
+                    "data_dir",
+                    "eval_batch_size",
+                    "checkpoint_every");
+
+    /**
+     * Reads the run's own config and applies the flags that may change on resume, recording them in
+     * {@code provenance.json}; refuses any other change, naming the keys.
+     */
+    private TrainConfig resumedConfig(Path dir) {
+        if (configFile != null || recipe != null) {
+            throw new SprigException(
+                    "--resume continues the run with its own config.yaml; give the settings"
+                            + " that may change ("
+                            + String.join(", ", RESUMABLE)
+                            + ") as flags");
+        }
+        Path file = dir.resolve("config.yaml");
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new SprigException("nothing to resume: no run in " + dir);
+        }
+        TrainConfig saved = Json.readConfig(file);
+        ObjectNode flags = typedSettings();
+        flags.remove("method"); // a family command names its own method; compare the run's settings
+        TrainConfig wanted;
+        try {
+            wanted = Json.JSON.readerForUpdating(saved.copy()).readValue(flags);
+        } catch (IOException e) {
+            throw new SprigException("bad option value: " + e.getMessage().split("\n")[0]);
+        }
+        JsonNode before = Json.JSON.valueToTree(saved);
+        JsonNode after = Json.JSON.valueToTree(wanted);
+        Map<String, Object> changes = new java.util.LinkedHashMap<>();
+        List<String> refused = new ArrayList<>();
+        after.fieldNames()
+                .forEachRemaining(
+                        k -> {
+                            if (!after.get(k).equals(before.get(k))) {
+                                changes.put(k, Map.of("from", before.get(k), "to", after.get(k)));
+                                if (!RESUMABLE.contains(k)) {
+                                    refused.add(
+                                            k + " (" + before.get(k) + " -> " + after.get(k) + ")");
+                                }
+                            }
+                        });
+        String method =
+                typedSettings().has("method") ? typedSettings().get("method").asText() : null;
+        if (method != null
+                && !method.equalsIgnoreCase(saved.method)
+                && Methods.contains(method)
+                && !Methods.get(method).equals(Methods.get(saved.method))) {
+            refused.add(0, "method (" + saved.method + " -> " + method + ")");
+        }
+        if (!refused.isEmpty()) {
+            throw new SprigException(
+                    "--resume cannot change "
+                            + String.join(", ", refused)
+                            + "; it may change "
+                            + String.join(", ", RESUMABLE));
+        }
+        if (changes.isEmpty()) {
+            return saved;
+        }
+        if (wanted.epochs < saved.epochs) {
+            throw new SprigException(
+                    "a resumed run may lengthen its schedule, not shorten it: epochs "
+                            + saved.epochs
+                            + " -> "
+                            + wanted.epochs);
+        }
+        if (!(Methods.get(saved.method) instanceof dev.sprig.train.HookMethod)) {
+            throw new SprigException(
+                    saved.method
+                            + " resumes its phases with the settings they started with;"
+                            + " --resume can change settings of single training runs only");
+        }
+        wanted.validate();
+        RunFolder.open(dir, RunFolder.Mode.RESUME); // lock before changing anything
+        recordResumeChanges(dir, changes);
+        RunFolder.writeAtomic(file, Json.toYaml(wanted));
+        System.err.println(
+                "resuming with "
+                        + String.join(", ", changes.keySet())
+                        + " changed (recorded in "
+                        + dir.resolve("provenance.json")
+                        + ")");
+        return wanted;
+    }
+
+    private static void recordResumeChanges(Path dir, Map<String, Object> changes) {
+        Path file = dir.resolve("provenance.json");
+        ObjectNode provenance;
+        try {
+            provenance =
+                    java.nio.file.Files.isRegularFile(file)
+                            ? (ObjectNode) Json.JSON.readTree(file.toFile())
+                            : Json.JSON.createObjectNode();
+        } catch (IOException | ClassCastException e) {
+            throw new SprigException("cannot read " + file + ": " + e.getMessage());
+        }
+        ObjectNode entry = Json.JSON.createObjectNode();
+        entry.put("at", java.time.Instant.now().toString());
+        entry.set("changes", Json.JSON.valueToTree(changes));
+        if (!provenance.has("resume_changes") || !provenance.get("resume_changes").isArray()) {
+            provenance.putArray("resume_changes");
+        }
+        ((com.fasterxml.jackson.databind.node.ArrayNode) provenance.get("resume_changes"))
+                .add(entry);
+        RunFolder.writeAtomic(file, Json.pretty(provenance) + "\n");
     }
 
     private void requireOwnFamily(String name) {

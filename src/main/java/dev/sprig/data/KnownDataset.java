@@ -110,7 +110,7 @@ public enum KnownDataset {
                 return d;
             }
         }
-        throw new SprigException("unknown dataset '" + key + "'; known: " + keys());
+        throw new SprigException("unknown dataset '" + key + "'; known: " + keys() + ", synthetic");
     }
 
     /**

@@ -74,12 +74,7 @@ public final class ModelExport {
      */
     public static SprigModel load(Path runDir, Device device) {
         TrainConfig c = Json.readConfig(runDir.resolve("config.yaml"));
-        Path best = runDir.resolve("checkpoints/best.ckpt");
-        Path file = Files.isRegularFile(best) ? best : runDir.resolve("checkpoints/last.ckpt");
-        if (!Files.isRegularFile(file)) {
-            throw new SprigException(
-                    runDir + " holds no checkpoint to export (is the run finished?)");
-        }
+        Path file = checkpoint(runDir);
         SprigModel model = build(c, device);
         try {
             if (SparseCheckpoint.isSparse(file)) {
@@ -92,6 +87,38 @@ public final class ModelExport {
             model.close();
             throw e;
         }
+    }
+
+    /**
+     * Returns the checkpoint a run's trained model is read from: the best-validation one when it
+     * was kept, else the last.
+     *
+     * @param runDir a run folder (a pipeline's final phase, an ensemble's member)
+     * @return the checkpoint file
+     * @throws SprigException when the run holds none
+     */
+    public static Path checkpoint(Path runDir) {
+        Path best = runDir.resolve("checkpoints/best.ckpt");
+        Path file = Files.isRegularFile(best) ? best : runDir.resolve("checkpoints/last.ckpt");
+        if (!Files.isRegularFile(file)) {
+            throw new SprigException(
+                    runDir + " holds no checkpoint to export (is the run finished?)");
+        }
+        return file;
+    }
+
+    /**
+     * Lists the checkpoints an export of a run reads: its final model's, or every member's.
+     *
+     * @param runDir the run folder
+     * @return checkpoint files
+     */
+    public static List<Path> checkpoints(Path runDir) {
+        List<Path> out = new ArrayList<>();
+        for (Path member : UncertaintyEvaluation.members(List.of(runDir))) {
+            out.add(checkpoint(trainedFolder(member)));
+        }
+        return out;
     }
 
     /**
