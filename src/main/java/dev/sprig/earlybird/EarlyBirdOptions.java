@@ -45,8 +45,9 @@ public record EarlyBirdOptions(
         require(
                 c.pruneRatio >= 0 && c.pruneRatio < 1,
                 "prune_ratio must be in [0, 1), got " + c.pruneRatio);
-        for (double p : c.ebRatios) {
-            require(p >= 0 && p < 1, "eb_ratios must lie in [0, 1), got " + p);
+        require(c.ebRatios != null, "eb_ratios must be a list");
+        for (Double p : c.ebRatios) {
+            require(p != null && p >= 0 && p < 1, "eb_ratios must lie in [0, 1), got " + p);
         }
         require(
                 c.ebEpsilon >= 0 && c.ebEpsilon <= 1,

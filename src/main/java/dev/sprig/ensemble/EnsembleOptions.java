@@ -74,8 +74,11 @@ public record EnsembleOptions(
         require(
                 c.explorationFraction >= 0 && c.explorationFraction <= 1,
                 "exploration_fraction must be in [0, 1], got " + c.explorationFraction);
-        for (int e : c.explorationEpochs) {
-            require(e >= 1 && e < c.epochs, "exploration_epochs must lie in [1, epochs), got " + e);
+        require(c.explorationEpochs != null, "exploration_epochs must be a list");
+        for (Integer e : c.explorationEpochs) {
+            require(
+                    e != null && e >= 1 && e < c.epochs,
+                    "exploration_epochs must lie in [1, epochs), got " + e);
         }
         require(c.finetuneEpochs >= 0, "finetune_epochs must be >= 0, got " + c.finetuneEpochs);
         return new EnsembleOptions(

@@ -47,6 +47,9 @@ public record EpiOptions(
      */
     public static EpiOptions from(TrainConfig c) {
         ChannelImportance importance;
+        require(
+                c.epiImportance != null,
+                "epi_importance must be l2norm, bn, taylor or l1, got null");
         try {
             importance = ChannelImportance.of(c.epiImportance);
         } catch (IllegalArgumentException e) {

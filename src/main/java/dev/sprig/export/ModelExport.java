@@ -423,20 +423,26 @@ public final class ModelExport {
             }
             int n = in.readInt();
             Map<String, NamedParameter> params = model.parameters();
+            if (n < 0 || n > params.size()) {
+                throw new SprigException(
+                        file + " lists " + n + " parameters; the model has " + params.size());
+            }
             for (int i = 0; i < n; i++) {
                 String name = in.readUTF();
-                long[] shape = new long[in.readInt()];
-                long size = 1;
-                for (int d = 0; d < shape.length; d++) {
-                    shape[d] = in.readLong();
-                    size *= shape[d];
-                }
                 NamedParameter p = params.get(name);
-                if (p == null || p.size() != size) {
+                int dims = in.readInt();
+                long[] expected = p == null ? null : p.array().getShape().getShape();
+                if (p == null || dims != expected.length) {
                     throw new SprigException(
                             file + ": parameter " + name + " does not fit this architecture");
                 }
-                float[] v = new float[(int) size];
+                for (int d = 0; d < dims; d++) {
+                    if (in.readLong() != expected[d]) {
+                        throw new SprigException(
+                                file + ": parameter " + name + " does not fit this architecture");
+                    }
+                }
+                float[] v = new float[(int) p.size()];
                 if (!in.readBoolean()) {
                     for (int k = 0; k < v.length; k++) {
                         v[k] = in.readFloat();
@@ -445,13 +451,31 @@ public final class ModelExport {
                     int rows = in.readInt();
                     int cols = in.readInt();
                     int nnz = in.readInt();
+                    if (rows < 1
+                            || cols < 1
+                            || (long) rows * cols != v.length
+                            || nnz < 0
+                            || nnz > v.length) {
+                        throw new SprigException(
+                                file + ": the sparse rows of " + name + " do not fit its shape");
+                    }
                     int[] rowPtr = new int[rows + 1];
                     for (int r = 0; r <= rows; r++) {
                         rowPtr[r] = in.readInt();
+                        if (rowPtr[r] < 0
+                                || rowPtr[r] > nnz
+                                || (r > 0 && rowPtr[r] < rowPtr[r - 1])) {
+                            throw new SprigException(
+                                    file + ": the row pointers of " + name + " are damaged");
+                        }
                     }
                     int[] col = new int[nnz];
                     for (int k = 0; k < nnz; k++) {
                         col[k] = in.readInt();
+                        if (col[k] < 0 || col[k] >= cols) {
+                            throw new SprigException(
+                                    file + ": a column of " + name + " lies outside it");
+                        }
                     }
                     for (int r = 0; r < rows; r++) {
                         for (int k = rowPtr[r]; k < rowPtr[r + 1]; k++) {

@@ -29,10 +29,21 @@ public final class HostValues {
             throw new IllegalArgumentException(
                     values.length + " values for an array of " + target.size());
         }
+        // A parameter that records gradients is a leaf the engine refuses to write in place where
+        // gradient recording is on (PyTorch's default on every thread but the one DJL set up):
+        // stop recording for the write, whichever thread makes it.
+        boolean records = target.hasGradient();
+        if (records) {
+            target.setRequiresGradient(false);
+        }
         try (NDManager scope = target.getManager().newSubManager()) {
             // ":" selects everything (an empty index is refused by index_put_); parameters are
             // never 0-d.
             target.set(new NDIndex(":"), scope.create(values, target.getShape()));
+        } finally {
+            if (records) {
+                target.setRequiresGradient(true);
+            }
         }
     }
 }

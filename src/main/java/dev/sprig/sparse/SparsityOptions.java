@@ -22,6 +22,7 @@ public record SparsityOptions(double sparsity, SparsityDistribution distribution
      */
     public static SparsityOptions from(TrainConfig c) {
         require(c.sparsity >= 0 && c.sparsity < 1, "sparsity must be in [0, 1), got " + c.sparsity);
+        require(c.distribution != null, "distribution must be uniform, er or erk, got null");
         Map<String, Double> custom = c.layerDensities == null ? Map.of() : c.layerDensities;
         custom.forEach(
                 (layer, d) ->

@@ -95,8 +95,9 @@ public final class Checkpoint {
      * @param state the training loop's position and figures
      * @param backend the backend's name ({@link #ENGINE} or an {@code ExecutionBackend}'s)
      * @param section the backend's bytes
+     * @param verified whether checksums vouch for the bytes (false for the older formats)
      */
-    public record Contents(State state, String backend, byte[] section) {
+    public record Contents(State state, String backend, byte[] section, boolean verified) {
         /**
          * Opens the backend section for reading.
          *
@@ -186,7 +187,7 @@ public final class Checkpoint {
                 byte[] header = new byte[checkedLength(in.readInt(), in)];
                 in.readFully(header);
                 return new Contents(
-                        Json.JSON.readValue(header, State.class), ENGINE, in.readAllBytes());
+                        Json.JSON.readValue(header, State.class), ENGINE, in.readAllBytes(), false);
             }
             if (version != VERSION) {
                 throw new SprigException(
@@ -221,7 +222,7 @@ public final class Checkpoint {
                 throw new SprigException(
                         "checkpoint " + file + " is damaged: its loop state does not parse");
             }
-            return new Contents(state, new String(backend, StandardCharsets.UTF_8), section);
+            return new Contents(state, new String(backend, StandardCharsets.UTF_8), section, true);
         } catch (EOFException e) {
             throw new SprigException("truncated checkpoint " + file);
         } catch (IOException e) {
@@ -302,6 +303,14 @@ public final class Checkpoint {
         }
         try (DataInputStream in = c.sectionStream()) {
             section.read(in);
+        } catch (OutOfMemoryError e) {
+            // Only an unchecksummed older file gets here with a damaged size: its declared shape
+            // asked for an impossible array, refused before any memory was taken.
+            throw new SprigException(
+                    "checkpoint "
+                            + file
+                            + " is damaged: a declared size is impossible"
+                            + (c.verified() ? "" : " (an older version without checksums)"));
         } catch (EOFException e) {
             throw new SprigException("truncated checkpoint " + file);
         } catch (IOException e) {
@@ -428,6 +437,14 @@ public final class Checkpoint {
      */
     public static float[] readFloats(DataInputStream in) throws IOException {
         int n = in.readInt();
+        if (n < 0 || n > in.available() / 4) {
+            throw new IOException(
+                    "an array of "
+                            + n
+                            + " floats does not fit the "
+                            + in.available()
+                            + " bytes left");
+        }
         byte[] raw = new byte[4 * n];
         in.readFully(raw);
         float[] v = new float[n];

@@ -119,8 +119,17 @@ public final class SgdOptimizer {
         for (Map.Entry<String, float[]> e : values.entrySet()) {
             NamedParameter p = params.get(e.getKey());
             if (p == null) {
-                throw new IllegalStateException(
+                throw new dev.sprig.SprigException(
                         "checkpoint has momentum for unknown parameter " + e.getKey());
+            }
+            if (p.size() != e.getValue().length) {
+                throw new dev.sprig.SprigException(
+                        "checkpoint has "
+                                + e.getValue().length
+                                + " momentum values for "
+                                + e.getKey()
+                                + ", which has "
+                                + p.size());
             }
             NDArray w = p.array();
             NDArray v = w.getManager().create(e.getValue(), w.getShape());

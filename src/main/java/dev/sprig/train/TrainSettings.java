@@ -99,6 +99,10 @@ public record TrainSettings(
      * @throws SprigException naming the bad key and value
      */
     public static TrainSettings from(TrainConfig c) {
+        for (String[] named :
+                new String[][] {{"method", c.method}, {"model", c.model}, {"dataset", c.dataset}}) {
+            require(named[1] != null && !named[1].isBlank(), named[0] + " must be set");
+        }
         require(c.epochs >= 1, "epochs must be at least 1, got " + c.epochs);
         require(c.batchSize >= 1, "batch_size must be at least 1, got " + c.batchSize);
         require(c.evalBatchSize >= 1, "eval_batch_size must be at least 1, got " + c.evalBatchSize);
@@ -133,13 +137,16 @@ public record TrainSettings(
         points.forEach(
                 (e, v) ->
                         require(
-                                e >= 0 && v > 0 && Double.isFinite(v),
+                                e != null && v != null && e >= 0 && v > 0 && Double.isFinite(v),
                                 "lr_points needs epochs >= 0 and positive rates, got "
                                         + e
                                         + ": "
                                         + v));
-        for (int m : c.lrMilestones) {
-            require(m >= 1 && m < c.epochs, "lr_milestones must lie in [1, epochs), got " + m);
+        require(c.lrMilestones != null, "lr_milestones must be a list");
+        for (Integer m : c.lrMilestones) {
+            require(
+                    m != null && m >= 1 && m < c.epochs,
+                    "lr_milestones must lie in [1, epochs), got " + m);
         }
         Map<String, Integer> widths = c.channelWidths == null ? Map.of() : c.channelWidths;
         widths.forEach(

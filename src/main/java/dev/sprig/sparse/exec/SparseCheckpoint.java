@@ -99,7 +99,7 @@ public final class SparseCheckpoint {
             Checkpoint.State state =
                     new Checkpoint.State(
                             epoch, 0, step, flops, dense, 0, 0, 0, 0, wall, best, bestEpoch, lines);
-            return new Checkpoint.Contents(state, CsrBackend.NAME, section.toByteArray());
+            return new Checkpoint.Contents(state, CsrBackend.NAME, section.toByteArray(), false);
         } catch (EOFException e) {
             throw new SprigException("checkpoint " + file + " is truncated");
         } catch (IOException e) {
