@@ -82,25 +82,38 @@ for k in $(seq 1 "$kills"); do
   fi
 done
 
-# Ctrl-C: a clean stop at the next step, exit 130, the resume command printed, identical figures.
-dir="$out/sigint-train-engine"
-# shellcheck disable=SC2086
-./sprig ${jobs[0]} "${common[@]}" --out "$dir" > "$dir.log" 2>&1 &
-pid=$!
-sleep "$(python3 -c "print(round(${seconds[0]} / 2, 2))")"
-kill -INT "$pid"
-set +e; wait "$pid"; status=$?; set -e
-sigint="exit $status"
-if [[ $status -eq 130 ]] && grep -q "sprig train --resume --out" "$dir.log"; then
+# Ctrl-C and SIGTERM: a clean stop at the next step, exit 130 / 143, the resume command printed,
+# identical figures. Job control on: without it, bash starts background commands ignoring SIGINT.
+set -m
+stops=""
+for sig in INT TERM; do
+  dir="$out/sig$sig-train-engine"
   # shellcheck disable=SC2086
-  ./sprig ${jobs[0]} "${common[@]}" --out "$dir" --resume >> "$dir.log" 2>&1
-  [[ "$(figures "$dir")" == "${reference[0]}" ]] && sigint="$sigint, resumed identically" \
-    || sigint="$sigint, resumed DIFFERENTLY"
-fi
+  ./sprig ${jobs[0]} "${common[@]}" --out "$dir" > "$dir.log" 2>&1 &
+  pid=$!
+  sleep "$(python3 -c "print(round(${seconds[0]} * 0.6, 2))")"
+  kill -"$sig" "$pid"
+  set +e; wait "$pid"; status=$?; set -e
+  result="SIG$sig: exit $status"
+  if grep -q "sprig train --resume --out" "$dir.log"; then
+    result="$result, '$(grep -m1 "stopped in epoch" "$dir.log")'"
+    # shellcheck disable=SC2086
+    ./sprig ${jobs[0]} "${common[@]}" --out "$dir" --resume >> "$dir.log" 2>&1
+    if [[ "$(figures "$dir")" == "${reference[0]}" ]]; then
+      result="$result, resumed identically"
+    else
+      result="$result, resumed DIFFERENTLY"; failed+=("$result")
+    fi
+  else
+    failed+=("$result: no resume command printed")
+  fi
+  stops="$stops$result"$'\n'
+done
+set +m
 
 echo
 echo "kill points: $kills tried, $killed killed a running process, $finished_first finished first;"
 echo "identical after resume: $identical of $kills; failures: ${#failed[@]}"
 for f in "${failed[@]+"${failed[@]}"}"; do echo "  $f"; done
-echo "SIGINT: $sigint ($(tail -n 1 "$dir.log" | head -c 200))"
+printf '%s' "$stops"
 [[ ${#failed[@]} -eq 0 ]]

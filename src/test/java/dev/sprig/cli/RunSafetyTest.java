@@ -12,7 +12,6 @@ import dev.sprig.train.RunSummary;
 import dev.sprig.train.TrainConfig;
 import dev.sprig.train.Trainer;
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,17 +38,20 @@ class RunSafetyTest {
 
     private static Result sprig(String... args) {
         java.io.PrintStream oldErr = System.err;
+        java.io.PrintStream oldOut = System.out;
         java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
         System.setErr(new java.io.PrintStream(stderr, true));
+        System.setOut(new java.io.PrintStream(stdout, true));
         try {
             CommandLine cl = SprigCommand.commandLine();
-            StringWriter out = new StringWriter();
-            cl.setOut(new PrintWriter(out, true));
+            cl.setOut(new PrintWriter(System.out, true));
             cl.setErr(new PrintWriter(System.err, true));
             int code = cl.execute(args);
-            return new Result(code, out.toString(), stderr.toString());
+            return new Result(code, stdout.toString(), stderr.toString());
         } finally {
             System.setErr(oldErr);
+            System.setOut(oldOut);
         }
     }
 
@@ -172,6 +174,8 @@ class RunSafetyTest {
                 .contains("synthetic");
         r = sprig("export", dir.toString(), "--format", "djl");
         assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains("exported the model of " + dir.resolve("checkpoints/best.ckpt"));
     }
 
     @Test
