@@ -148,7 +148,19 @@ class TrainCommand implements Callable<Integer> {
         if (java.nio.file.Files.exists(dir)) {
             existing.add(dir);
         }
-        if (resume) {
+        boolean startOver = false;
+        if (resume
+                && !java.nio.file.Files.isRegularFile(dir.resolve("config.yaml"))
+                && java.nio.file.Files.isDirectory(dir)
+                && !RunFolder.holdsRun(dir)) {
+            // Killed before it wrote anything: the resume is the run itself, from the beginning.
+            System.err.println(
+                    "nothing was written in "
+                            + dir
+                            + " before the run stopped: starting it from the"
+                            + " beginning");
+            startOver = true;
+        } else if (resume) {
             // The run continues with the configuration it started with, less what may change.
             config = resumedConfig(dir);
         }
@@ -164,9 +176,11 @@ class TrainCommand implements Callable<Integer> {
             System.out.println(method.startLine(config, dir));
         }
         RunFolder.Mode mode =
-                resume
-                        ? RunFolder.Mode.RESUME
-                        : overwrite ? RunFolder.Mode.OVERWRITE : RunFolder.Mode.NEW;
+                startOver
+                        ? RunFolder.Mode.OVERWRITE
+                        : resume
+                                ? RunFolder.Mode.RESUME
+                                : overwrite ? RunFolder.Mode.OVERWRITE : RunFolder.Mode.NEW;
         run(
                 method,
                 new MethodRun(

@@ -149,7 +149,6 @@ public final class EarlyBird {
         }
         RunFolder root = RunFolder.open(dir, mode);
         boolean resume = mode == RunFolder.Mode.RESUME;
-        RunFolder.Mode sub = resume ? RunFolder.Mode.RESUME : RunFolder.Mode.OVERWRITE;
         if (!resume) {
             RunFolder.writeAtomic(root.config(), Json.toYaml(config));
         }
@@ -186,10 +185,15 @@ public final class EarlyBird {
                                     searchConfig,
                                     data,
                                     RunFolder.open(
-                                            searchDir, searchResume ? RunFolder.Mode.RESUME : sub),
+                                            searchDir,
+                                            // A search killed before it wrote its config starts
+                                            // over.
+                                            searchResume
+                                                    ? RunFolder.Mode.RESUME
+                                                    : RunFolder.Mode.OVERWRITE),
                                     hooks,
                                     searchResume)
-                            .model(factory(run, searchConfig))
+                            .model(run.modelFactory(searchConfig))
                             .progress(progress)
                             .run();
             if (eb.distanceMatrix()) {
@@ -242,7 +246,7 @@ public final class EarlyBird {
                                         new SlimmingPenalty(
                                                 variant == Variant.SLIMMING ? 0 : eb.bnL1())),
                                 continues)
-                        .model(factory(run, retrainConfig))
+                        .model(run.modelFactory(retrainConfig))
                         .progress(progress)
                         .run();
         List<LayerSpec> thin = blueprint.specs(retrainConfig.channelWidths);
@@ -266,20 +270,6 @@ public final class EarlyBird {
                 dense,
                 wall,
                 extra);
-    }
-
-    /**
-     * Builds a phase's network at the phase's widths (a ticket's are narrower): the user's network
-     * from its blueprint, or the zoo's from the phase's own config (the ticket trains in 32-bit).
-     */
-    private static java.util.function.Function<ai.djl.Device, dev.sprig.models.SprigModel> factory(
-            MethodRun run, TrainConfig phase) {
-        if (run.network() == null) {
-            return device -> Trainer.buildModel(phase, run.data().train(), device);
-        }
-        return device ->
-                run.network()
-                        .build(phase.channelWidths, device, phase.seed, (float) phase.bnGammaInit);
     }
 
     private static Integer ticketDrawnAt(Path searchDir, double ratio) {

@@ -96,7 +96,7 @@ public final class Epi {
         Path warmupDir = dir.resolve("warmup");
         TrainConfig next = config.copy();
         next.method = "epi-pruned";
-        try (SprigModel probe = factory(run, config).apply(ai.djl.Device.cpu())) {
+        try (SprigModel probe = run.modelFactory(config).apply(ai.djl.Device.cpu())) {
             full = probe.layers();
             if (config.epiPruneEpoch == 0
                     && !Files.isRegularFile(prunedDir.resolve("config.yaml"))) {
@@ -155,7 +155,7 @@ public final class Epi {
                                                     : RunFolder.Mode.OVERWRITE),
                                     hooks,
                                     warmupResume)
-                            .model(factory(run, w))
+                            .model(run.modelFactory(w))
                             .progress(progress)
                             .run();
         } else if (Files.isRegularFile(warmupDir.resolve("summary.json"))) {
@@ -190,7 +190,7 @@ public final class Epi {
                                 RunFolder.open(prunedDir, RunFolder.Mode.RESUME),
                                 List.of(),
                                 true)
-                        .model(factory(run, prunedConfig))
+                        .model(run.modelFactory(prunedConfig))
                         .progress(progress)
                         .run();
         List<LayerSpec> thin = network.specs(prunedConfig.channelWidths);
@@ -211,20 +211,6 @@ public final class Epi {
                 denseEpochFlops * config.epochs,
                 wall,
                 extra);
-    }
-
-    /**
-     * Builds a phase's network: the user's from its blueprint, or the zoo's from the phase's
-     * config.
-     */
-    private static java.util.function.Function<ai.djl.Device, SprigModel> factory(
-            MethodRun run, TrainConfig phase) {
-        if (run.network() == null) {
-            return device -> Trainer.buildModel(phase, run.data().train(), device);
-        }
-        return device ->
-                run.network()
-                        .build(phase.channelWidths, device, phase.seed, (float) phase.bnGammaInit);
     }
 
     /**

@@ -30,11 +30,7 @@ public interface HookMethod extends Method {
                 new Trainer(run.config(), run.data(), folder, hooks, run.resume())
                         .progress(run.progress());
         if (run.network() != null) {
-            TrainConfig c = run.config();
-            trainer.model(
-                    device ->
-                            run.network()
-                                    .build(c.channelWidths, device, c.seed, (float) c.bnGammaInit));
+            trainer.model(run.modelFactory(run.config()));
         }
         return trainer.chooseBackend().run();
     }

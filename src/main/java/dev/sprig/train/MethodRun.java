@@ -53,4 +53,20 @@ public record MethodRun(
     public boolean resume() {
         return mode == RunFolder.Mode.RESUME;
     }
+
+    /**
+     * Builds a phase's network at the phase's widths (a pruned phase's are narrower): the user's
+     * network from its blueprint, or the zoo's from the phase's own config.
+     *
+     * @param phase the phase's config (widths, seed, initial batch-norm scale)
+     * @return a factory for the {@link Trainer}
+     */
+    public java.util.function.Function<ai.djl.Device, dev.sprig.models.SprigModel> modelFactory(
+            TrainConfig phase) {
+        if (network == null) {
+            return device -> Trainer.buildModel(phase, data.train(), device);
+        }
+        return device ->
+                network.build(phase.channelWidths, device, phase.seed, (float) phase.bnGammaInit);
+    }
 }

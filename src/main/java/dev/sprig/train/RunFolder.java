@@ -64,7 +64,9 @@ public final class RunFolder {
                     "evaluation.json",
                     "reliability.png",
                     "latency.json",
-                    "log.txt");
+                    "log.txt",
+                    "next-mask.bin",
+                    "rewind.params");
 
     /** Numbered sub-runs: ensemble members and their dense runs, LTH rounds, EPI's oracle grid. */
     private static final Pattern SUB_RUNS = Pattern.compile("(member|dense|round|epoch)-\\d+");
@@ -144,10 +146,13 @@ public final class RunFolder {
     }
 
     /**
-     * A folder holds a run when it has a file Sprig wrote (empty folders and the lock do not
-     * count).
+     * Says whether a folder holds a run: a file Sprig wrote (empty folders, the lock and
+     * temporaries, what a run killed in its first moments leaves, do not count).
+     *
+     * @param dir the folder
+     * @return true when it holds a run
      */
-    private static boolean holdsRun(Path dir) {
+    public static boolean holdsRun(Path dir) {
         if (!Files.isDirectory(dir)) {
             return false;
         }

@@ -422,10 +422,13 @@ public final class Trainer {
                                     bestVal,
                                     bestEpoch,
                                     metricsLines);
-                    saveLast(done, backendName, session);
+                    // best.ckpt first: a kill between the two leaves last.ckpt at the epoch before,
+                    // whose resume redoes this epoch and writes best.ckpt again; the other order
+                    // would resume past an improvement that best.ckpt never received.
                     if (improved) {
                         Checkpoint.save(folder.bestCheckpoint(), done, backendName, session);
                     }
+                    saveLast(done, backendName, session);
                 }
                 epochListener.accept(last);
                 if (Interruption.requested() && epoch + 1 < settings.epochs()) {

@@ -179,6 +179,22 @@ class RunSafetyTest {
     }
 
     @Test
+    void aRunKilledBeforeItWroteAnythingResumesByStartingOver() throws Exception {
+        Path whole = tmp.resolve("whole");
+        assertThat(sprig(train(whole, "--epochs", "2")).exit()).isZero();
+        // What a SIGKILL in the first moments leaves: the lock and an empty checkpoint folder.
+        Path dir = tmp.resolve("early");
+        Files.createDirectories(dir.resolve("checkpoints"));
+        Files.writeString(dir.resolve(".lock"), "process 1 on elsewhere\n");
+        Result r = sprig(train(dir, "--epochs", "2", "--resume"));
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("starting it from the beginning");
+        assertThat(summary(dir).get("test_loss")).isEqualTo(summary(whole).get("test_loss"));
+        assertThat(sprig(train(tmp.resolve("never"), "--resume")).err())
+                .contains("nothing to resume");
+    }
+
+    @Test
     void aFailedWriteLeavesNoTemporaryFile() throws Exception {
         Path target = tmp.resolve("summary.json");
         Files.createDirectories(

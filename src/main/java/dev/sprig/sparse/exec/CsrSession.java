@@ -444,22 +444,13 @@ public final class CsrSession implements TrainingSession {
                 continue; // dense layers (ERK may make some) stay dense
             }
             SplittableRandom init = randomInit ? seeds.derive("grow-init", step, i) : null;
+            // RigL's criterion reads the dense gradient of this batch, a block of rows at a time.
+            DenseGradient gradient = null;
             if (grow.gradientUse() == GrowCriterion.GradientUse.ON_UPDATE) {
                 float[][] f = net.gradientFactors(i);
-                try (DenseGradient g = new DenseGradient(device, f[0], f[1], l.cols(), b)) {
-                    GrowCriterion.RowScores scores =
-                            grow.scores(
-                                    new GrowCriterion.Input(
-                                            i,
-                                            l.rows(),
-                                            l.cols(),
-                                            step,
-                                            seeds,
-                                            g::rows,
-                                            state.get(l.name())));
-                    Rewiring.rewire(l, nDrop, drop, scores, options.reinitWhenSame(), init);
-                }
-            } else {
+                gradient = new DenseGradient(device, f[0], f[1], l.cols(), b);
+            }
+            try {
                 GrowCriterion.RowScores scores =
                         grow.scores(
                                 new GrowCriterion.Input(
@@ -468,9 +459,13 @@ public final class CsrSession implements TrainingSession {
                                         l.cols(),
                                         step,
                                         seeds,
-                                        null,
+                                        gradient == null ? null : gradient::rows,
                                         state.get(l.name())));
                 Rewiring.rewire(l, nDrop, drop, scores, options.reinitWhenSame(), init);
+            } finally {
+                if (gradient != null) {
+                    gradient.close();
+                }
             }
         }
         return 1;
