@@ -32,12 +32,29 @@ def widths(name):
     return [int(w) for w in name[4:].split("-")]
 
 
+def timed_rounds(epoch, samples, rounds, min_seconds):
+    """Samples/s per round, as `sprig bench` times them: one warm-up epoch, then rounds of as many
+    whole epochs as make at least min_seconds (timed once from one epoch)."""
+    epoch()
+    t0 = time.perf_counter()
+    epoch()
+    per_round = max(1, int(-(-min_seconds // max(time.perf_counter() - t0, 1e-6))))
+    rates = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        for _ in range(per_round):
+            epoch()
+        rates.append(per_round * samples / (time.perf_counter() - t0))
+    return rates
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--models", default="lenet-300-100,mlp-4096-4096")
     p.add_argument("--sparsities", default="0,0.9,0.95,0.98,0.99")
     p.add_argument("--steps", type=int, default=30)
-    p.add_argument("--rounds", type=int, default=4)
+    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--min-seconds", type=float, default=1.0)
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--threads", type=int, default=2)
     a = p.parse_args()
@@ -58,9 +75,7 @@ def main():
                 x_all = torch.randn(a.batch * a.steps, 1, 28, 28)
                 y_all = torch.randint(0, 10, (a.batch * a.steps,))
                 opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
-                rates = []
-                for r in range(a.rounds):
-                    t0 = time.perf_counter()
+                def epoch():
                     for k in range(a.steps):
                         x = x_all[k * a.batch:(k + 1) * a.batch]
                         y = y_all[k * a.batch:(k + 1) * a.batch]
@@ -71,8 +86,8 @@ def main():
                         with torch.no_grad():
                             for w, mask in masks:
                                 w.mul_(mask)
-                    if r > 0:
-                        rates.append(a.steps * a.batch / (time.perf_counter() - t0))
+
+                rates = timed_rounds(epoch, a.steps * a.batch, a.rounds, a.min_seconds)
                 rows.append({"model": name, "path": "pytorch-" + path, "sparsity": s,
                              "samples_per_s": statistics.median(rates), "rounds": rates,
                              "threads": a.threads, "batch_size": a.batch})

@@ -47,10 +47,27 @@ def resnet20(classes=10):
     return nn.Sequential(*layers)
 
 
+def timed_rounds(epoch, samples, rounds, min_seconds):
+    """Samples/s per round, as `sprig bench` times them: one warm-up epoch, then rounds of as many
+    whole epochs as make at least min_seconds (timed once from one epoch)."""
+    epoch()
+    t0 = time.perf_counter()
+    epoch()
+    per_round = max(1, int(-(-min_seconds // max(time.perf_counter() - t0, 1e-6))))
+    rates = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        for _ in range(per_round):
+            epoch()
+        rates.append(per_round * samples / (time.perf_counter() - t0))
+    return rates
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--steps", type=int, default=50)
-    p.add_argument("--rounds", type=int, default=6)
+    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--min-seconds", type=float, default=1.0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--models", default="lenet-300-100,resnet-20")
     p.add_argument("--json")
@@ -67,9 +84,7 @@ def main():
         y_all = torch.randint(0, 10, (batch * a.steps,))
         opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
         model.train()
-        rates = []
-        for r in range(a.rounds):
-            t0 = time.perf_counter()
+        def epoch():
             for s in range(a.steps):
                 x = x_all[s * batch:(s + 1) * batch]
                 y = y_all[s * batch:(s + 1) * batch]
@@ -79,8 +94,8 @@ def main():
                 loss.backward()
                 opt.step()
                 loss.item()
-            if r > 0:
-                rates.append(a.steps * batch / (time.perf_counter() - t0))
+
+        rates = timed_rounds(epoch, a.steps * batch, a.rounds, a.min_seconds)
         median = statistics.median(rates)
         rows.append({"framework": "pytorch-" + torch.__version__, "model": name, "batch_size": batch,
                      "samples_per_s": median, "rounds": rates})

@@ -49,8 +49,13 @@ final class BenchCommand implements Runnable {
         @Option(names = "--steps", description = "steps per round")
         int steps = 50;
 
-        @Option(names = "--rounds", description = "rounds (the first is warm-up)")
-        int rounds = 6;
+        @Option(names = "--rounds", description = "timed rounds (after one warm-up epoch)")
+        int rounds = 5;
+
+        @Option(
+                names = "--min-seconds",
+                description = "each round lasts at least this long (short epochs are grouped)")
+        double minSeconds = 1.0;
 
         @Option(names = "--threads", description = "engine threads (0 = engine default)")
         int threads = 0;
@@ -94,17 +99,7 @@ final class BenchCommand implements Runnable {
                 c.threads = threads;
                 c.device = device;
                 c.validationFraction = 0;
-                List<Double> rates = new ArrayList<>();
-                TrainingHook timer =
-                        new TrainingHook() {
-                            @Override
-                            public void onEpochEnd(EpochContext e) {
-                                if (e.epoch() > 0) {
-                                    rates.add(steps * (double) batch / e.metrics().epochSeconds());
-                                }
-                            }
-                        };
-                new Trainer(c, data, null, List.of(timer), false).run();
+                List<Double> rates = roundRates(c, data, false, rounds, minSeconds);
                 rates.sort(Double::compare);
                 double median =
                         rates.size() % 2 == 1
@@ -146,8 +141,13 @@ final class BenchCommand implements Runnable {
         @Option(names = "--steps", description = "steps per round")
         int steps = 30;
 
-        @Option(names = "--rounds", description = "rounds (the first is warm-up)")
-        int rounds = 4;
+        @Option(names = "--rounds", description = "timed rounds (after one warm-up epoch)")
+        int rounds = 5;
+
+        @Option(
+                names = "--min-seconds",
+                description = "each round lasts at least this long (short epochs are grouped)")
+        double minSeconds = 1.0;
 
         @Option(names = "--batch", description = "batch size")
         int batch = 128;
@@ -204,18 +204,8 @@ final class BenchCommand implements Runnable {
                         c.threads = t;
                         c.validationFraction = 0;
                         c.exec = path.equals("sprig-sparse") ? "sparse" : "dense";
-                        List<Double> rates = new ArrayList<>();
                         // One Trainer; exec picks the backend, the same loop times both.
-                        new Trainer(c, data, null, Methods.hooksFor(c), false)
-                                .chooseBackend()
-                                .onEpoch(
-                                        m -> {
-                                            if (m.epoch() > 1) {
-                                                rates.add(
-                                                        steps * (double) batch / m.epochSeconds());
-                                            }
-                                        })
-                                .run();
+                        List<Double> rates = roundRates(c, data, true, rounds, minSeconds);
                         Map<String, Object> row = new LinkedHashMap<>();
                         row.put("model", model);
                         row.put("path", path);
@@ -254,11 +244,17 @@ final class BenchCommand implements Runnable {
                         "pytorch rows skipped: " + script + " or /usr/bin/python3 not found");
                 return List.of();
             }
+            // bench/peer.sh makes the peer fair (OpenBLAS, not the reference BLAS) or refuses.
             List<String> cmd =
                     new ArrayList<>(
                             List.of(
-                                    "/usr/bin/python3",
+                                    "bash",
+                                    "-c",
+                                    "source bench/peer.sh && fair_peer >&2 && peer_python \"$@\"",
+                                    "peer",
                                     script.toString(),
+                                    "--min-seconds",
+                                    Double.toString(minSeconds),
                                     "--threads",
                                     Integer.toString(t),
                                     "--steps",
@@ -275,7 +271,7 @@ final class BenchCommand implements Runnable {
                                             sparsities.stream().map(String::valueOf).toList())));
             try {
                 ProcessBuilder pb =
-                        new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+                        new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
                 pb.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(t));
                 pb.environment().put("OMP_NUM_THREADS", Integer.toString(t));
                 Process p = pb.start();
@@ -285,8 +281,8 @@ final class BenchCommand implements Runnable {
                                 java.nio.charset.StandardCharsets.UTF_8);
                 if (p.waitFor() != 0) {
                     System.out.println(
-                            "pytorch rows skipped: the script failed (is python3-torch installed?"
-                                    + " apt-get install python3-torch)");
+                            "pytorch rows skipped: no fair peer (PyTorch with OpenBLAS; see"
+                                    + " bench/peer.sh) or the script failed");
                     return List.of();
                 }
                 List<Map<String, Object>> rows =
@@ -345,5 +341,51 @@ final class BenchCommand implements Runnable {
         return s.size() % 2 == 1
                 ? s.get(s.size() / 2)
                 : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
+    }
+
+    /**
+     * Times training in rounds of at least {@code minSeconds}: an epoch of the config's steps is
+     * timed once to find how many epochs make a round, then one warm-up epoch and the rounds run in
+     * one training, each round's rate its samples over its summed step time (evaluation excluded).
+     * Rounds this long keep the spread of short, fast models (an MLP epoch takes about 0.1 s) from
+     * deciding a ratio.
+     *
+     * @param c the run (its epochs are set here)
+     * @param data the data
+     * @param chooseBackend whether {@code exec} picks the backend
+     * @param rounds timed rounds
+     * @param minSeconds least training time per round
+     * @return samples/s per round
+     */
+    static List<Double> roundRates(
+            TrainConfig c, DataSplits data, boolean chooseBackend, int rounds, double minSeconds) {
+        List<Double> seconds = new ArrayList<>();
+        TrainConfig calibrate = c.copy();
+        calibrate.epochs = 2;
+        epochs(calibrate, data, chooseBackend, seconds);
+        int perRound = (int) Math.max(1, Math.ceil(minSeconds / Math.max(seconds.get(1), 1e-6)));
+        TrainConfig timed = c.copy();
+        timed.epochs = 1 + rounds * perRound;
+        seconds.clear();
+        epochs(timed, data, chooseBackend, seconds);
+        List<Double> rates = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            double sum = 0;
+            for (int k = 0; k < perRound; k++) {
+                sum += seconds.get(1 + r * perRound + k);
+            }
+            rates.add((double) perRound * c.maxStepsPerEpoch * c.batchSize / sum);
+        }
+        return rates;
+    }
+
+    /** Trains a config, collecting each epoch's training seconds. */
+    private static void epochs(TrainConfig c, DataSplits data, boolean chooseBackend, List<Double> seconds) {
+        Trainer t = new Trainer(c, data, null, Methods.hooksFor(c), false)
+                .onEpoch(m -> seconds.add(m.epochSeconds()));
+        if (chooseBackend) {
+            t.chooseBackend();
+        }
+        t.run();
     }
 }
