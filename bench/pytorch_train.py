@@ -10,6 +10,8 @@ import json
 import statistics
 import time
 
+from timing import timed_rounds
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -45,22 +47,6 @@ def resnet20(classes=10):
             cin = width
     layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, classes)]
     return nn.Sequential(*layers)
-
-
-def timed_rounds(epoch, samples, rounds, min_seconds):
-    """Samples/s per round, as `sprig bench` times them: one warm-up epoch, then rounds of as many
-    whole epochs as make at least min_seconds (timed once from one epoch)."""
-    epoch()
-    t0 = time.perf_counter()
-    epoch()
-    per_round = max(1, int(-(-min_seconds // max(time.perf_counter() - t0, 1e-6))))
-    rates = []
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        for _ in range(per_round):
-            epoch()
-        rates.append(per_round * samples / (time.perf_counter() - t0))
-    return rates
 
 
 def main():

@@ -3,13 +3,11 @@ package dev.sprig.cli;
 import dev.sprig.data.DataSplits;
 import dev.sprig.data.ImageSet;
 import dev.sprig.data.SyntheticImages;
-import dev.sprig.train.EpochContext;
 import dev.sprig.train.Json;
 import dev.sprig.train.Methods;
 import dev.sprig.train.RunFolder;
 import dev.sprig.train.TrainConfig;
 import dev.sprig.train.Trainer;
-import dev.sprig.train.TrainingHook;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -49,13 +48,7 @@ final class BenchCommand implements Runnable {
         @Option(names = "--steps", description = "steps per round")
         int steps = 50;
 
-        @Option(names = "--rounds", description = "timed rounds (after one warm-up epoch)")
-        int rounds = 5;
-
-        @Option(
-                names = "--min-seconds",
-                description = "each round lasts at least this long (short epochs are grouped)")
-        double minSeconds = 1.0;
+        @CommandLine.Mixin Rounds timing = new Rounds();
 
         @Option(names = "--threads", description = "engine threads (0 = engine default)")
         int threads = 0;
@@ -91,7 +84,7 @@ final class BenchCommand implements Runnable {
                 TrainConfig c = new TrainConfig();
                 c.model = model;
                 c.dataset = "synthetic";
-                c.epochs = rounds;
+                c.epochs = timing.rounds;
                 c.batchSize = batch;
                 c.maxStepsPerEpoch = steps;
                 c.lrSchedule = "constant";
@@ -99,7 +92,7 @@ final class BenchCommand implements Runnable {
                 c.threads = threads;
                 c.device = device;
                 c.validationFraction = 0;
-                List<Double> rates = roundRates(c, data, false, rounds, minSeconds);
+                List<Double> rates = roundRates(c, data, false, timing.rounds, timing.minSeconds);
                 rates.sort(Double::compare);
                 double median =
                         rates.size() % 2 == 1
@@ -141,13 +134,7 @@ final class BenchCommand implements Runnable {
         @Option(names = "--steps", description = "steps per round")
         int steps = 30;
 
-        @Option(names = "--rounds", description = "timed rounds (after one warm-up epoch)")
-        int rounds = 5;
-
-        @Option(
-                names = "--min-seconds",
-                description = "each round lasts at least this long (short epochs are grouped)")
-        double minSeconds = 1.0;
+        @CommandLine.Mixin Rounds timing = new Rounds();
 
         @Option(names = "--batch", description = "batch size")
         int batch = 128;
@@ -195,7 +182,7 @@ final class BenchCommand implements Runnable {
                         c.method = s == 0 ? "dense" : "static";
                         c.sparsity = s;
                         c.distribution = "uniform";
-                        c.epochs = rounds;
+                        c.epochs = timing.rounds;
                         c.batchSize = batch;
                         c.evalBatchSize = batch;
                         c.maxStepsPerEpoch = steps;
@@ -205,7 +192,8 @@ final class BenchCommand implements Runnable {
                         c.validationFraction = 0;
                         c.exec = path.equals("sprig-sparse") ? "sparse" : "dense";
                         // One Trainer; exec picks the backend, the same loop times both.
-                        List<Double> rates = roundRates(c, data, true, rounds, minSeconds);
+                        List<Double> rates =
+                                roundRates(c, data, true, timing.rounds, timing.minSeconds);
                         Map<String, Object> row = new LinkedHashMap<>();
                         row.put("model", model);
                         row.put("path", path);
@@ -254,13 +242,13 @@ final class BenchCommand implements Runnable {
                                     "peer",
                                     script.toString(),
                                     "--min-seconds",
-                                    Double.toString(minSeconds),
+                                    Double.toString(timing.minSeconds),
                                     "--threads",
                                     Integer.toString(t),
                                     "--steps",
                                     Integer.toString(steps),
                                     "--rounds",
-                                    Integer.toString(rounds),
+                                    Integer.toString(timing.rounds),
                                     "--batch",
                                     Integer.toString(batch),
                                     "--models",
@@ -343,6 +331,17 @@ final class BenchCommand implements Runnable {
                 : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
     }
 
+    /** How training is timed, the same for every benchmark and for the PyTorch peer. */
+    static final class Rounds {
+        @Option(names = "--rounds", description = "timed rounds (after one warm-up epoch)")
+        int rounds = 5;
+
+        @Option(
+                names = "--min-seconds",
+                description = "each round lasts at least this long (short epochs are grouped)")
+        double minSeconds = 1.0;
+    }
+
     /**
      * Times training in rounds of at least {@code minSeconds}: an epoch of the config's steps is
      * timed once to find how many epochs make a round, then one warm-up epoch and the rounds run in
@@ -380,9 +379,11 @@ final class BenchCommand implements Runnable {
     }
 
     /** Trains a config, collecting each epoch's training seconds. */
-    private static void epochs(TrainConfig c, DataSplits data, boolean chooseBackend, List<Double> seconds) {
-        Trainer t = new Trainer(c, data, null, Methods.hooksFor(c), false)
-                .onEpoch(m -> seconds.add(m.epochSeconds()));
+    private static void epochs(
+            TrainConfig c, DataSplits data, boolean chooseBackend, List<Double> seconds) {
+        Trainer t =
+                new Trainer(c, data, null, Methods.hooksFor(c), false)
+                        .onEpoch(m -> seconds.add(m.epochSeconds()));
         if (chooseBackend) {
             t.chooseBackend();
         }
