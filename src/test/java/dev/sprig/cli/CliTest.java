@@ -297,6 +297,8 @@ class CliTest {
                         "2",
                         "--batch",
                         "16",
+                        "--min-seconds",
+                        "0.05",
                         "--pytorch",
                         "off",
                         "--json",
@@ -323,6 +325,8 @@ class CliTest {
                         "3",
                         "--rounds",
                         "3",
+                        "--min-seconds",
+                        "0.05",
                         "--json",
                         json.toString());
         assertThat(r.exit()).as(r.err()).isZero();
@@ -330,7 +334,8 @@ class CliTest {
         assertThat(rows).hasSize(1);
         assertThat(rows.get(0).get("model").asText()).isEqualTo("lenet-300-100");
         assertThat(rows.get(0).get("samples_per_s").asDouble()).isPositive();
-        assertThat(rows.get(0).get("rounds")).hasSize(2);
+        // --rounds counts timed rounds; the warm-up epoch is extra.
+        assertThat(rows.get(0).get("rounds")).hasSize(3);
     }
 
     @Test
