@@ -49,6 +49,21 @@ def resnet20(classes=10):
     return nn.Sequential(*layers)
 
 
+def vgg11(width=1.0, classes=10):
+    """Sprig's zoo VGG-11: 3x3 convolutions without bias, batch norm, ReLU, max pooling, global
+    average pooling and one linear layer; widths scaled and rounded as the zoo does."""
+    layers, cin = [], 3
+    for c in [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512]:
+        if c == "M":
+            layers.append(nn.MaxPool2d(2, 2))
+        else:
+            out = max(1, round(c * width))
+            layers += [nn.Conv2d(cin, out, 3, 1, 1, bias=False), nn.BatchNorm2d(out), nn.ReLU()]
+            cin = out
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(cin, classes)]
+    return nn.Sequential(*layers)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--steps", type=int, default=50)
@@ -63,7 +78,9 @@ def main():
     rows = []
     for name in a.models.split(","):
         mlp = name.startswith("lenet-300")
-        model = lenet300() if mlp else resnet20()
+        base, _, width = name.partition("@")
+        width = float(width) if width else 1.0
+        model = lenet300() if mlp else vgg11(width) if base == "vgg-11" else resnet20()
         batch = 128 if mlp else 64
         shape = (1, 28, 28) if mlp else (3, 32, 32)
         x_all = torch.randn(batch * a.steps, *shape)

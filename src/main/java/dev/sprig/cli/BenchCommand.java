@@ -53,7 +53,10 @@ final class BenchCommand implements Runnable {
         @Option(names = "--threads", description = "engine threads (0 = engine default)")
         int threads = 0;
 
-        @Option(names = "--models", split = ",", description = "which models")
+        @Option(
+                names = "--models",
+                split = ",",
+                description = "which models; NAME@WIDTH scales hidden widths (vgg-11@0.25)")
         List<String> models = List.of("lenet-300-100", "resnet-20");
 
         @Option(names = "--device", description = "auto, cpu, gpu, gpu:N")
@@ -82,7 +85,10 @@ final class BenchCommand implements Runnable {
                                 0,
                                 false);
                 TrainConfig c = new TrainConfig();
-                c.model = model;
+                // "vgg-11@0.25": a zoo model at a width multiplier.
+                c.model = model.split("@")[0];
+                c.widthMultiplier =
+                        model.contains("@") ? Double.parseDouble(model.split("@")[1]) : 1.0;
                 c.dataset = "synthetic";
                 c.epochs = timing.rounds;
                 c.batchSize = batch;
