@@ -316,7 +316,8 @@ class TrainCommand implements Callable<Integer> {
         }
         TrainConfig saved = Json.readConfig(file);
         ObjectNode flags = typedSettings();
-        flags.remove("method"); // a family command names its own method; compare the run's settings
+        // A changed method is named on its own; the rest compares the run's settings.
+        String method = flags.has("method") ? flags.remove("method").asText() : null;
         TrainConfig wanted;
         try {
             wanted = Json.JSON.readerForUpdating(saved.copy()).readValue(flags);
@@ -338,12 +339,7 @@ class TrainCommand implements Callable<Integer> {
                                 }
                             }
                         });
-        String method =
-                typedSettings().has("method") ? typedSettings().get("method").asText() : null;
-        if (method != null
-                && !method.equalsIgnoreCase(saved.method)
-                && Methods.contains(method)
-                && !Methods.get(method).equals(Methods.get(saved.method))) {
+        if (method != null && !method.equalsIgnoreCase(saved.method)) {
             refused.add(0, "method (" + saved.method + " -> " + method + ")");
         }
         if (!refused.isEmpty()) {

@@ -214,7 +214,10 @@ public class DynamicSparseUpdater extends StaticUpdater {
                 gradient == null
                         ? null
                         : (from, to) ->
-                                java.util.Arrays.copyOfRange(gradient, from * cols, to * cols);
+                                from == 0 && to * cols == gradient.length
+                                        ? gradient // the whole layer: no copy
+                                        : java.util.Arrays.copyOfRange(
+                                                gradient, from * cols, to * cols);
         return grow.scores(
                 new GrowCriterion.Input(
                         layerIndex, view.rows(), cols, step, seeds, g, growState.get(layer)));

@@ -327,16 +327,6 @@ public final class TrainConfig {
     }
 
     /**
-     * Resolves {@code augment}: on, off, or the data set's default (auto).
-     *
-     * @param datasetDefault whether the data set augments by default
-     * @return whether training batches are augmented
-     */
-    public boolean augments(boolean datasetDefault) {
-        return TrainSettings.from(this).augment().resolve(datasetDefault);
-    }
-
-    /**
      * Checks every value, the shared settings' and every method family's (whatever the method), and
      * throws one clear message for the first bad one. Each check lives with its settings type
      * ({@link TrainSettings}, and each family's options type, see {@link OptionGroup#parser}).

@@ -281,13 +281,9 @@ public final class Trainer {
                         : backend.open(setup)) {
             Checkpoint.State state;
             // A run killed before its first checkpoint resumes by starting over.
-            Path resumeFrom = resume ? resumePoint(backend) : null;
-            if (resumeFrom != null) {
-                Checkpoint.Contents saved =
-                        backend == null
-                                ? Checkpoint.read(resumeFrom)
-                                : backend.readCheckpoint(resumeFrom);
-                state = Checkpoint.restore(resumeFrom, saved, backendName, session);
+            ResumePoint from = resume ? resumePoint(backend) : null;
+            if (from != null) {
+                state = Checkpoint.restore(from.file(), from.contents(), backendName, session);
                 ledger.restore(state.trainFlops(), state.denseTrainFlops());
             } else {
                 state = new Checkpoint.State(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, List.of());
@@ -471,21 +467,24 @@ public final class Trainer {
         Checkpoint.save(last, state, backendName, session);
     }
 
+    /** A checkpoint a resumed run continues from, read (and verified) once. */
+    private record ResumePoint(Path file, Checkpoint.Contents contents) {}
+
+    private static ResumePoint read(Path file, ExecutionBackend backend) {
+        return new ResumePoint(
+                file, backend == null ? Checkpoint.read(file) : backend.readCheckpoint(file));
+    }
+
     /**
      * Chooses the checkpoint a resumed run continues from: the latest, or the one before it with a
      * warning when the latest is damaged or missing; null when the run never wrote one.
      */
-    private Path resumePoint(ExecutionBackend backend) {
+    private ResumePoint resumePoint(ExecutionBackend backend) {
         Path last = folder.lastCheckpoint();
         Path previous = folder.previousCheckpoint();
         if (Files.isRegularFile(last)) {
             try {
-                if (backend == null) {
-                    Checkpoint.read(last);
-                } else {
-                    backend.readCheckpoint(last);
-                }
-                return last;
+                return read(last, backend);
             } catch (SprigException damaged) {
                 if (!Files.isRegularFile(previous)) {
                     throw damaged;
@@ -496,10 +495,10 @@ public final class Trainer {
                                 + "; resuming from the checkpoint"
                                 + " before it, "
                                 + previous);
-                return previous;
+                return read(previous, backend);
             }
         }
-        return Files.isRegularFile(previous) ? previous : null;
+        return Files.isRegularFile(previous) ? read(previous, backend) : null;
     }
 
     /**
