@@ -45,7 +45,7 @@ final class CsrFormat {
             int cols = in.readInt();
             if (!name.equals(spec.name())
                     || rows != spec.outChannels()
-                    || cols != spec.inChannels()) {
+                    || (long) rows * cols != spec.weightCount()) {
                 throw new IOException(
                         "layer "
                                 + name

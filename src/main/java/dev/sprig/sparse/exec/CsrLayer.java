@@ -267,6 +267,31 @@ public final class CsrLayer implements dev.sprig.sparse.Rewiring.Layer {
         }
     }
 
+    /** Row starts of the stored entries ({@code rows + 1}); replaced when the structure is. */
+    int[] rowPtr() {
+        return rowPtr;
+    }
+
+    /** Column of each stored entry. */
+    int[] colIdx() {
+        return colIdx;
+    }
+
+    /** Column starts of the transposed index ({@code cols + 1}). */
+    int[] colPtr() {
+        return colPtr;
+    }
+
+    /** Row of each transposed entry. */
+    int[] tRow() {
+        return tRow;
+    }
+
+    /** Position in {@link #values()} of each transposed entry. */
+    int[] tPos() {
+        return tPos;
+    }
+
     /**
      * One SGD step on the stored weights and the bias, in the rule of {@code SgdOptimizer} (and
      * PyTorch): {@code g += λw; v = μv + g} (v = g on the first step); {@code w -= η(g + μv)} with
@@ -303,7 +328,8 @@ public final class CsrLayer implements dev.sprig.sparse.Rewiring.Layer {
         sgd(bias, biasGrad, biasVelocity, 0, rows, lr, momentum, nesterov, weightDecay, first);
     }
 
-    private static void sgd(
+    /** One SGD step over {@code [from, to)} of a parameter, momentum and gradient. */
+    static void sgd(
             float[] w,
             float[] g,
             float[] v,

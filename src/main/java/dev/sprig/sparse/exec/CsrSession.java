@@ -6,6 +6,7 @@ import dev.sprig.SprigException;
 import dev.sprig.cost.LayerDensities;
 import dev.sprig.data.BatchSource;
 import dev.sprig.data.DataSplits;
+import dev.sprig.models.LayerKind;
 import dev.sprig.models.LayerSpec;
 import dev.sprig.sparse.DropCriterion;
 import dev.sprig.sparse.DropSchedule;
@@ -63,12 +64,13 @@ public final class CsrSession implements TrainingSession {
     private final boolean skipUpdateStep;
     private final DropSchedule drops;
     private final SeedStream seeds;
-    private SparseMlp net;
+    private SparseNetwork net;
     private Map<String, float[]> growState = new LinkedHashMap<>();
     private long updates;
     private boolean optimizerStarted;
     private EpochMetrics lastEpoch;
     private final int trainSize;
+    private final dev.sprig.data.ImageSet setupTrain;
 
     CsrSession(RunSetup setup) {
         this.config = setup.config();
@@ -91,8 +93,12 @@ public final class CsrSession implements TrainingSession {
         this.drops = DropSchedule.of(config, (long) setup.stepsPerEpoch() * config.epochs);
         this.seeds = new SeedStream(config.seed);
         this.pool = new WorkerPool(config.threads);
-        this.net = initialNetwork(config, specs, pool);
+        this.net =
+                isConvolutional(specs)
+                        ? SparseCnn.initial(config, setup.data().train(), setup.device(), pool)
+                        : initialNetwork(config, specs, pool);
         this.trainSize = setup.data().train().size();
+        this.setupTrain = setup.data().train();
     }
 
     /**
@@ -100,7 +106,7 @@ public final class CsrSession implements TrainingSession {
      *
      * @return the network
      */
-    public SparseMlp network() {
+    public SparseNetwork network() {
         return net;
     }
 
@@ -114,13 +120,19 @@ public final class CsrSession implements TrainingSession {
             out.writeUTF(e.getKey());
             CsrFormat.writeFloats(out, e.getValue());
         }
+        net.writeOthers(out);
     }
 
     @Override
     public void read(DataInputStream in) throws IOException {
         updates = in.readLong();
         optimizerStarted = in.readBoolean();
-        net = new SparseMlp(CsrFormat.readLayers(in, specs), pool);
+        List<LayerSpec> prunable = prunable(specs);
+        List<CsrLayer> layers = CsrFormat.readLayers(in, prunable);
+        net =
+                isConvolutional(specs)
+                        ? SparseCnn.of(config, setupTrain, layers, pool)
+                        : new SparseMlp(layers, pool);
         int n = in.readInt();
         if (n < 0 || n > specs.size()) {
             throw new IOException(
@@ -143,14 +155,25 @@ public final class CsrSession implements TrainingSession {
                             in,
                             l.weightCount() * Math.max(1, grow == null ? 1 : grow.stateFloats())));
         }
+        net.readOthers(in);
     }
 
-    /** Reads the network of a CSR checkpoint section (export and evaluation). */
+    /** Reads the network of an MLP's CSR checkpoint section (export and evaluation). */
     static SparseMlp readNetwork(DataInputStream in, List<LayerSpec> specs, WorkerPool pool)
             throws IOException {
         in.readLong();
         in.readBoolean();
         return new SparseMlp(CsrFormat.readLayers(in, specs), pool);
+    }
+
+    /** Whether a model has layers beyond fully-connected ones (and so runs as a CNN). */
+    static boolean isConvolutional(List<LayerSpec> specs) {
+        return specs.stream().anyMatch(l -> l.kind() != LayerKind.LINEAR);
+    }
+
+    /** The prunable layers of a model, in model order. */
+    static List<LayerSpec> prunable(List<LayerSpec> specs) {
+        return specs.stream().filter(l -> l.kind().isPrunable()).toList();
     }
 
     @Override
@@ -195,6 +218,8 @@ public final class CsrSession implements TrainingSession {
                         !optimizerStarted,
                         pool);
             }
+            net.sgdStepOthers(
+                    lr, config.momentum, config.nesterov, config.weightDecay, !optimizerStarted);
             optimizerStarted = true;
             if (update) {
                 updates += rewireAll(drops.dropFraction(step), step);
@@ -416,13 +441,11 @@ public final class CsrSession implements TrainingSession {
      * by block.
      */
     private static void accumulateState(
-            SparseMlp net, GrowCriterion grow, Map<String, float[]> state, Device device) {
-        int b = net.lastBatch();
+            SparseNetwork net, GrowCriterion grow, Map<String, float[]> state, Device device) {
         for (int i = 0; i < net.layers().size(); i++) {
             CsrLayer l = net.layers().get(i);
-            float[][] f = net.gradientFactors(i);
             float[] s = state.get(l.name());
-            try (DenseGradient g = new DenseGradient(device, f[0], f[1], l.cols(), b)) {
+            try (WeightGradient g = net.denseGradient(i, device)) {
                 int blockRows = Math.max(1, Math.min(l.rows(), Rewiring.BLOCK_FLOATS / l.cols()));
                 for (int from = 0; from < l.rows(); from += blockRows) {
                     int to = Math.min(l.rows(), from + blockRows);
@@ -435,7 +458,6 @@ public final class CsrSession implements TrainingSession {
     private int rewireAll(double fraction, long step) {
         Map<String, float[]> state = growState;
         boolean randomInit = options.growInit() == DynamicSparseOptions.GrowInit.RANDOM_NORMAL;
-        int b = net.lastBatch();
         for (int i = 0; i < net.layers().size(); i++) {
             CsrLayer l = net.layers().get(i);
             long size = (long) l.rows() * l.cols();
@@ -445,10 +467,9 @@ public final class CsrSession implements TrainingSession {
             }
             SplittableRandom init = randomInit ? seeds.derive("grow-init", step, i) : null;
             // RigL's criterion reads the dense gradient of this batch, a block of rows at a time.
-            DenseGradient gradient = null;
+            WeightGradient gradient = null;
             if (grow.gradientUse() == GrowCriterion.GradientUse.ON_UPDATE) {
-                float[][] f = net.gradientFactors(i);
-                gradient = new DenseGradient(device, f[0], f[1], l.cols(), b);
+                gradient = net.denseGradient(i, device);
             }
             try {
                 GrowCriterion.RowScores scores =

@@ -11,7 +11,7 @@ import java.util.Arrays;
  * the engine's matrix product: RigL needs it only on update steps and SNFS on every step, and a
  * dense GEMM is exactly what the engine already does well.
  */
-final class DenseGradient implements dev.sprig.sparse.GrowCriterion.RowScores, AutoCloseable {
+final class DenseGradient implements dev.sprig.sparse.GrowCriterion.RowScores, WeightGradient {
     private final NDManager manager;
     private final NDArray inputT;
     private final float[] dOut;

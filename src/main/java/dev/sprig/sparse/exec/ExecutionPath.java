@@ -41,12 +41,21 @@ public enum ExecutionPath {
      */
     public static String whyNotSparse(TrainConfig config, List<LayerSpec> specs) {
         for (LayerSpec l : specs) {
-            if (l.kind() != LayerKind.LINEAR) {
+            boolean supported =
+                    switch (l.kind()) {
+                        case LINEAR, BATCH_NORM, MAX_POOL, GLOBAL_AVG_POOL -> true;
+                        case CONV -> l.groups() == 1;
+                        default -> false;
+                    };
+            if (!supported) {
                 return "model "
                         + config.model
                         + " has "
-                        + l.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ')
-                        + " layers; the sparse path runs fully-connected networks only";
+                        + (l.kind() == LayerKind.CONV
+                                ? "grouped convolutions"
+                                : l.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ')
+                                        + " layers")
+                        + ", which the sparse path does not run";
             }
         }
         Method method = Methods.get(config.method);
@@ -111,7 +120,8 @@ public enum ExecutionPath {
                 boolean sparseEnough =
                         why == null
                                 && ((UpdaterMethod) Methods.get(config.method)).sparse()
-                                && config.sparsity >= AUTO_MIN_SPARSITY;
+                                && config.sparsity >= AUTO_MIN_SPARSITY
+                                && !CsrSession.isConvolutional(specs);
                 return sparseEnough && Device.Type.CPU.equals(device.getDeviceType())
                         ? SPARSE
                         : DENSE;

@@ -96,6 +96,36 @@ final class Kernels {
         out[outOff + 3] = s3;
     }
 
+    /**
+     * out[outOff..+n) = init + Σ_k w[k] · src[base + off[k]..+n) over k in [from, to): a sparse row
+     * times gathered rows, summed in registers (the convolution's inner loop; one load per
+     * multiply-add, against two loads and a store for {@link #axpy}). Entries are summed in the
+     * order given, with fused multiply-adds on both paths, so the two paths agree bit for bit.
+     */
+    static void gather(
+            float[] w,
+            int[] off,
+            int from,
+            int to,
+            float[] src,
+            int base,
+            float[] out,
+            int outOff,
+            int n,
+            float init) {
+        if (VECTOR) {
+            VectorKernels.gather(w, off, from, to, src, base, out, outOff, n, init);
+            return;
+        }
+        for (int j = 0; j < n; j++) {
+            float a = init;
+            for (int k = from; k < to; k++) {
+                a = Math.fma(src[base + off[k] + j], w[k], a);
+            }
+            out[outOff + j] = a;
+        }
+    }
+
     /** Σ x[off..off+n). */
     static float sum(float[] x, int off, int n) {
         float s = 0;

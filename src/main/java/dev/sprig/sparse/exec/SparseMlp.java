@@ -7,7 +7,7 @@ import java.util.List;
  * last. Holds the activations of the last batch so that a backward pass can follow a forward pass,
  * and the dense-gradient hook RigL needs on its update steps.
  */
-public final class SparseMlp {
+public final class SparseMlp implements SparseNetwork {
     /**
      * Loss and correct count of one batch.
      *
@@ -45,9 +45,7 @@ public final class SparseMlp {
         this.pool = pool;
     }
 
-    /**
-     * @return the layers, in order
-     */
+    @Override
     public List<CsrLayer> layers() {
         return layers;
     }
@@ -81,6 +79,7 @@ public final class SparseMlp {
      * @return the logits, feature-major {@code classes × b} (a live buffer, valid until the next
      *     call)
      */
+    @Override
     public float[] forward(float[] x, int b) {
         ensureBuffers(b);
         int in = layers.get(0).cols();
@@ -128,6 +127,7 @@ public final class SparseMlp {
      * @param smoothing label smoothing ε
      * @return loss and correct count
      */
+    @Override
     public BatchResult forwardBackward(float[] x, int[] labels, double smoothing) {
         int b = labels.length;
         float[] logits = forward(x, b);
@@ -164,9 +164,12 @@ public final class SparseMlp {
         return new float[][] {acts[i], grads[i]};
     }
 
-    /**
-     * @return the batch size of the last pass
-     */
+    @Override
+    public WeightGradient denseGradient(int i, ai.djl.Device device) {
+        return new DenseGradient(device, acts[i], grads[i], layers.get(i).cols(), batch);
+    }
+
+    @Override
     public int lastBatch() {
         return batch;
     }

@@ -114,4 +114,53 @@ final class VectorKernels {
         }
         return r;
     }
+
+    static void gather(
+            float[] w,
+            int[] off,
+            int from,
+            int to,
+            float[] src,
+            int base,
+            float[] out,
+            int outOff,
+            int n,
+            float init) {
+        int lanes = S.length();
+        int j = 0;
+        for (; j + 4 * lanes <= n; j += 4 * lanes) {
+            FloatVector a0 = FloatVector.broadcast(S, init);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            for (int k = from; k < to; k++) {
+                FloatVector wv = FloatVector.broadcast(S, w[k]);
+                int p = base + off[k] + j;
+                a0 = FloatVector.fromArray(S, src, p).fma(wv, a0);
+                a1 = FloatVector.fromArray(S, src, p + lanes).fma(wv, a1);
+                a2 = FloatVector.fromArray(S, src, p + 2 * lanes).fma(wv, a2);
+                a3 = FloatVector.fromArray(S, src, p + 3 * lanes).fma(wv, a3);
+            }
+            a0.intoArray(out, outOff + j);
+            a1.intoArray(out, outOff + j + lanes);
+            a2.intoArray(out, outOff + j + 2 * lanes);
+            a3.intoArray(out, outOff + j + 3 * lanes);
+        }
+        for (; j + lanes <= n; j += lanes) {
+            FloatVector a = FloatVector.broadcast(S, init);
+            for (int k = from; k < to; k++) {
+                a =
+                        FloatVector.fromArray(S, src, base + off[k] + j)
+                                .fma(FloatVector.broadcast(S, w[k]), a);
+            }
+            a.intoArray(out, outOff + j);
+        }
+        for (; j < n; j++) {
+            float a = init;
+            for (int k = from; k < to; k++) {
+                a = Math.fma(src[base + off[k] + j], w[k], a);
+            }
+            out[outOff + j] = a;
+        }
+    }
 }

@@ -1,0 +1,878 @@
+package dev.sprig.sparse.exec;
+
+import ai.djl.Device;
+import dev.sprig.SeedStream;
+import dev.sprig.data.ImageSet;
+import dev.sprig.models.LayerSpec;
+import dev.sprig.models.NamedParameter;
+import dev.sprig.models.NetOp;
+import dev.sprig.models.SprigModel;
+import dev.sprig.sparse.LayerAllocation;
+import dev.sprig.sparse.SparseUpdater;
+import dev.sprig.train.TrainConfig;
+import dev.sprig.train.Trainer;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A convolutional network on the sparse backend, interpreted from a zoo blueprint's operations
+ * ({@link NetOp}): sparse convolutions ({@link SparseConv}) and linear layers ({@link CsrLayer}),
+ * batch normalisation (batch statistics in training with running statistics moved by 0.1 of them,
+ * as the engine does; running statistics in evaluation), ReLU, max pooling, global average pooling,
+ * flattening and residual additions, every one with its backward pass. Activations are {@code
+ * [C][H][W][b]} throughout, which is also the feature-major layout the linear layers take, so a
+ * flatten moves nothing.
+ */
+public final class SparseCnn implements SparseNetwork {
+    /** One operation with its forward and backward pass; it keeps what its backward needs. */
+    private interface Stage {
+        float[] forward(float[] in, int b, boolean training);
+
+        /** Returns the input gradient (null when {@code needInput} is false). */
+        float[] backward(float[] dOut, int b, boolean needInput);
+    }
+
+    private final List<CsrLayer> layers;
+    private final List<BatchNorm> norms = new ArrayList<>();
+    private final Map<String, Object> byName = new LinkedHashMap<>();
+    private final List<Stage> stages;
+    private final WorkerPool pool;
+    private final int inputSize;
+    private int batch = -1;
+    private float[] x0;
+    private float[] logits;
+
+    /**
+     * Builds the network.
+     *
+     * @param ops the blueprint's operations
+     * @param weights the prunable layers' weights (as CSR), by layer name
+     * @param pool workers
+     */
+    SparseCnn(List<NetOp> ops, Map<String, CsrLayer> weights, WorkerPool pool) {
+        this.pool = pool;
+        LayerSpec first = firstSpec(ops);
+        int[] chw = {first.inChannels(), first.inHeight(), first.inWidth()};
+        this.inputSize = chw[0] * chw[1] * chw[2];
+        this.stages = compile(ops, weights, chw);
+        if (!byName.keySet().equals(weights.keySet())) {
+            throw new IllegalArgumentException(
+                    "weights for " + weights.keySet() + ", layers " + byName.keySet());
+        }
+        // The engine's order (its masks' order, which seeds and checkpoints follow).
+        this.layers = List.copyOf(weights.values());
+    }
+
+    /**
+     * Builds the network a run starts from: the engine's initial network for the run's seed (its
+     * weights, batch-norm parameters and statistics), with the masks the engine path draws.
+     *
+     * @param config the run
+     * @param train training images (input shape, classes)
+     * @param device where the engine builds the initial network
+     * @param pool workers
+     * @return the network
+     */
+    static SparseCnn initial(TrainConfig config, ImageSet train, Device device, WorkerPool pool) {
+        try (SprigModel model = Trainer.buildModel(config, train, device)) {
+            List<LayerSpec> prunable = new ArrayList<>();
+            for (NamedParameter p : model.prunableWeights()) {
+                prunable.add(p.layer());
+            }
+            LayerAllocation allocation = CsrSession.allocation(config, prunable);
+            SeedStream seeds = new SeedStream(config.seed);
+            Map<String, NamedParameter> params = model.parameters();
+            Map<String, CsrLayer> weights = new LinkedHashMap<>();
+            for (int i = 0; i < prunable.size(); i++) {
+                LayerSpec l = prunable.get(i);
+                int size = Math.toIntExact(l.weightCount());
+                long keep = allocation.keep().get(l.name());
+                boolean[] mask;
+                if (keep == size) {
+                    mask = new boolean[size];
+                    Arrays.fill(mask, true);
+                } else {
+                    mask = SparseUpdater.uniformMask(seeds.derive("mask-init", i), size, keep);
+                }
+                NamedParameter bias = params.get(l.name() + ".bias");
+                int rows = l.outChannels();
+                weights.put(
+                        l.name(),
+                        CsrLayer.fromDense(
+                                l.name(),
+                                rows,
+                                size / rows,
+                                params.get(l.name() + ".weight").array().toFloatArray(),
+                                mask,
+                                bias == null ? new float[rows] : bias.array().toFloatArray()));
+            }
+            SparseCnn net = new SparseCnn(ops(config, train), weights, pool);
+            for (BatchNorm bn : net.norms) {
+                String n = bn.name;
+                net.setBatchNorm(
+                        n,
+                        params.get(n + ".gamma").array().toFloatArray(),
+                        params.get(n + ".beta").array().toFloatArray(),
+                        params.get(n + ".running_mean").array().toFloatArray(),
+                        params.get(n + ".running_var").array().toFloatArray());
+            }
+            return net;
+        }
+    }
+
+    /**
+     * Builds the network of a run around layers read from a checkpoint (batch norms follow from
+     * {@link #readOthers}).
+     *
+     * @param config the run
+     * @param train training images
+     * @param layers the prunable layers, in model order
+     * @param pool workers
+     * @return the network
+     */
+    static SparseCnn of(
+            TrainConfig config, ImageSet train, List<CsrLayer> layers, WorkerPool pool) {
+        Map<String, CsrLayer> weights = new LinkedHashMap<>();
+        for (CsrLayer l : layers) {
+            weights.put(l.name(), l);
+        }
+        return new SparseCnn(ops(config, train), weights, pool);
+    }
+
+    private static List<NetOp> ops(TrainConfig config, ImageSet train) {
+        return Trainer.blueprint(config, train)
+                .ops(config.channelWidths == null ? Map.of() : config.channelWidths);
+    }
+
+    private static LayerSpec firstSpec(List<NetOp> ops) {
+        for (NetOp op : ops) {
+            if (op instanceof NetOp.Conv c) {
+                return c.spec();
+            }
+            if (op instanceof NetOp.Linear l) {
+                return l.spec();
+            }
+        }
+        throw new IllegalArgumentException("the network has no convolution or linear layer");
+    }
+
+    /**
+     * Says why a blueprint cannot run on this backend.
+     *
+     * @param ops its operations
+     * @return the reason, or null when it can
+     */
+    static String whyNot(List<NetOp> ops) {
+        for (NetOp op : ops) {
+            String why = null;
+            if (op instanceof NetOp.Conv c && c.spec().groups() != 1) {
+                why = c.spec().name() + " is a grouped convolution";
+            } else if (op instanceof NetOp.Residual r) {
+                why = whyNot(r.main());
+                why = why != null ? why : whyNot(r.shortcut());
+            } else if (op instanceof NetOp.Opaque x) {
+                why = "it has a block Sprig cannot read (" + x.block() + ")";
+            }
+            if (why != null) {
+                return why;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Turns operations into stages, following the activation shape {C, H, W} (updated in place) for
+     * the stages whose shape no spec records.
+     */
+    private List<Stage> compile(List<NetOp> ops, Map<String, CsrLayer> weights, int[] chw) {
+        List<Stage> out = new ArrayList<>();
+        for (NetOp op : ops) {
+            out.add(stage(op, weights, chw));
+        }
+        return out;
+    }
+
+    private Stage stage(NetOp op, Map<String, CsrLayer> weights, int[] chw) {
+        if (op instanceof NetOp.Conv c) {
+            SparseConv conv = new SparseConv(weights.get(c.spec().name()), c.spec(), c.pad());
+            byName.put(c.spec().name(), conv);
+            set(chw, c.spec().outChannels(), c.spec().outHeight(), c.spec().outWidth());
+            return new ConvStage(conv);
+        }
+        if (op instanceof NetOp.Linear l) {
+            CsrLayer layer = weights.get(l.spec().name());
+            byName.put(l.spec().name(), layer);
+            set(chw, l.spec().outChannels(), 1, 1);
+            return new LinearStage(layer);
+        }
+        if (op instanceof NetOp.BatchNorm n) {
+            BatchNorm bn = new BatchNorm(n.spec());
+            norms.add(bn);
+            return bn;
+        }
+        if (op instanceof NetOp.Relu) {
+            return new Relu();
+        }
+        if (op instanceof NetOp.MaxPool m) {
+            MaxPool mp = new MaxPool(m.kernel(), m.stride(), m.pad(), chw);
+            set(chw, chw[0], mp.ho, mp.wo);
+            return mp;
+        }
+        if (op instanceof NetOp.GlobalAvgPool) {
+            GlobalAvgPool gap = new GlobalAvgPool(chw[1] * chw[2]);
+            set(chw, chw[0], 1, 1);
+            return gap;
+        }
+        if (op instanceof NetOp.Flatten) {
+            set(chw, chw[0] * chw[1] * chw[2], 1, 1);
+            return new Flatten();
+        }
+        if (op instanceof NetOp.Residual r) {
+            int[] main = chw.clone();
+            List<Stage> m = compile(r.main(), weights, main);
+            List<Stage> sc = compile(r.shortcut(), weights, chw.clone());
+            set(chw, main[0], main[1], main[2]);
+            return new Residual(m, sc, r.reluAfter());
+        }
+        throw new IllegalArgumentException("the sparse backend cannot run " + op);
+    }
+
+    private static void set(int[] chw, int c, int h, int w) {
+        chw[0] = c;
+        chw[1] = h;
+        chw[2] = w;
+    }
+
+    @Override
+    public List<CsrLayer> layers() {
+        return layers;
+    }
+
+    @Override
+    public int lastBatch() {
+        return batch;
+    }
+
+    @Override
+    public float[] forward(float[] x, int b) {
+        return run(x, b, false);
+    }
+
+    private float[] run(float[] x, int b, boolean training) {
+        if (x.length != (long) inputSize * b) {
+            throw new IllegalArgumentException(
+                    "expected " + b + " inputs of " + inputSize + " values, got " + x.length);
+        }
+        if (b != batch) {
+            x0 = new float[inputSize * b];
+            batch = b;
+        }
+        float[] t = x0;
+        pool.each(
+                inputSize,
+                (from, to) -> {
+                    for (int f = from; f < to; f++) {
+                        for (int n = 0; n < b; n++) {
+                            t[f * b + n] = x[n * inputSize + f];
+                        }
+                    }
+                });
+        float[] a = t;
+        for (Stage s : stages) {
+            a = s.forward(a, b, training);
+        }
+        logits = a;
+        return a;
+    }
+
+    @Override
+    public SparseMlp.BatchResult forwardBackward(float[] x, int[] labels, double smoothing) {
+        int b = labels.length;
+        float[] out = run(x, b, true);
+        float[] d = new float[out.length];
+        SparseMlp.BatchResult r = SparseMlp.softmaxCrossEntropy(out, labels, smoothing, d);
+        for (int i = stages.size() - 1; i >= 0; i--) {
+            d = stages.get(i).backward(d, b, i > 0);
+        }
+        return r;
+    }
+
+    @Override
+    public WeightGradient denseGradient(int i, ai.djl.Device device) {
+        CsrLayer l = layers.get(i);
+        Object owner = byName.get(l.name());
+        if (owner instanceof SparseConv conv) {
+            return new WeightGradient() {
+                @Override
+                public float[] rows(int from, int to) {
+                    return conv.denseGradient(from, to, pool);
+                }
+
+                @Override
+                public void close() {}
+            };
+        }
+        LinearStage stage = linearStage(l);
+        return new DenseGradient(device, stage.input, stage.dOut, l.cols(), batch);
+    }
+
+    private LinearStage linearStage(CsrLayer l) {
+        for (Stage s : flatten(stages)) {
+            if (s instanceof LinearStage ls && ls.layer == l) {
+                return ls;
+            }
+        }
+        throw new IllegalStateException(l.name() + " is not a linear layer of this network");
+    }
+
+    private static List<Stage> flatten(List<Stage> stages) {
+        List<Stage> all = new ArrayList<>();
+        for (Stage s : stages) {
+            all.add(s);
+            if (s instanceof Residual r) {
+                all.addAll(flatten(r.main));
+                all.addAll(flatten(r.shortcut));
+            }
+        }
+        return all;
+    }
+
+    @Override
+    public void sgdStepOthers(
+            double lr, double momentum, boolean nesterov, double weightDecay, boolean first) {
+        for (BatchNorm bn : norms) {
+            int n = bn.gamma.length;
+            CsrLayer.sgd(
+                    bn.gamma,
+                    bn.dGamma,
+                    bn.vGamma,
+                    0,
+                    n,
+                    lr,
+                    momentum,
+                    nesterov,
+                    weightDecay,
+                    first);
+            CsrLayer.sgd(
+                    bn.beta, bn.dBeta, bn.vBeta, 0, n, lr, momentum, nesterov, weightDecay, first);
+        }
+    }
+
+    @Override
+    public void writeOthers(DataOutputStream out) throws IOException {
+        out.writeInt(norms.size());
+        for (BatchNorm bn : norms) {
+            out.writeUTF(bn.name);
+            for (float[] a : bn.state()) {
+                CsrFormat.writeFloats(out, a);
+            }
+        }
+    }
+
+    @Override
+    public void readOthers(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n != norms.size()) {
+            throw new IOException(
+                    "checkpoint has " + n + " batch norms; the model has " + norms.size());
+        }
+        for (BatchNorm bn : norms) {
+            String name = in.readUTF();
+            if (!name.equals(bn.name)) {
+                throw new IOException("checkpoint has batch norm " + name + " for " + bn.name);
+            }
+            for (float[] a : bn.state()) {
+                float[] v = CsrFormat.readFloats(in, a.length);
+                System.arraycopy(v, 0, a, 0, a.length);
+            }
+        }
+    }
+
+    /**
+     * Sets a batch norm's parameters and statistics (to start from the engine's initial network).
+     *
+     * @param name the layer name
+     * @param gamma scale
+     * @param beta shift
+     * @param mean running mean
+     * @param var running variance
+     */
+    void setBatchNorm(String name, float[] gamma, float[] beta, float[] mean, float[] var) {
+        for (BatchNorm bn : norms) {
+            if (bn.name.equals(name)) {
+                System.arraycopy(gamma, 0, bn.gamma, 0, gamma.length);
+                System.arraycopy(beta, 0, bn.beta, 0, beta.length);
+                System.arraycopy(mean, 0, bn.runMean, 0, mean.length);
+                System.arraycopy(var, 0, bn.runVar, 0, var.length);
+                return;
+            }
+        }
+        throw new IllegalArgumentException("no batch norm " + name);
+    }
+
+    /**
+     * Returns a batch norm's {gamma, beta, running mean, running variance} (live arrays).
+     *
+     * @param name the layer name
+     * @return the four arrays
+     */
+    float[][] batchNorm(String name) {
+        for (BatchNorm bn : norms) {
+            if (bn.name.equals(name)) {
+                return new float[][] {bn.gamma, bn.beta, bn.runMean, bn.runVar};
+            }
+        }
+        throw new IllegalArgumentException("no batch norm " + name);
+    }
+
+    /**
+     * Returns a batch norm's gradients {gamma, beta} from the last backward pass (live arrays).
+     *
+     * @param name the layer name
+     * @return the two arrays
+     */
+    float[][] batchNormGradients(String name) {
+        for (BatchNorm bn : norms) {
+            if (bn.name.equals(name)) {
+                return new float[][] {bn.dGamma, bn.dBeta};
+            }
+        }
+        throw new IllegalArgumentException("no batch norm " + name);
+    }
+
+    private final class ConvStage implements Stage {
+        private final SparseConv conv;
+
+        ConvStage(SparseConv conv) {
+            this.conv = conv;
+        }
+
+        @Override
+        public float[] forward(float[] in, int b, boolean training) {
+            return conv.forward(in, b, pool);
+        }
+
+        @Override
+        public float[] backward(float[] dOut, int b, boolean needInput) {
+            return conv.backward(dOut, b, needInput, pool);
+        }
+    }
+
+    private final class LinearStage implements Stage {
+        private final CsrLayer layer;
+        private float[] input;
+        private float[] out;
+        private float[] dOut;
+        private float[] dIn;
+
+        LinearStage(CsrLayer layer) {
+            this.layer = layer;
+        }
+
+        @Override
+        public float[] forward(float[] in, int b, boolean training) {
+            if (out == null || out.length != layer.rows() * b) {
+                out = new float[layer.rows() * b];
+                dIn = new float[layer.cols() * b];
+            }
+            input = in;
+            layer.forward(in, out, b, pool);
+            return out;
+        }
+
+        @Override
+        public float[] backward(float[] d, int b, boolean needInput) {
+            dOut = d;
+            layer.backward(d, input, needInput ? dIn : null, b, pool);
+            return needInput ? dIn : null;
+        }
+    }
+
+    /** Batch normalisation over the channels of {@code [C][H][W][b]} (ε 1e-5, momentum 0.1). */
+    private final class BatchNorm implements Stage {
+        static final double EPS = 1e-5;
+        static final double MOMENTUM = 0.1;
+        final String name;
+        final int channels;
+        final int plane;
+        final float[] gamma;
+        final float[] beta;
+        final float[] dGamma;
+        final float[] dBeta;
+        final float[] vGamma;
+        final float[] vBeta;
+        final float[] runMean;
+        final float[] runVar;
+        private final float[] invStd;
+        private float[] xhat;
+        private float[] out;
+        private float[] dIn;
+
+        BatchNorm(LayerSpec spec) {
+            this.name = spec.name();
+            this.channels = spec.outChannels();
+            this.plane = spec.inHeight() * spec.inWidth();
+            gamma = new float[channels];
+            Arrays.fill(gamma, 1f);
+            beta = new float[channels];
+            dGamma = new float[channels];
+            dBeta = new float[channels];
+            vGamma = new float[channels];
+            vBeta = new float[channels];
+            runMean = new float[channels];
+            runVar = new float[channels];
+            Arrays.fill(runVar, 1f);
+            invStd = new float[channels];
+        }
+
+        float[][] state() {
+            return new float[][] {gamma, beta, vGamma, vBeta, runMean, runVar};
+        }
+
+        @Override
+        public float[] forward(float[] in, int b, boolean training) {
+            int n = plane * b;
+            if (out == null || out.length != channels * n) {
+                out = new float[channels * n];
+                xhat = new float[channels * n];
+                dIn = new float[channels * n];
+            }
+            pool.each(
+                    channels,
+                    (from, to) -> {
+                        for (int ch = from; ch < to; ch++) {
+                            int base = ch * n;
+                            double mean;
+                            double var;
+                            if (training) {
+                                double sum = 0;
+                                for (int i = 0; i < n; i++) {
+                                    sum += in[base + i];
+                                }
+                                mean = sum / n;
+                                double sq = 0;
+                                for (int i = 0; i < n; i++) {
+                                    double dv = in[base + i] - mean;
+                                    sq += dv * dv;
+                                }
+                                var = sq / n;
+                                runMean[ch] =
+                                        (float) ((1 - MOMENTUM) * runMean[ch] + MOMENTUM * mean);
+                                double unbiased = n > 1 ? var * n / (n - 1) : var;
+                                runVar[ch] =
+                                        (float) ((1 - MOMENTUM) * runVar[ch] + MOMENTUM * unbiased);
+                            } else {
+                                mean = runMean[ch];
+                                var = runVar[ch];
+                            }
+                            float inv = (float) (1 / Math.sqrt(var + EPS));
+                            invStd[ch] = inv;
+                            float m = (float) mean;
+                            float g = gamma[ch];
+                            float sh = beta[ch];
+                            for (int i = 0; i < n; i++) {
+                                float xh = (in[base + i] - m) * inv;
+                                xhat[base + i] = xh;
+                                out[base + i] = xh * g + sh;
+                            }
+                        }
+                    });
+            return out;
+        }
+
+        @Override
+        public float[] backward(float[] d, int b, boolean needInput) {
+            int n = plane * b;
+            pool.each(
+                    channels,
+                    (from, to) -> {
+                        for (int ch = from; ch < to; ch++) {
+                            int base = ch * n;
+                            double sg = 0;
+                            double sb = 0;
+                            for (int i = 0; i < n; i++) {
+                                sb += d[base + i];
+                                sg += d[base + i] * xhat[base + i];
+                            }
+                            dGamma[ch] = (float) sg;
+                            dBeta[ch] = (float) sb;
+                            if (needInput) {
+                                float scale = gamma[ch] * invStd[ch] / n;
+                                float fb = (float) sb;
+                                float fg = (float) sg;
+                                for (int i = 0; i < n; i++) {
+                                    dIn[base + i] =
+                                            scale * (n * d[base + i] - fb - xhat[base + i] * fg);
+                                }
+                            }
+                        }
+                    });
+            return needInput ? dIn : null;
+        }
+    }
+
+    private final class Relu implements Stage {
+        private float[] out;
+        private float[] dIn;
+
+        @Override
+        public float[] forward(float[] in, int b, boolean training) {
+            if (out == null || out.length != in.length) {
+                out = new float[in.length];
+                dIn = new float[in.length];
+            }
+            float[] y = out;
+            pool.each(
+                    in.length,
+                    (from, to) -> {
+                        for (int i = from; i < to; i++) {
+                            y[i] = Math.max(in[i], 0f);
+                        }
+                    });
+            return out;
+        }
+
+        @Override
+        public float[] backward(float[] d, int b, boolean needInput) {
+            float[] y = out;
+            float[] g = dIn;
+            pool.each(
+                    d.length,
+                    (from, to) -> {
+                        for (int i = from; i < to; i++) {
+                            g[i] = y[i] > 0f ? d[i] : 0f;
+                        }
+                    });
+            return dIn;
+        }
+    }
+
+    /** Max pooling; ties go to the first position in window order, as in the engine. */
+    private final class MaxPool implements Stage {
+        private final int kernel;
+        private final int stride;
+        private final int pad;
+        private final int channels;
+        private final int h;
+        private final int w;
+        final int ho;
+        final int wo;
+        private int[] arg;
+        private float[] out;
+        private float[] dIn;
+
+        MaxPool(int kernel, int stride, int pad, int[] chw) {
+            this.kernel = kernel;
+            this.stride = stride;
+            this.pad = pad;
+            this.channels = chw[0];
+            this.h = chw[1];
+            this.w = chw[2];
+            this.ho = (h + 2 * pad - kernel) / stride + 1;
+            this.wo = (w + 2 * pad - kernel) / stride + 1;
+        }
+
+        @Override
+        public float[] forward(float[] in, int b, boolean training) {
+            if (out == null || dIn.length != in.length) {
+                out = new float[channels * ho * wo * b];
+                arg = new int[out.length];
+                dIn = new float[in.length];
+            }
+            pool.each(
+                    channels,
+                    (from, to) -> {
+                        for (int ch = from; ch < to; ch++) {
+                            for (int y = 0; y < ho; y++) {
+                                for (int x = 0; x < wo; x++) {
+                                    int o = ((ch * ho + y) * wo + x) * b;
+                                    for (int n = 0; n < b; n++) {
+                                        float best = Float.NEGATIVE_INFINITY;
+                                        int at = -1;
+                                        for (int ky = 0; ky < kernel; ky++) {
+                                            int yi = y * stride + ky - pad;
+                                            if (yi < 0 || yi >= h) {
+                                                continue;
+                                            }
+                                            for (int kx = 0; kx < kernel; kx++) {
+                                                int xi = x * stride + kx - pad;
+                                                if (xi < 0 || xi >= w) {
+                                                    continue;
+                                                }
+                                                int i = ((ch * h + yi) * w + xi) * b + n;
+                                                if (in[i] > best || at < 0) {
+                                                    best = in[i];
+                                                    at = i;
+                                                }
+                                            }
+                                        }
+                                        out[o + n] = best;
+                                        arg[o + n] = at;
+                                    }
+                                }
+                            }
+                        }
+                    });
+            return out;
+        }
+
+        @Override
+        public float[] backward(float[] d, int b, boolean needInput) {
+            Arrays.fill(dIn, 0f);
+            // Windows overlap only within a channel: one channel per task keeps this race-free.
+            int per = ho * wo * b;
+            pool.each(
+                    channels,
+                    (from, to) -> {
+                        for (int i = from * per; i < to * per; i++) {
+                            dIn[arg[i]] += d[i];
+                        }
+                    });
+            return dIn;
+        }
+    }
+
+    private final class GlobalAvgPool implements Stage {
+        private final int plane;
+        private float[] out;
+        private float[] dIn;
+
+        GlobalAvgPool(int plane) {
+            this.plane = plane;
+        }
+
+        @Override
+        public float[] forward(float[] in, int b, boolean training) {
+            int channels = in.length / (plane * b);
+            if (out == null || out.length != channels * b) {
+                out = new float[channels * b];
+                dIn = new float[in.length];
+            }
+            pool.each(
+                    channels,
+                    (from, to) -> {
+                        for (int ch = from; ch < to; ch++) {
+                            for (int n = 0; n < b; n++) {
+                                float sum = 0;
+                                for (int i = 0; i < plane; i++) {
+                                    sum += in[(ch * plane + i) * b + n];
+                                }
+                                out[ch * b + n] = sum / plane;
+                            }
+                        }
+                    });
+            return out;
+        }
+
+        @Override
+        public float[] backward(float[] d, int b, boolean needInput) {
+            int channels = out.length / b;
+            pool.each(
+                    channels,
+                    (from, to) -> {
+                        for (int ch = from; ch < to; ch++) {
+                            for (int i = 0; i < plane; i++) {
+                                for (int n = 0; n < b; n++) {
+                                    dIn[(ch * plane + i) * b + n] = d[ch * b + n] / plane;
+                                }
+                            }
+                        }
+                    });
+            return dIn;
+        }
+    }
+
+    private static final class Flatten implements Stage {
+        @Override
+        public float[] forward(float[] in, int b, boolean training) {
+            return in;
+        }
+
+        @Override
+        public float[] backward(float[] d, int b, boolean needInput) {
+            return d;
+        }
+    }
+
+    private final class Residual implements Stage {
+        private final List<Stage> main;
+        private final List<Stage> shortcut;
+        private final boolean reluAfter;
+        private float[] out;
+        private float[] dSum;
+        private float[] dIn;
+
+        Residual(List<Stage> main, List<Stage> shortcut, boolean reluAfter) {
+            this.main = main;
+            this.shortcut = shortcut;
+            this.reluAfter = reluAfter;
+        }
+
+        @Override
+        public float[] forward(float[] in, int b, boolean training) {
+            float[] a = in;
+            for (Stage s : main) {
+                a = s.forward(a, b, training);
+            }
+            float[] c = in;
+            for (Stage s : shortcut) {
+                c = s.forward(c, b, training);
+            }
+            if (out == null || out.length != a.length) {
+                out = new float[a.length];
+                dSum = new float[a.length];
+                dIn = new float[in.length];
+            }
+            float[] m = a;
+            float[] sc = c;
+            pool.each(
+                    out.length,
+                    (from, to) -> {
+                        for (int i = from; i < to; i++) {
+                            float v = m[i] + sc[i];
+                            out[i] = reluAfter ? Math.max(v, 0f) : v;
+                        }
+                    });
+            return out;
+        }
+
+        @Override
+        public float[] backward(float[] d, int b, boolean needInput) {
+            float[] g = d;
+            if (reluAfter) {
+                pool.each(
+                        d.length,
+                        (from, to) -> {
+                            for (int i = from; i < to; i++) {
+                                dSum[i] = out[i] > 0f ? d[i] : 0f;
+                            }
+                        });
+                g = dSum;
+            }
+            float[] dm = g;
+            for (int i = main.size() - 1; i >= 0; i--) {
+                dm = main.get(i).backward(dm, b, true);
+            }
+            float[] ds = g;
+            for (int i = shortcut.size() - 1; i >= 0; i--) {
+                ds = shortcut.get(i).backward(ds, b, true);
+            }
+            float[] x = dm;
+            float[] y = ds;
+            pool.each(
+                    dIn.length,
+                    (from, to) -> {
+                        for (int i = from; i < to; i++) {
+                            dIn[i] = x[i] + y[i];
+                        }
+                    });
+            return dIn;
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package dev.sprig.sparse.exec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.sprig.Sprig;
+import dev.sprig.models.LayerKind;
+import dev.sprig.models.LayerSpec;
+import dev.sprig.models.ModelZoo;
+import dev.sprig.models.NamedParameter;
+import dev.sprig.models.SprigModel;
+import dev.sprig.sparse.SparseUpdater;
+import dev.sprig.train.Losses;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The sparse CNN backend against the engine's masked-dense network: one training pass of zoo
+ * networks that between them have every operation the backend runs (3x3 and 1x1 convolutions with
+ * stride 1 and 2, a 7x7 stem with padding 3, batch norm, ReLU, max pooling with and without
+ * padding, residual additions with identity and projection shortcuts, global average pooling,
+ * flatten, linear heads), then evaluation-mode logits with the running statistics it moved.
+ */
+class SparseCnnTest {
+
+    static float maxRelativeError(float[] expected, float[] actual) {
+        assertThat(actual).hasSameSizeAs(expected);
+        float scale = 0;
+        for (float e : expected) {
+            scale = Math.max(scale, Math.abs(e));
+        }
+        float err = 0;
+        for (int i = 0; i < expected.length; i++) {
+            err = Math.max(err, Math.abs(expected[i] - actual[i]));
+        }
+        return err / Math.max(scale, 1e-12f);
+    }
+
+    /** Feature-major {@code [features][b]} to batch-major. */
+    static float[] batchMajor(float[] featureMajor, int b) {
+        int f = featureMajor.length / b;
+        float[] out = new float[featureMajor.length];
+        for (int i = 0; i < f; i++) {
+            for (int n = 0; n < b; n++) {
+                out[n * f + i] = featureMajor[i * b + n];
+            }
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "resnet-8, 3, 16, 0.5, 5, 3",
+        "vgg-11, 3, 32, 0.125, 4, 2",
+        "resnet-18, 3, 32, 0.125, 6, 1",
+        "wrn-10-1, 1, 12, 0.5, 3, 2"
+    })
+    void oneTrainingPassMatchesTheMaskedDenseEngine(
+            String name, int channels, int size, double width, int batch, int threads) {
+        Sprig.engine();
+        int classes = 7;
+        SplittableRandom r = new SplittableRandom(5);
+        try (SprigModel model =
+                        ModelZoo.create(name, channels, size, classes, width, Device.cpu(), 3, 1f);
+                NDManager m = NDManager.newBaseManager(Device.cpu());
+                WorkerPool pool = new WorkerPool(threads)) {
+            Map<String, CsrLayer> weights = new LinkedHashMap<>();
+            Map<String, boolean[]> masks = new LinkedHashMap<>();
+            for (NamedParameter w : model.prunableWeights()) {
+                LayerSpec l = w.layer();
+                int n = (int) l.weightCount();
+                boolean[] mask = SparseUpdater.uniformMask(r, n, Math.max(1, n / 4));
+                float[] dense = w.array().toFloatArray();
+                for (int i = 0; i < n; i++) {
+                    dense[i] = mask[i] ? dense[i] : 0f;
+                }
+                w.array().set(dense);
+                masks.put(l.name(), mask);
+                NamedParameter bias = model.parameters().get(l.name() + ".bias");
+                float[] b = bias == null ? new float[l.outChannels()] : bias.array().toFloatArray();
+                weights.put(
+                        l.name(),
+                        CsrLayer.fromDense(
+                                l.name(), l.outChannels(), n / l.outChannels(), dense, mask, b));
+            }
+            SparseCnn net = new SparseCnn(model.ops(), weights, pool);
+            for (LayerSpec l : model.layers()) {
+                if (l.kind() == LayerKind.BATCH_NORM) {
+                    float[] gamma = new float[l.outChannels()];
+                    float[] beta = new float[l.outChannels()];
+                    for (int i = 0; i < gamma.length; i++) {
+                        gamma[i] = (float) (0.5 + r.nextDouble());
+                        beta[i] = (float) (r.nextGaussian() * 0.1);
+                    }
+                    model.parameters().get(l.name() + ".gamma").array().set(gamma);
+                    model.parameters().get(l.name() + ".beta").array().set(beta);
+                    net.setBatchNorm(
+                            l.name(),
+                            gamma,
+                            beta,
+                            new float[gamma.length],
+                            filled(gamma.length, 1f));
+                }
+            }
+            float[] x = new float[batch * channels * size * size];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextGaussian();
+            }
+            int[] labels = new int[batch];
+            long[] yl = new long[batch];
+            for (int i = 0; i < batch; i++) {
+                labels[i] = r.nextInt(classes);
+                yl[i] = labels[i];
+            }
+            NDArray logits;
+            NDArray loss;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                logits = model.forward(m.create(x, new Shape(batch, channels, size, size)), true);
+                loss = Losses.crossEntropy(logits, m.create(yl), 0.1);
+                gc.backward(loss);
+            }
+            SparseMlp.BatchResult res = net.forwardBackward(x, labels, 0.1);
+            assertThat(res.loss())
+                    .isCloseTo(
+                            loss.getFloat(), org.assertj.core.data.Percentage.withPercentage(1e-2));
+            for (CsrLayer l : net.layers()) {
+                float[] g =
+                        model.parameters()
+                                .get(l.name() + ".weight")
+                                .array()
+                                .getGradient()
+                                .toFloatArray();
+                boolean[] mask = masks.get(l.name());
+                float[] expected = new float[l.nnz()];
+                int k = 0;
+                for (int i = 0; i < g.length; i++) {
+                    if (mask[i]) {
+                        expected[k++] = g[i];
+                    }
+                }
+                assertThat(maxRelativeError(expected, l.grad()))
+                        .as(name + " " + l.name() + " weight gradient")
+                        .isLessThan(1e-4f);
+                if (model.parameters().get(l.name() + ".weight").layer().kind()
+                        == LayerKind.LINEAR) {
+                    continue; // its dense gradient is the MLP's engine product, tested there
+                }
+                try (WeightGradient dense = net.denseGradient(net.layers().indexOf(l), null)) {
+                    assertThat(maxRelativeError(g, dense.rows(0, l.rows())))
+                            .as(name + " " + l.name() + " dense weight gradient")
+                            .isLessThan(1e-4f);
+                }
+            }
+            for (LayerSpec l : model.layers()) {
+                if (l.kind() == LayerKind.BATCH_NORM) {
+                    float[][] bn = net.batchNorm(l.name());
+                    float[] gg = grad(model, l.name() + ".gamma");
+                    assertThat(maxRelativeError(gg, net.batchNormGradients(l.name())[0]))
+                            .as(name + " " + l.name() + " gamma gradient")
+                            .isLessThan(1e-4f);
+                    assertThat(
+                                    maxRelativeError(
+                                            grad(model, l.name() + ".beta"),
+                                            net.batchNormGradients(l.name())[1]))
+                            .as(name + " " + l.name() + " beta gradient")
+                            .isLessThan(1e-4f);
+                    float[] rm =
+                            model.parameters()
+                                    .get(l.name() + ".running_mean")
+                                    .array()
+                                    .toFloatArray();
+                    float[] rv =
+                            model.parameters()
+                                    .get(l.name() + ".running_var")
+                                    .array()
+                                    .toFloatArray();
+                    assertThat(maxRelativeError(rm, bn[2]))
+                            .as(l.name() + " mean")
+                            .isLessThan(1e-4f);
+                    assertThat(maxRelativeError(rv, bn[3])).as(l.name() + " var").isLessThan(1e-4f);
+                }
+            }
+            float[] trainLogits = logits.toFloatArray();
+            // Evaluation mode: running statistics.
+            float[] evalEngine =
+                    model.forward(m.create(x, new Shape(batch, channels, size, size)), false)
+                            .toFloatArray();
+            float[] evalSparse = batchMajor(net.forward(x, batch), batch);
+            assertThat(maxRelativeError(evalEngine, evalSparse))
+                    .as(name + " evaluation logits")
+                    .isLessThan(1e-4f);
+            assertThat(trainLogits).hasSameSizeAs(evalSparse);
+        }
+    }
+
+    private static float[] grad(SprigModel model, String param) {
+        return model.parameters().get(param).array().getGradient().toFloatArray();
+    }
+
+    private static float[] filled(int n, float v) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, v);
+        return a;
+    }
+}
