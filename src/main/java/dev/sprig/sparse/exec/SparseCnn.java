@@ -45,6 +45,7 @@ public final class SparseCnn implements SparseNetwork {
     private final WorkerPool pool;
     private final int inputSize;
     private int batch = -1;
+    private int trainBatch = -1;
     private float[] x0;
     private float[] logits;
 
@@ -256,12 +257,38 @@ public final class SparseCnn implements SparseNetwork {
 
     @Override
     public int lastBatch() {
-        return batch;
+        return trainBatch;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Runs in chunks of the training batch size (the last one padded with zeros, harmless in
+     * evaluation mode, where examples do not interact), so that evaluation reuses the training
+     * buffers instead of allocating a second set for its larger batches.
+     */
     @Override
     public float[] forward(float[] x, int b) {
-        return run(x, b, false);
+        int chunk = trainBatch > 0 ? trainBatch : Math.min(b, 128);
+        if (b == chunk) {
+            return run(x, b, false);
+        }
+        float[] out = null;
+        float[] part = new float[chunk * inputSize];
+        for (int start = 0; start < b; start += chunk) {
+            int n = Math.min(chunk, b - start);
+            System.arraycopy(x, start * inputSize, part, 0, n * inputSize);
+            java.util.Arrays.fill(part, n * inputSize, part.length, 0f);
+            float[] logits = run(part, chunk, false);
+            int classes = logits.length / chunk;
+            if (out == null) {
+                out = new float[classes * b];
+            }
+            for (int c = 0; c < classes; c++) {
+                System.arraycopy(logits, c * chunk, out, c * b + start, n);
+            }
+        }
+        return out;
     }
 
     private float[] run(float[] x, int b, boolean training) {
@@ -294,6 +321,7 @@ public final class SparseCnn implements SparseNetwork {
     @Override
     public SparseMlp.BatchResult forwardBackward(float[] x, int[] labels, double smoothing) {
         int b = labels.length;
+        trainBatch = b;
         float[] out = run(x, b, true);
         float[] d = new float[out.length];
         SparseMlp.BatchResult r = SparseMlp.softmaxCrossEntropy(out, labels, smoothing, d);
@@ -308,10 +336,14 @@ public final class SparseCnn implements SparseNetwork {
         CsrLayer l = layers.get(i);
         Object owner = byName.get(l.name());
         if (owner instanceof SparseConv conv) {
+            float[] all = conv.denseGradient(device);
+            int cols = l.cols();
             return new WeightGradient() {
                 @Override
                 public float[] rows(int from, int to) {
-                    return conv.denseGradient(from, to, pool);
+                    return from == 0 && to == l.rows()
+                            ? all
+                            : Arrays.copyOfRange(all, from * cols, to * cols);
                 }
 
                 @Override
@@ -319,7 +351,7 @@ public final class SparseCnn implements SparseNetwork {
             };
         }
         LinearStage stage = linearStage(l);
-        return new DenseGradient(device, stage.input, stage.dOut, l.cols(), batch);
+        return new DenseGradient(device, stage.input, stage.dOut, l.cols(), trainBatch);
     }
 
     private LinearStage linearStage(CsrLayer l) {

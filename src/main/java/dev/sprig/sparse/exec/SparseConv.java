@@ -1,5 +1,12 @@
 package dev.sprig.sparse.exec;
 
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.training.GradientCollector;
 import dev.sprig.models.LayerSpec;
 import java.util.Arrays;
 
@@ -208,10 +215,12 @@ final class SparseConv {
                     }
                 });
         lastInput = input;
+        lastRaw = in;
         return out;
     }
 
     private float[] lastInput;
+    private float[] lastRaw;
 
     /**
      * Computes the weight (and bias) gradient at stored positions, overwriting the layer's, and the
@@ -285,32 +294,40 @@ final class SparseConv {
     }
 
     /**
-     * The weight gradient of rows {@code [from, to)} at every position, stored or not (RigL's
-     * growth criterion on update steps), from the last forward and backward pass.
+     * The weight gradient at every position, stored or not (RigL's growth criterion on update
+     * steps, SNFS's on every step), from the last forward and backward pass: a dense computation,
+     * which the engine does (the same arithmetic as the masked-dense path, so both paths rank
+     * growth candidates alike).
      *
-     * @param from first output channel
-     * @param to one past the last
-     * @param pool workers
-     * @return {@code (to − from) × in·k·k} gradient, row-major
+     * @param device where the engine computes
+     * @return {@code out × in·k·k} gradient, row-major
      */
-    float[] denseGradient(int from, int to, WorkerPool pool) {
-        int cols = c * k * k;
+    float[] denseGradient(Device device) {
         int b = batch;
-        int[] ptr = new int[o + 1];
-        for (int oc = 0; oc <= o; oc++) {
-            ptr[oc] = (Math.min(Math.max(oc, from), to) - from) * cols;
+        try (NDManager m = NDManager.newBaseManager(device)) {
+            NDArray x =
+                    m.create(Arrays.copyOf(lastRaw, c * h * w * b), new Shape(c, h, w, b))
+                            .transpose(3, 0, 1, 2);
+            NDArray g =
+                    m.create(Arrays.copyOf(lastDOut, o * ho * wo * b), new Shape(o, ho, wo, b))
+                            .transpose(3, 0, 1, 2);
+            NDArray weight = m.zeros(new Shape(o, c, k, k));
+            weight.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray y =
+                        Conv2d.conv2d(
+                                        x,
+                                        weight,
+                                        null,
+                                        new Shape(s, s),
+                                        new Shape(p, p),
+                                        new Shape(1, 1),
+                                        1)
+                                .singletonOrThrow();
+                gc.backward(y.mul(g).sum());
+            }
+            return weight.getGradient().toFloatArray();
         }
-        int n = (to - from) * cols;
-        int[] col = new int[n];
-        int[] off = new int[n];
-        for (int e = 0; e < n; e++) {
-            int j = e % cols;
-            col[e] = j;
-            off[e] = ((j / (k * k) * hp + j % (k * k) / k) * wp + j % k) * b;
-        }
-        float[] g = new float[n];
-        weightGradient(ptr, col, off, g, from, to, lastDOut, pool);
-        return g;
     }
 
     private void weightGradient(

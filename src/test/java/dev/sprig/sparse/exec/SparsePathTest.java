@@ -409,8 +409,26 @@ class SparsePathTest {
                 .isInstanceOf(SprigException.class)
                 .hasMessageContaining("gmp");
         c.method = "rigl";
-        assertThatThrownBy(() -> ExecutionPath.choose(c, cnn, Device.cpu()))
+        assertThat(ExecutionPath.choose(c, cnn, Device.cpu())).isEqualTo(ExecutionPath.SPARSE);
+        List<LayerSpec> grouped = new ArrayList<>(cnn);
+        LayerSpec conv = grouped.get(0);
+        grouped.set(
+                0,
+                new LayerSpec(
+                        conv.name(),
+                        conv.kind(),
+                        2,
+                        2,
+                        conv.kernel(),
+                        conv.stride(),
+                        2,
+                        conv.inHeight(),
+                        conv.inWidth(),
+                        conv.outHeight(),
+                        conv.outWidth(),
+                        conv.bias()));
+        assertThatThrownBy(() -> ExecutionPath.choose(c, grouped, Device.cpu()))
                 .isInstanceOf(SprigException.class)
-                .hasMessageContaining("fully-connected");
+                .hasMessageContaining("grouped convolutions");
     }
 }
