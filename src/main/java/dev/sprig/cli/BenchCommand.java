@@ -135,7 +135,8 @@ final class BenchCommand implements Runnable {
             name = "sparse",
             mixinStandardHelpOptions = true,
             showDefaultValues = true,
-            description = "Samples/s of the sparse vs masked-dense paths (and PyTorch) on MLPs.")
+            description =
+                    "Samples/s of the sparse vs masked-dense paths (and PyTorch), MLPs and CNNs.")
     static final class Sparse implements Callable<Integer> {
         @Option(names = "--steps", description = "steps per round")
         int steps = 30;
@@ -148,8 +149,21 @@ final class BenchCommand implements Runnable {
         @Option(names = "--threads", description = "threads for every framework (0 = all cores)")
         int threads = 0;
 
-        @Option(names = "--models", split = ",", description = "MLP models")
+        @Option(names = "--cnn-batch", description = "batch size of convolutional models")
+        int cnnBatch = 64;
+
+        @Option(
+                names = "--models",
+                split = ",",
+                description = "models (MLPs on 1x28x28, CNNs such as resnet-20 on 3x32x32)")
         List<String> models = List.of("lenet-300-100", "mlp-4096-4096");
+
+        private static DataSplits syntheticData(int n, int channels, int size) {
+            ImageSet train = SyntheticImages.generate(n, channels, size, 10, 1);
+            ImageSet test = SyntheticImages.generate(Math.min(n, 128), channels, size, 10, 2);
+            return DataSplits.split(
+                    "synthetic", train, test, SyntheticImages.normalization(channels), 0, 0, false);
+        }
 
         @Option(names = "--sparsities", split = ",", description = "sparsities")
         List<Double> sparsities = List.of(0.0, 0.9, 0.95, 0.98, 0.99);
@@ -167,19 +181,16 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() {
             int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-            ImageSet train = SyntheticImages.generate(batch * steps, 1, 28, 10, 1);
-            ImageSet test = SyntheticImages.generate(batch, 1, 28, 10, 2);
-            DataSplits data =
-                    DataSplits.split(
-                            "synthetic",
-                            train,
-                            test,
-                            SyntheticImages.normalization(1),
-                            0,
-                            0,
-                            false);
             List<Map<String, Object>> rows = new ArrayList<>();
             for (String model : models) {
+                // MLPs train on 1x28x28 images, CNNs on 3x32x32 (CIFAR's shape).
+                boolean cnn =
+                        dev.sprig.models.ModelZoo.specs(model, 3, 32, 10, 1).stream()
+                                .anyMatch(l -> l.kind() == dev.sprig.models.LayerKind.CONV);
+                int channels = cnn ? 3 : 1;
+                int size = cnn ? 32 : 28;
+                int b = cnn ? cnnBatch : batch;
+                DataSplits data = syntheticData(b * steps, channels, size);
                 for (double s : sparsities) {
                     for (String path : List.of("sprig-sparse", "sprig-masked-dense")) {
                         TrainConfig c = new TrainConfig();
@@ -189,8 +200,8 @@ final class BenchCommand implements Runnable {
                         c.sparsity = s;
                         c.distribution = "uniform";
                         c.epochs = timing.rounds;
-                        c.batchSize = batch;
-                        c.evalBatchSize = batch;
+                        c.batchSize = b;
+                        c.evalBatchSize = b;
                         c.maxStepsPerEpoch = steps;
                         c.lrSchedule = "constant";
                         c.lr = 0.01;
@@ -207,7 +218,7 @@ final class BenchCommand implements Runnable {
                         row.put("samples_per_s", median(rates));
                         row.put("rounds", rates);
                         row.put("threads", t);
-                        row.put("batch_size", batch);
+                        row.put("batch_size", b);
                         rows.add(row);
                         System.out.printf(
                                 Locale.ROOT,
@@ -257,6 +268,8 @@ final class BenchCommand implements Runnable {
                                     Integer.toString(timing.rounds),
                                     "--batch",
                                     Integer.toString(batch),
+                                    "--cnn-batch",
+                                    Integer.toString(cnnBatch),
                                     "--models",
                                     String.join(",", models),
                                     "--sparsities",

@@ -128,10 +128,71 @@ final class Kernels {
 
     /** Σ x[off..off+n). */
     static float sum(float[] x, int off, int n) {
+        if (VECTOR) {
+            return VectorKernels.sum(x, off, n);
+        }
         float s = 0;
         for (int j = 0; j < n; j++) {
             s += x[off + j];
         }
         return s;
+    }
+
+    /** Σ (x[off+j] − mean)² over j < n. */
+    static float sumSquaredDeviation(float[] x, int off, int n, float mean) {
+        if (VECTOR) {
+            return VectorKernels.sumSquaredDeviation(x, off, n, mean);
+        }
+        float s = 0;
+        for (int j = 0; j < n; j++) {
+            float d = x[off + j] - mean;
+            s += d * d;
+        }
+        return s;
+    }
+
+    /** Batch norm of one channel: xhat = (x − mean)·inv, out = xhat·g + b. */
+    static void normalize(
+            float[] x,
+            int off,
+            int n,
+            float mean,
+            float inv,
+            float g,
+            float b,
+            float[] xhat,
+            float[] out) {
+        if (VECTOR) {
+            VectorKernels.normalize(x, off, n, mean, inv, g, b, xhat, out);
+            return;
+        }
+        for (int j = 0; j < n; j++) {
+            float h = (x[off + j] - mean) * inv;
+            xhat[off + j] = h;
+            out[off + j] = h * g + b;
+        }
+    }
+
+    /** out = a·d + (bx·xhat + c), element-wise (batch norm's input gradient). */
+    static void combine(
+            float[] d, float[] xhat, int off, int n, float a, float bx, float c, float[] out) {
+        if (VECTOR) {
+            VectorKernels.combine(d, xhat, off, n, a, bx, c, out);
+            return;
+        }
+        for (int j = 0; j < n; j++) {
+            out[off + j] = d[off + j] * a + (xhat[off + j] * bx + c);
+        }
+    }
+
+    /** g = d where y > 0, else 0, over [from, to) (ReLU's backward from its output). */
+    static void reluBackward(float[] y, float[] d, float[] g, int from, int to) {
+        if (VECTOR) {
+            VectorKernels.reluBackward(y, d, g, from, to);
+            return;
+        }
+        for (int j = from; j < to; j++) {
+            g[j] = y[j] > 0f ? d[j] : 0f;
+        }
     }
 }

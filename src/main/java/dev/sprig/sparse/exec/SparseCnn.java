@@ -526,6 +526,25 @@ public final class SparseCnn implements SparseNetwork {
         }
     }
 
+    private static final int BLOCK = 512;
+
+    /**
+     * Σ x (or Σ (x − mean)² when a mean is given) over a channel: vector sums in float over blocks
+     * of {@value #BLOCK}, added in double, so batch statistics stay as precise as the engine's
+     * (masks decided by magnitude depend on them).
+     */
+    private static double preciseSum(float[] x, int off, int n, float mean) {
+        double s = 0;
+        for (int from = 0; from < n; from += BLOCK) {
+            int len = Math.min(BLOCK, n - from);
+            s +=
+                    Float.isNaN(mean)
+                            ? Kernels.sum(x, off + from, len)
+                            : Kernels.sumSquaredDeviation(x, off + from, len, mean);
+        }
+        return s;
+    }
+
     /** Batch normalisation over the channels of {@code [C][H][W][b]} (ε 1e-5, momentum 0.1). */
     private final class BatchNorm implements Stage {
         static final double EPS = 1e-5;
@@ -583,17 +602,8 @@ public final class SparseCnn implements SparseNetwork {
                             double mean;
                             double var;
                             if (training) {
-                                double sum = 0;
-                                for (int i = 0; i < n; i++) {
-                                    sum += in[base + i];
-                                }
-                                mean = sum / n;
-                                double sq = 0;
-                                for (int i = 0; i < n; i++) {
-                                    double dv = in[base + i] - mean;
-                                    sq += dv * dv;
-                                }
-                                var = sq / n;
+                                mean = preciseSum(in, base, n, Float.NaN) / n;
+                                var = preciseSum(in, base, n, (float) mean) / n;
                                 runMean[ch] =
                                         (float) ((1 - MOMENTUM) * runMean[ch] + MOMENTUM * mean);
                                 double unbiased = n > 1 ? var * n / (n - 1) : var;
@@ -605,14 +615,8 @@ public final class SparseCnn implements SparseNetwork {
                             }
                             float inv = (float) (1 / Math.sqrt(var + EPS));
                             invStd[ch] = inv;
-                            float m = (float) mean;
-                            float g = gamma[ch];
-                            float sh = beta[ch];
-                            for (int i = 0; i < n; i++) {
-                                float xh = (in[base + i] - m) * inv;
-                                xhat[base + i] = xh;
-                                out[base + i] = xh * g + sh;
-                            }
+                            Kernels.normalize(
+                                    in, base, n, (float) mean, inv, gamma[ch], beta[ch], xhat, out);
                         }
                     });
             return out;
@@ -626,22 +630,20 @@ public final class SparseCnn implements SparseNetwork {
                     (from, to) -> {
                         for (int ch = from; ch < to; ch++) {
                             int base = ch * n;
-                            double sg = 0;
-                            double sb = 0;
-                            for (int i = 0; i < n; i++) {
-                                sb += d[base + i];
-                                sg += d[base + i] * xhat[base + i];
+                            float sb = (float) preciseSum(d, base, n, Float.NaN);
+                            double sgd = 0;
+                            for (int at = 0; at < n; at += BLOCK) {
+                                int len = Math.min(BLOCK, n - at);
+                                sgd += Kernels.dot(d, base + at, xhat, base + at, len);
                             }
-                            dGamma[ch] = (float) sg;
-                            dBeta[ch] = (float) sb;
+                            float sg = (float) sgd;
+                            dGamma[ch] = sg;
+                            dBeta[ch] = sb;
                             if (needInput) {
+                                // dIn = γ·inv/n · (n·d − Σd − xhat·Σ(d·xhat))
                                 float scale = gamma[ch] * invStd[ch] / n;
-                                float fb = (float) sb;
-                                float fg = (float) sg;
-                                for (int i = 0; i < n; i++) {
-                                    dIn[base + i] =
-                                            scale * (n * d[base + i] - fb - xhat[base + i] * fg);
-                                }
+                                Kernels.combine(
+                                        d, xhat, base, n, scale * n, -scale * sg, -scale * sb, dIn);
                             }
                         }
                     });
@@ -674,13 +676,7 @@ public final class SparseCnn implements SparseNetwork {
         public float[] backward(float[] d, int b, boolean needInput) {
             float[] y = out;
             float[] g = dIn;
-            pool.each(
-                    d.length,
-                    (from, to) -> {
-                        for (int i = from; i < to; i++) {
-                            g[i] = y[i] > 0f ? d[i] : 0f;
-                        }
-                    });
+            pool.each(d.length, (from, to) -> Kernels.reluBackward(y, d, g, from, to));
             return dIn;
         }
     }
@@ -878,13 +874,7 @@ public final class SparseCnn implements SparseNetwork {
         public float[] backward(float[] d, int b, boolean needInput) {
             float[] g = d;
             if (reluAfter) {
-                pool.each(
-                        d.length,
-                        (from, to) -> {
-                            for (int i = from; i < to; i++) {
-                                dSum[i] = out[i] > 0f ? d[i] : 0f;
-                            }
-                        });
+                pool.each(d.length, (from, to) -> Kernels.reluBackward(out, d, dSum, from, to));
                 g = dSum;
             }
             float[] dm = g;

@@ -163,4 +163,94 @@ final class VectorKernels {
             out[outOff + j] = a;
         }
     }
+
+    static float sum(float[] x, int off, int n) {
+        FloatVector s = FloatVector.zero(S);
+        int j = 0;
+        int bound = S.loopBound(n);
+        for (; j < bound; j += S.length()) {
+            s = s.add(FloatVector.fromArray(S, x, off + j));
+        }
+        float r = s.reduceLanes(VectorOperators.ADD);
+        for (; j < n; j++) {
+            r += x[off + j];
+        }
+        return r;
+    }
+
+    static float sumSquaredDeviation(float[] x, int off, int n, float mean) {
+        FloatVector m = FloatVector.broadcast(S, mean);
+        FloatVector s = FloatVector.zero(S);
+        int j = 0;
+        int bound = S.loopBound(n);
+        for (; j < bound; j += S.length()) {
+            FloatVector d = FloatVector.fromArray(S, x, off + j).sub(m);
+            s = d.fma(d, s);
+        }
+        float r = s.reduceLanes(VectorOperators.ADD);
+        for (; j < n; j++) {
+            float d = x[off + j] - mean;
+            r += d * d;
+        }
+        return r;
+    }
+
+    static void normalize(
+            float[] x,
+            int off,
+            int n,
+            float mean,
+            float inv,
+            float g,
+            float b,
+            float[] xhat,
+            float[] out) {
+        FloatVector m = FloatVector.broadcast(S, mean);
+        FloatVector iv = FloatVector.broadcast(S, inv);
+        FloatVector gv = FloatVector.broadcast(S, g);
+        FloatVector bv = FloatVector.broadcast(S, b);
+        int j = 0;
+        int bound = S.loopBound(n);
+        for (; j < bound; j += S.length()) {
+            FloatVector h = FloatVector.fromArray(S, x, off + j).sub(m).mul(iv);
+            h.intoArray(xhat, off + j);
+            h.fma(gv, bv).intoArray(out, off + j);
+        }
+        for (; j < n; j++) {
+            float h = (x[off + j] - mean) * inv;
+            xhat[off + j] = h;
+            out[off + j] = h * g + b;
+        }
+    }
+
+    static void combine(
+            float[] d, float[] xhat, int off, int n, float a, float bx, float c, float[] out) {
+        FloatVector av = FloatVector.broadcast(S, a);
+        FloatVector bv = FloatVector.broadcast(S, bx);
+        FloatVector cv = FloatVector.broadcast(S, c);
+        int j = 0;
+        int bound = S.loopBound(n);
+        for (; j < bound; j += S.length()) {
+            FloatVector.fromArray(S, d, off + j)
+                    .fma(av, FloatVector.fromArray(S, xhat, off + j).fma(bv, cv))
+                    .intoArray(out, off + j);
+        }
+        for (; j < n; j++) {
+            out[off + j] = d[off + j] * a + (xhat[off + j] * bx + c);
+        }
+    }
+
+    static void reluBackward(float[] y, float[] d, float[] g, int from, int to) {
+        FloatVector zero = FloatVector.zero(S);
+        int j = from;
+        int bound = from + S.loopBound(to - from);
+        for (; j < bound; j += S.length()) {
+            FloatVector yv = FloatVector.fromArray(S, y, j);
+            FloatVector dv = FloatVector.fromArray(S, d, j);
+            zero.blend(dv, yv.compare(VectorOperators.GT, 0f)).intoArray(g, j);
+        }
+        for (; j < to; j++) {
+            g[j] = y[j] > 0f ? d[j] : 0f;
+        }
+    }
 }
