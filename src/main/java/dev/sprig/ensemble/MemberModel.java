@@ -80,14 +80,16 @@ public final class MemberModel implements AutoCloseable {
             throw new SprigException(dir + " holds no checkpoint (is the run finished?)");
         }
         String which = file == best ? "best" : "last";
-        if (SparseCheckpoint.isSparse(file)) {
-            List<LayerSpec> specs =
-                    ModelZoo.specs(
-                            config.model,
-                            shape.channels(),
-                            shape.height(),
-                            shape.classes(),
-                            config.widthMultiplier);
+        config.requireZooModel();
+        List<LayerSpec> specs =
+                ModelZoo.specs(
+                        config.model,
+                        shape.channels(),
+                        shape.height(),
+                        shape.classes(),
+                        config.widthMultiplier);
+        boolean mlp = specs.stream().allMatch(l -> l.kind() == dev.sprig.models.LayerKind.LINEAR);
+        if (SparseCheckpoint.isSparse(file) && mlp) {
             WorkerPool pool = new WorkerPool(config.threads);
             try {
                 return new MemberModel(
@@ -106,7 +108,11 @@ public final class MemberModel implements AutoCloseable {
         }
         SprigModel model = Trainer.buildModel(config, shape, device);
         try {
-            Checkpoint.load(file, model, new SgdOptimizer(0, false, 0), List.of());
+            if (SparseCheckpoint.isSparse(file)) {
+                SparseCheckpoint.copyInto(file, model); // a CNN of the sparse backend
+            } else {
+                Checkpoint.load(file, model, new SgdOptimizer(0, false, 0), List.of());
+            }
         } catch (RuntimeException e) {
             model.close();
             throw e;

@@ -13,9 +13,7 @@ import dev.sprig.models.ModelZoo;
 import dev.sprig.models.NamedParameter;
 import dev.sprig.models.ParameterRole;
 import dev.sprig.models.SprigModel;
-import dev.sprig.sparse.exec.CsrLayer;
 import dev.sprig.sparse.exec.SparseCheckpoint;
-import dev.sprig.sparse.exec.WorkerPool;
 import dev.sprig.train.Checkpoint;
 import dev.sprig.train.Json;
 import dev.sprig.train.RunFolder;
@@ -122,32 +120,11 @@ public final class ModelExport {
     }
 
     /**
-     * Copies an MLP trained on the sparse path (whose checkpoint stores CSR layers) into the engine
-     * model of the same architecture: stored weights in place, zeros elsewhere.
+     * Copies a network trained on the sparse backend (whose checkpoint stores CSR layers and, for
+     * CNNs, batch-norm state) into the engine model of the same architecture.
      */
     private static void loadSparsePath(Path file, SprigModel model) {
-        List<dev.sprig.models.LayerSpec> linear =
-                model.layers().stream()
-                        .filter(l -> l.kind() == dev.sprig.models.LayerKind.LINEAR)
-                        .toList();
-        try (WorkerPool pool = new WorkerPool(1)) {
-            for (CsrLayer layer : SparseCheckpoint.network(file, linear, pool).layers()) {
-                NamedParameter weight = model.parameters().get(layer.name() + ".weight");
-                NamedParameter bias = model.parameters().get(layer.name() + ".bias");
-                if (weight == null
-                        || bias == null
-                        || weight.size() != (long) layer.rows() * layer.cols()) {
-                    throw new SprigException(
-                            file
-                                    + ": layer "
-                                    + layer.name()
-                                    + " does not fit "
-                                    + model.architecture());
-                }
-                HostValues.write(weight.array(), layer.toDense());
-                HostValues.write(bias.array(), layer.bias());
-            }
-        }
+        SparseCheckpoint.copyInto(file, model);
     }
 
     /**

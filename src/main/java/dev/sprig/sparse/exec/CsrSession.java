@@ -291,7 +291,14 @@ public final class CsrSession implements TrainingSession {
 
     @Override
     public String progressLabel() {
-        return ", sparse path";
+        return config.exec.equalsIgnoreCase("auto")
+                ? String.format(
+                        java.util.Locale.ROOT,
+                        ", sparse path: auto, sparsity >= %.2f",
+                        isConvolutional(specs)
+                                ? ExecutionPath.AUTO_MIN_SPARSITY_CNN
+                                : ExecutionPath.AUTO_MIN_SPARSITY)
+                : ", sparse path";
     }
 
     @Override
@@ -302,6 +309,9 @@ public final class CsrSession implements TrainingSession {
     @Override
     public void end(Map<String, Object> extra) {
         extra.put("exec", CsrBackend.NAME);
+        if (config.exec.equalsIgnoreCase("auto")) {
+            extra.put("exec_reason", ExecutionPath.autoReason(config, specs));
+        }
         extra.put("threads", pool.threads());
         if (lastEpoch != null) {
             extra.put("samples_per_s", samplesPerSecond(lastEpoch));

@@ -126,8 +126,17 @@ final class Kernels {
         }
     }
 
-    /** Σ x[off..off+n). */
+    /** Σ x[off..off+n), in index order (the MLP's bias gradient; its figures depend on it). */
     static float sum(float[] x, int off, int n) {
+        float s = 0;
+        for (int j = 0; j < n; j++) {
+            s += x[off + j];
+        }
+        return s;
+    }
+
+    /** Σ x[off..off+n), in vector lanes. */
+    static float laneSum(float[] x, int off, int n) {
         if (VECTOR) {
             return VectorKernels.sum(x, off, n);
         }

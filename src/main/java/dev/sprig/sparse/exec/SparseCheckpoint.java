@@ -137,4 +137,68 @@ public final class SparseCheckpoint {
                     "checkpoint " + file + " does not fit this run: " + e.getMessage());
         }
     }
+
+    /**
+     * Copies the network of a sparse-backend checkpoint into an engine model of the same
+     * architecture (stored weights in place, zeros elsewhere; biases; batch-norm parameters and
+     * running statistics), for evaluation and export of MLPs and CNNs alike.
+     *
+     * @param file the checkpoint
+     * @param model a model of the run's architecture
+     * @throws SprigException when the file is not a sparse checkpoint of this model
+     */
+    public static void copyInto(Path file, dev.sprig.models.SprigModel model) {
+        List<LayerSpec> prunable = CsrSession.prunable(model.layers());
+        try {
+            Checkpoint.Contents c = isLegacy(file) ? legacyContents(file) : Checkpoint.read(file);
+            if (!c.backend().equals(CsrBackend.NAME)) {
+                throw new SprigException(file + " holds no sparse network (" + c.backend() + ")");
+            }
+            try (DataInputStream in = c.sectionStream()) {
+                in.readLong();
+                in.readBoolean();
+                for (CsrLayer layer : CsrFormat.readLayers(in, prunable)) {
+                    write(model, layer.name() + ".weight", layer.toDense(), file);
+                    if (model.parameters().containsKey(layer.name() + ".bias")) {
+                        write(model, layer.name() + ".bias", layer.bias(), file);
+                    }
+                }
+                if (!CsrSession.isConvolutional(model.layers())) {
+                    return; // an MLP's section ends with growth state, nothing else to copy
+                }
+                int grown = in.readInt();
+                for (int i = 0; i < grown; i++) {
+                    in.readUTF();
+                    CsrFormat.readFloats(in, Integer.MAX_VALUE - 8);
+                }
+                int norms = in.readInt();
+                for (int i = 0; i < norms; i++) {
+                    String name = in.readUTF();
+                    // gamma, beta, their momentum, running mean, running variance
+                    float[][] v = new float[6][];
+                    for (int k = 0; k < 6; k++) {
+                        v[k] = CsrFormat.readFloats(in, Integer.MAX_VALUE - 8);
+                    }
+                    write(model, name + ".gamma", v[0], file);
+                    write(model, name + ".beta", v[1], file);
+                    write(model, name + ".running_mean", v[4], file);
+                    write(model, name + ".running_var", v[5], file);
+                }
+            }
+        } catch (EOFException e) {
+            throw new SprigException("checkpoint " + file + " is truncated");
+        } catch (IOException | IllegalArgumentException e) {
+            throw new SprigException(
+                    "checkpoint " + file + " does not fit this run: " + e.getMessage());
+        }
+    }
+
+    private static void write(
+            dev.sprig.models.SprigModel model, String name, float[] values, Path file) {
+        dev.sprig.models.NamedParameter p = model.parameters().get(name);
+        if (p == null || p.size() != values.length) {
+            throw new SprigException(file + ": " + name + " does not fit " + model.architecture());
+        }
+        dev.sprig.models.HostValues.write(p.array(), values);
+    }
 }

@@ -539,7 +539,7 @@ public final class SparseCnn implements SparseNetwork {
             int len = Math.min(BLOCK, n - from);
             s +=
                     Float.isNaN(mean)
-                            ? Kernels.sum(x, off + from, len)
+                            ? Kernels.laneSum(x, off + from, len)
                             : Kernels.sumSquaredDeviation(x, off + from, len, mean);
         }
         return s;

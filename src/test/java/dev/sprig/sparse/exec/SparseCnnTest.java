@@ -288,6 +288,25 @@ class SparseCnnTest {
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
+            // Export and evaluation read the same network back into the engine's model.
+            try (SprigModel exported =
+                    dev.sprig.export.ModelExport.load(tmp.resolve(method), Device.cpu())) {
+                try (DataInputStream in = contents.sectionStream()) {
+                    in.readLong();
+                    in.readBoolean();
+                    for (CsrLayer l : CsrFormat.readLayers(in, prunable)) {
+                        assertThat(
+                                        exported.parameters()
+                                                .get(l.name() + ".weight")
+                                                .array()
+                                                .toFloatArray())
+                                .as(method + " exported " + l.name())
+                                .containsExactly(l.toDense());
+                    }
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
             // Barely trained (24 steps), a few test examples sit on a decision boundary: float sums
             // in another order move them (the engine alone moves them with its thread count).
             assertThat(s.testAccuracy())

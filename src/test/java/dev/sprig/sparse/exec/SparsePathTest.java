@@ -398,8 +398,11 @@ class SparsePathTest {
         List<LayerSpec> cnn = ModelZoo.specs("lenet-5", 1, 28, 10, 1);
         c.sparsity = 0.95;
         assertThat(ExecutionPath.choose(c, mlp, Device.cpu())).isEqualTo(ExecutionPath.SPARSE);
-        assertThat(ExecutionPath.choose(c, cnn, Device.cpu())).isEqualTo(ExecutionPath.DENSE);
+        assertThat(ExecutionPath.choose(c, cnn, Device.cpu())).isEqualTo(ExecutionPath.SPARSE);
         assertThat(ExecutionPath.choose(c, mlp, Device.gpu())).isEqualTo(ExecutionPath.DENSE);
+        c.sparsity = 0.8; // an MLP's sparse path pays from 0.5, a CNN's from 0.9
+        assertThat(ExecutionPath.choose(c, mlp, Device.cpu())).isEqualTo(ExecutionPath.SPARSE);
+        assertThat(ExecutionPath.choose(c, cnn, Device.cpu())).isEqualTo(ExecutionPath.DENSE);
         c.sparsity = 0.3;
         assertThat(ExecutionPath.choose(c, mlp, Device.cpu())).isEqualTo(ExecutionPath.DENSE);
         c.exec = "sparse";
