@@ -70,7 +70,7 @@ public final class CsrSession implements TrainingSession {
     private boolean optimizerStarted;
     private EpochMetrics lastEpoch;
     private final int trainSize;
-    private final dev.sprig.data.ImageSet setupTrain;
+    private final dev.sprig.data.ImageSet train;
 
     CsrSession(RunSetup setup) {
         this.config = setup.config();
@@ -98,7 +98,7 @@ public final class CsrSession implements TrainingSession {
                         ? SparseCnn.initial(config, setup.data().train(), setup.device(), pool)
                         : initialNetwork(config, specs, pool);
         this.trainSize = setup.data().train().size();
-        this.setupTrain = setup.data().train();
+        this.train = setup.data().train();
     }
 
     /**
@@ -131,7 +131,7 @@ public final class CsrSession implements TrainingSession {
         List<CsrLayer> layers = CsrFormat.readLayers(in, prunable);
         net =
                 isConvolutional(specs)
-                        ? SparseCnn.of(config, setupTrain, layers, pool)
+                        ? SparseCnn.of(config, train, layers, pool)
                         : new SparseMlp(layers, pool);
         int n = in.readInt();
         if (n < 0 || n > specs.size()) {
@@ -372,11 +372,7 @@ public final class CsrSession implements TrainingSession {
             float[] bias = uniform(seeds.derive("init", 2L * i + 2), rows, bound);
             if (size <= DENSE_DRAW_LIMIT) {
                 float[] w = uniform(seeds.derive("init", 2L * i + 1), (int) size, bound);
-                boolean[] mask =
-                        keep == size
-                                ? full((int) size)
-                                : SparseUpdater.uniformMask(
-                                        seeds.derive("mask-init", i), (int) size, keep);
+                boolean[] mask = initialMask(seeds, i, (int) size, keep);
                 layers.add(CsrLayer.fromDense(l.name(), rows, cols, w, mask, bias));
             } else {
                 long[] pos = samplePositions(seeds.derive("mask-init", i), size, keep);
@@ -403,8 +399,15 @@ public final class CsrSession implements TrainingSession {
         return SparsityOptions.from(config).distribution().allocate(specs, config.sparsity);
     }
 
-    private static boolean[] full(int n) {
-        boolean[] m = new boolean[n];
+    /**
+     * The mask a layer starts with, as the engine path's static updater draws it: all weights when
+     * the layer keeps all, else {@code keep} uniformly random ones from (seed, "mask-init", layer).
+     */
+    static boolean[] initialMask(SeedStream seeds, int layer, int size, long keep) {
+        if (keep < size) {
+            return SparseUpdater.uniformMask(seeds.derive("mask-init", layer), size, keep);
+        }
+        boolean[] m = new boolean[size];
         Arrays.fill(m, true);
         return m;
     }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads the network of a run trained on the CSR path, for evaluation and export: from the CSR
@@ -171,18 +172,13 @@ public final class SparseCheckpoint {
                     in.readUTF();
                     CsrFormat.readFloats(in, Integer.MAX_VALUE - 8);
                 }
-                int norms = in.readInt();
-                for (int i = 0; i < norms; i++) {
-                    String name = in.readUTF();
-                    // gamma, beta, their momentum, running mean, running variance
-                    float[][] v = new float[6][];
-                    for (int k = 0; k < 6; k++) {
-                        v[k] = CsrFormat.readFloats(in, Integer.MAX_VALUE - 8);
-                    }
-                    write(model, name + ".gamma", v[0], file);
-                    write(model, name + ".beta", v[1], file);
-                    write(model, name + ".running_mean", v[4], file);
-                    write(model, name + ".running_var", v[5], file);
+                for (Map.Entry<String, SparseCnn.BatchNormState> e :
+                        SparseCnn.readBatchNorms(in).entrySet()) {
+                    SparseCnn.BatchNormState bn = e.getValue();
+                    write(model, e.getKey() + ".gamma", bn.gamma(), file);
+                    write(model, e.getKey() + ".beta", bn.beta(), file);
+                    write(model, e.getKey() + ".running_mean", bn.runningMean(), file);
+                    write(model, e.getKey() + ".running_var", bn.runningVar(), file);
                 }
             }
         } catch (EOFException e) {

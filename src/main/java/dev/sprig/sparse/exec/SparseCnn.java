@@ -8,7 +8,6 @@ import dev.sprig.models.NamedParameter;
 import dev.sprig.models.NetOp;
 import dev.sprig.models.SprigModel;
 import dev.sprig.sparse.LayerAllocation;
-import dev.sprig.sparse.SparseUpdater;
 import dev.sprig.train.TrainConfig;
 import dev.sprig.train.Trainer;
 import java.io.DataInputStream;
@@ -38,16 +37,20 @@ public final class SparseCnn implements SparseNetwork {
         float[] backward(float[] dOut, int b, boolean needInput);
     }
 
+    /** A stage with a prunable weight: it can give that weight's dense gradient. */
+    private interface WeightedStage extends Stage {
+        WeightGradient denseGradient(Device device);
+    }
+
     private final List<CsrLayer> layers;
-    private final List<BatchNorm> norms = new ArrayList<>();
-    private final Map<String, Object> byName = new LinkedHashMap<>();
+    private final Map<String, BatchNorm> norms = new LinkedHashMap<>();
+    private final Map<String, WeightedStage> weighted = new LinkedHashMap<>();
     private final List<Stage> stages;
     private final WorkerPool pool;
     private final int inputSize;
     private int batch = -1;
     private int trainBatch = -1;
     private float[] x0;
-    private float[] logits;
 
     /**
      * Builds the network.
@@ -62,9 +65,9 @@ public final class SparseCnn implements SparseNetwork {
         int[] chw = {first.inChannels(), first.inHeight(), first.inWidth()};
         this.inputSize = chw[0] * chw[1] * chw[2];
         this.stages = compile(ops, weights, chw);
-        if (!byName.keySet().equals(weights.keySet())) {
+        if (!weighted.keySet().equals(weights.keySet())) {
             throw new IllegalArgumentException(
-                    "weights for " + weights.keySet() + ", layers " + byName.keySet());
+                    "weights for " + weights.keySet() + ", layers " + weighted.keySet());
         }
         // The engine's order (its masks' order, which seeds and checkpoints follow).
         this.layers = List.copyOf(weights.values());
@@ -94,13 +97,7 @@ public final class SparseCnn implements SparseNetwork {
                 LayerSpec l = prunable.get(i);
                 int size = Math.toIntExact(l.weightCount());
                 long keep = allocation.keep().get(l.name());
-                boolean[] mask;
-                if (keep == size) {
-                    mask = new boolean[size];
-                    Arrays.fill(mask, true);
-                } else {
-                    mask = SparseUpdater.uniformMask(seeds.derive("mask-init", i), size, keep);
-                }
+                boolean[] mask = CsrSession.initialMask(seeds, i, size, keep);
                 NamedParameter bias = params.get(l.name() + ".bias");
                 int rows = l.outChannels();
                 weights.put(
@@ -114,8 +111,7 @@ public final class SparseCnn implements SparseNetwork {
                                 bias == null ? new float[rows] : bias.array().toFloatArray()));
             }
             SparseCnn net = new SparseCnn(ops(config, train), weights, pool);
-            for (BatchNorm bn : net.norms) {
-                String n = bn.name;
+            for (String n : net.norms.keySet()) {
                 net.setBatchNorm(
                         n,
                         params.get(n + ".gamma").array().toFloatArray(),
@@ -164,30 +160,6 @@ public final class SparseCnn implements SparseNetwork {
     }
 
     /**
-     * Says why a blueprint cannot run on this backend.
-     *
-     * @param ops its operations
-     * @return the reason, or null when it can
-     */
-    static String whyNot(List<NetOp> ops) {
-        for (NetOp op : ops) {
-            String why = null;
-            if (op instanceof NetOp.Conv c && c.spec().groups() != 1) {
-                why = c.spec().name() + " is a grouped convolution";
-            } else if (op instanceof NetOp.Residual r) {
-                why = whyNot(r.main());
-                why = why != null ? why : whyNot(r.shortcut());
-            } else if (op instanceof NetOp.Opaque x) {
-                why = "it has a block Sprig cannot read (" + x.block() + ")";
-            }
-            if (why != null) {
-                return why;
-            }
-        }
-        return null;
-    }
-
-    /**
      * Turns operations into stages, following the activation shape {C, H, W} (updated in place) for
      * the stages whose shape no spec records.
      */
@@ -201,20 +173,21 @@ public final class SparseCnn implements SparseNetwork {
 
     private Stage stage(NetOp op, Map<String, CsrLayer> weights, int[] chw) {
         if (op instanceof NetOp.Conv c) {
-            SparseConv conv = new SparseConv(weights.get(c.spec().name()), c.spec(), c.pad());
-            byName.put(c.spec().name(), conv);
+            ConvStage conv =
+                    new ConvStage(new SparseConv(weights.get(c.spec().name()), c.spec(), c.pad()));
+            weighted.put(c.spec().name(), conv);
             set(chw, c.spec().outChannels(), c.spec().outHeight(), c.spec().outWidth());
-            return new ConvStage(conv);
+            return conv;
         }
         if (op instanceof NetOp.Linear l) {
-            CsrLayer layer = weights.get(l.spec().name());
-            byName.put(l.spec().name(), layer);
+            LinearStage linear = new LinearStage(weights.get(l.spec().name()));
+            weighted.put(l.spec().name(), linear);
             set(chw, l.spec().outChannels(), 1, 1);
-            return new LinearStage(layer);
+            return linear;
         }
         if (op instanceof NetOp.BatchNorm n) {
             BatchNorm bn = new BatchNorm(n.spec());
-            norms.add(bn);
+            norms.put(bn.name, bn);
             return bn;
         }
         if (op instanceof NetOp.Relu) {
@@ -314,7 +287,6 @@ public final class SparseCnn implements SparseNetwork {
         for (Stage s : stages) {
             a = s.forward(a, b, training);
         }
-        logits = a;
         return a;
     }
 
@@ -332,53 +304,14 @@ public final class SparseCnn implements SparseNetwork {
     }
 
     @Override
-    public WeightGradient denseGradient(int i, ai.djl.Device device) {
-        CsrLayer l = layers.get(i);
-        Object owner = byName.get(l.name());
-        if (owner instanceof SparseConv conv) {
-            float[] all = conv.denseGradient(device);
-            int cols = l.cols();
-            return new WeightGradient() {
-                @Override
-                public float[] rows(int from, int to) {
-                    return from == 0 && to == l.rows()
-                            ? all
-                            : Arrays.copyOfRange(all, from * cols, to * cols);
-                }
-
-                @Override
-                public void close() {}
-            };
-        }
-        LinearStage stage = linearStage(l);
-        return new DenseGradient(device, stage.input, stage.dOut, l.cols(), trainBatch);
-    }
-
-    private LinearStage linearStage(CsrLayer l) {
-        for (Stage s : flatten(stages)) {
-            if (s instanceof LinearStage ls && ls.layer == l) {
-                return ls;
-            }
-        }
-        throw new IllegalStateException(l.name() + " is not a linear layer of this network");
-    }
-
-    private static List<Stage> flatten(List<Stage> stages) {
-        List<Stage> all = new ArrayList<>();
-        for (Stage s : stages) {
-            all.add(s);
-            if (s instanceof Residual r) {
-                all.addAll(flatten(r.main));
-                all.addAll(flatten(r.shortcut));
-            }
-        }
-        return all;
+    public WeightGradient denseGradient(int i, Device device) {
+        return weighted.get(layers.get(i).name()).denseGradient(device);
     }
 
     @Override
     public void sgdStepOthers(
             double lr, double momentum, boolean nesterov, double weightDecay, boolean first) {
-        for (BatchNorm bn : norms) {
+        for (BatchNorm bn : norms.values()) {
             int n = bn.gamma.length;
             CsrLayer.sgd(
                     bn.gamma,
@@ -396,34 +329,94 @@ public final class SparseCnn implements SparseNetwork {
         }
     }
 
+    /**
+     * A batch norm's checkpointed state, in the order {@link #writeOthers} writes it.
+     *
+     * @param gamma scale
+     * @param beta shift
+     * @param gammaMomentum the optimiser's momentum of the scale
+     * @param betaMomentum the optimiser's momentum of the shift
+     * @param runningMean running mean
+     * @param runningVar running variance
+     */
+    record BatchNormState(
+            float[] gamma,
+            float[] beta,
+            float[] gammaMomentum,
+            float[] betaMomentum,
+            float[] runningMean,
+            float[] runningVar) {
+        float[][] arrays() {
+            return new float[][] {
+                gamma, beta, gammaMomentum, betaMomentum, runningMean, runningVar
+            };
+        }
+    }
+
     @Override
     public void writeOthers(DataOutputStream out) throws IOException {
         out.writeInt(norms.size());
-        for (BatchNorm bn : norms) {
+        for (BatchNorm bn : norms.values()) {
             out.writeUTF(bn.name);
-            for (float[] a : bn.state()) {
+            for (float[] a : bn.state().arrays()) {
                 CsrFormat.writeFloats(out, a);
             }
         }
     }
 
+    /**
+     * Reads the batch norms {@link #writeOthers} wrote (export and evaluation read them into the
+     * engine's model without building the network).
+     *
+     * @param in the checkpoint section, just past the growth state
+     * @return state by layer name, in model order
+     * @throws IOException on read failure
+     */
+    static Map<String, BatchNormState> readBatchNorms(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0) {
+            throw new IOException("a negative number of batch norms");
+        }
+        Map<String, BatchNormState> out = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            String name = in.readUTF();
+            float[][] a = new float[6][];
+            for (int k = 0; k < a.length; k++) {
+                a[k] = CsrFormat.readFloats(in, Integer.MAX_VALUE - 8);
+            }
+            out.put(name, new BatchNormState(a[0], a[1], a[2], a[3], a[4], a[5]));
+        }
+        return out;
+    }
+
     @Override
     public void readOthers(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        if (n != norms.size()) {
+        Map<String, BatchNormState> read = readBatchNorms(in);
+        if (!List.copyOf(read.keySet()).equals(List.copyOf(norms.keySet()))) {
             throw new IOException(
-                    "checkpoint has " + n + " batch norms; the model has " + norms.size());
+                    "checkpoint has batch norms "
+                            + read.keySet()
+                            + "; the model has "
+                            + norms.keySet());
         }
-        for (BatchNorm bn : norms) {
-            String name = in.readUTF();
-            if (!name.equals(bn.name)) {
-                throw new IOException("checkpoint has batch norm " + name + " for " + bn.name);
-            }
-            for (float[] a : bn.state()) {
-                float[] v = CsrFormat.readFloats(in, a.length);
-                System.arraycopy(v, 0, a, 0, a.length);
+        for (BatchNorm bn : norms.values()) {
+            float[][] to = bn.state().arrays();
+            float[][] from = read.get(bn.name).arrays();
+            for (int k = 0; k < to.length; k++) {
+                if (from[k].length != to[k].length) {
+                    throw new IOException(bn.name + " has " + to[k].length + " channels");
+                }
+                System.arraycopy(from[k], 0, to[k], 0, to[k].length);
             }
         }
+    }
+
+    private BatchNorm norm(String name) {
+        BatchNorm bn = norms.get(name);
+        if (bn == null) {
+            throw new IllegalArgumentException("no batch norm " + name);
+        }
+        return bn;
     }
 
     /**
@@ -436,16 +429,11 @@ public final class SparseCnn implements SparseNetwork {
      * @param var running variance
      */
     void setBatchNorm(String name, float[] gamma, float[] beta, float[] mean, float[] var) {
-        for (BatchNorm bn : norms) {
-            if (bn.name.equals(name)) {
-                System.arraycopy(gamma, 0, bn.gamma, 0, gamma.length);
-                System.arraycopy(beta, 0, bn.beta, 0, beta.length);
-                System.arraycopy(mean, 0, bn.runMean, 0, mean.length);
-                System.arraycopy(var, 0, bn.runVar, 0, var.length);
-                return;
-            }
-        }
-        throw new IllegalArgumentException("no batch norm " + name);
+        BatchNorm bn = norm(name);
+        System.arraycopy(gamma, 0, bn.gamma, 0, gamma.length);
+        System.arraycopy(beta, 0, bn.beta, 0, beta.length);
+        System.arraycopy(mean, 0, bn.runMean, 0, mean.length);
+        System.arraycopy(var, 0, bn.runVar, 0, var.length);
     }
 
     /**
@@ -455,12 +443,8 @@ public final class SparseCnn implements SparseNetwork {
      * @return the four arrays
      */
     float[][] batchNorm(String name) {
-        for (BatchNorm bn : norms) {
-            if (bn.name.equals(name)) {
-                return new float[][] {bn.gamma, bn.beta, bn.runMean, bn.runVar};
-            }
-        }
-        throw new IllegalArgumentException("no batch norm " + name);
+        BatchNorm bn = norm(name);
+        return new float[][] {bn.gamma, bn.beta, bn.runMean, bn.runVar};
     }
 
     /**
@@ -470,15 +454,11 @@ public final class SparseCnn implements SparseNetwork {
      * @return the two arrays
      */
     float[][] batchNormGradients(String name) {
-        for (BatchNorm bn : norms) {
-            if (bn.name.equals(name)) {
-                return new float[][] {bn.dGamma, bn.dBeta};
-            }
-        }
-        throw new IllegalArgumentException("no batch norm " + name);
+        BatchNorm bn = norm(name);
+        return new float[][] {bn.dGamma, bn.dBeta};
     }
 
-    private final class ConvStage implements Stage {
+    private final class ConvStage implements WeightedStage {
         private final SparseConv conv;
 
         ConvStage(SparseConv conv) {
@@ -494,9 +474,26 @@ public final class SparseCnn implements SparseNetwork {
         public float[] backward(float[] dOut, int b, boolean needInput) {
             return conv.backward(dOut, b, needInput, pool);
         }
+
+        @Override
+        public WeightGradient denseGradient(Device device) {
+            float[] all = conv.denseGradient(device);
+            CsrLayer l = conv.layer();
+            return new WeightGradient() {
+                @Override
+                public float[] rows(int from, int to) {
+                    return from == 0 && to == l.rows()
+                            ? all
+                            : Arrays.copyOfRange(all, from * l.cols(), to * l.cols());
+                }
+
+                @Override
+                public void close() {}
+            };
+        }
     }
 
-    private final class LinearStage implements Stage {
+    private final class LinearStage implements WeightedStage {
         private final CsrLayer layer;
         private float[] input;
         private float[] out;
@@ -523,6 +520,11 @@ public final class SparseCnn implements SparseNetwork {
             dOut = d;
             layer.backward(d, input, needInput ? dIn : null, b, pool);
             return needInput ? dIn : null;
+        }
+
+        @Override
+        public WeightGradient denseGradient(Device device) {
+            return new DenseGradient(device, input, dOut, layer.cols(), trainBatch);
         }
     }
 
@@ -582,8 +584,8 @@ public final class SparseCnn implements SparseNetwork {
             invStd = new float[channels];
         }
 
-        float[][] state() {
-            return new float[][] {gamma, beta, vGamma, vBeta, runMean, runVar};
+        BatchNormState state() {
+            return new BatchNormState(gamma, beta, vGamma, vBeta, runMean, runVar);
         }
 
         @Override

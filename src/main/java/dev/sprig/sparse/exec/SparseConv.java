@@ -234,7 +234,7 @@ final class SparseConv {
      */
     float[] backward(float[] dOut, int b, boolean inputGradient, WorkerPool pool) {
         lastDOut = dOut;
-        weightGradient(layer.rowPtr(), layer.colIdx(), fwdOff, layer.grad(), 0, o, dOut, pool);
+        weightGradient(dOut, pool);
         if (hasBias) {
             float[] bg = layer.biasGrad();
             for (int oc = 0; oc < o; oc++) {
@@ -330,22 +330,18 @@ final class SparseConv {
         }
     }
 
-    private void weightGradient(
-            int[] rowPtr,
-            int[] col,
-            int[] off,
-            float[] grad,
-            int from,
-            int to,
-            float[] dOut,
-            WorkerPool pool) {
+    /** The weight gradient at stored positions, one output channel per task, into the layer. */
+    private void weightGradient(float[] dOut, WorkerPool pool) {
         int b = batch;
         float[] input = lastInput;
+        int[] rowPtr = layer.rowPtr();
+        int[] off = fwdOff;
+        float[] grad = layer.grad();
         pool.each(
-                to - from,
-                (lo, hi) -> {
+                o,
+                (from, to) -> {
                     float[] part = new float[4];
-                    for (int oc = from + lo; oc < from + hi; oc++) {
+                    for (int oc = from; oc < to; oc++) {
                         int k0 = rowPtr[oc];
                         int k1 = rowPtr[oc + 1];
                         Arrays.fill(grad, k0, k1, 0f);

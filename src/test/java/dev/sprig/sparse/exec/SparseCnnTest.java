@@ -42,19 +42,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class SparseCnnTest {
 
-    static float maxRelativeError(float[] expected, float[] actual) {
-        assertThat(actual).hasSameSizeAs(expected);
-        float scale = 0;
-        for (float e : expected) {
-            scale = Math.max(scale, Math.abs(e));
-        }
-        float err = 0;
-        for (int i = 0; i < expected.length; i++) {
-            err = Math.max(err, Math.abs(expected[i] - actual[i]));
-        }
-        return err / Math.max(scale, 1e-12f);
-    }
-
     /** Feature-major {@code [features][b]} to batch-major. */
     static float[] batchMajor(float[] featureMajor, int b) {
         int f = featureMajor.length / b;
@@ -157,7 +144,7 @@ class SparseCnnTest {
                         expected[k++] = g[i];
                     }
                 }
-                assertThat(maxRelativeError(expected, l.grad()))
+                assertThat(SparsePathTest.maxRelativeError(expected, l.grad()))
                         .as(name + " " + l.name() + " weight gradient")
                         .isLessThan(1e-4f);
                 if (model.parameters().get(l.name() + ".weight").layer().kind()
@@ -166,7 +153,7 @@ class SparseCnnTest {
                 }
                 try (WeightGradient dense =
                         net.denseGradient(net.layers().indexOf(l), Device.cpu())) {
-                    assertThat(maxRelativeError(g, dense.rows(0, l.rows())))
+                    assertThat(SparsePathTest.maxRelativeError(g, dense.rows(0, l.rows())))
                             .as(name + " " + l.name() + " dense weight gradient")
                             .isLessThan(1e-4f);
                 }
@@ -175,11 +162,13 @@ class SparseCnnTest {
                 if (l.kind() == LayerKind.BATCH_NORM) {
                     float[][] bn = net.batchNorm(l.name());
                     float[] gg = grad(model, l.name() + ".gamma");
-                    assertThat(maxRelativeError(gg, net.batchNormGradients(l.name())[0]))
+                    assertThat(
+                                    SparsePathTest.maxRelativeError(
+                                            gg, net.batchNormGradients(l.name())[0]))
                             .as(name + " " + l.name() + " gamma gradient")
                             .isLessThan(1e-4f);
                     assertThat(
-                                    maxRelativeError(
+                                    SparsePathTest.maxRelativeError(
                                             grad(model, l.name() + ".beta"),
                                             net.batchNormGradients(l.name())[1]))
                             .as(name + " " + l.name() + " beta gradient")
@@ -194,10 +183,12 @@ class SparseCnnTest {
                                     .get(l.name() + ".running_var")
                                     .array()
                                     .toFloatArray();
-                    assertThat(maxRelativeError(rm, bn[2]))
+                    assertThat(SparsePathTest.maxRelativeError(rm, bn[2]))
                             .as(l.name() + " mean")
                             .isLessThan(1e-4f);
-                    assertThat(maxRelativeError(rv, bn[3])).as(l.name() + " var").isLessThan(1e-4f);
+                    assertThat(SparsePathTest.maxRelativeError(rv, bn[3]))
+                            .as(l.name() + " var")
+                            .isLessThan(1e-4f);
                 }
             }
             float[] trainLogits = logits.toFloatArray();
@@ -206,7 +197,7 @@ class SparseCnnTest {
                     model.forward(m.create(x, new Shape(batch, channels, size, size)), false)
                             .toFloatArray();
             float[] evalSparse = batchMajor(net.forward(x, batch), batch);
-            assertThat(maxRelativeError(evalEngine, evalSparse))
+            assertThat(SparsePathTest.maxRelativeError(evalEngine, evalSparse))
                     .as(name + " evaluation logits")
                     .isLessThan(1e-4f);
             assertThat(trainLogits).hasSameSizeAs(evalSparse);
@@ -280,7 +271,9 @@ class SparseCnnTest {
                             .as(method + " " + l.name() + " mask positions that differ")
                             .isLessThanOrEqualTo(allowed);
                     if (allowed == 0) {
-                        assertThat(maxRelativeError(capture.weights.get(l.name()), w))
+                        assertThat(
+                                        SparsePathTest.maxRelativeError(
+                                                capture.weights.get(l.name()), w))
                                 .as(method + " " + l.name())
                                 .isLessThan(5e-3f);
                     } // float sums in another order, 24 steps on

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SparsePathTest {
 
-    private static float maxRelativeError(float[] expected, float[] actual) {
+    static float maxRelativeError(float[] expected, float[] actual) {
         assertThat(actual).hasSameSizeAs(expected);
         float scale = 0;
         for (float e : expected) {
