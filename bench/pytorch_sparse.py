@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""PyTorch side of `sprig bench sparse`: MLP training throughput, dense and masked (dense weights
+"""PyTorch side of `sprig bench sparse`: training throughput of MLPs (1x28x28) and CNNs (ResNet-20,
+VGG-11 as in bench/pytorch_train.py, 3x32x32), dense and masked (dense weights
 times a fixed random mask, re-applied after every optimiser step, as the RigL/SET/SNFS reference
 implementations do). Same models, batch size, optimiser, thread count and timing rule as Sprig's
 rows (median samples/s over rounds, the first round discarded as warm-up). Prints one JSON list.
