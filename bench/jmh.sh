@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # JMH micro-benchmarks of Sprig's own kernels (src/test/java/dev/sprig/bench): mask selection
-# (TopK) and the CSR forward against the engine's dense product. Arguments go to JMH, e.g.
+# (TopK), the CSR forward against the engine's dense product, and one sparse convolution layer's
+# forward+backward against the engine's dense convolution (SparseConvBenchmark). Arguments go to JMH, e.g.
 #   bench/jmh.sh                      # everything
 #   bench/jmh.sh CsrKernel -p sparsity=0.9
 set -euo pipefail
