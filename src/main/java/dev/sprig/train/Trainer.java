@@ -233,7 +233,7 @@ public final class Trainer {
 
     private RunSummary runLoop() {
         ExecutionBackend backend =
-                chooseBackend && modelFactory == null ? backendFor(config, data) : null;
+                chooseBackend && modelFactory == null ? backendFor(resumedExec(), data) : null;
         String backendName = backend == null ? Checkpoint.ENGINE : backend.name();
         if (settings.threads() > 0) {
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(settings.threads()));
@@ -473,6 +473,30 @@ public final class Trainer {
     private static ResumePoint read(Path file, ExecutionBackend backend) {
         return new ResumePoint(
                 file, backend == null ? Checkpoint.read(file) : backend.readCheckpoint(file));
+    }
+
+    /**
+     * The config whose {@code exec} picks the backend: a resumed {@code auto} run continues on the
+     * backend its checkpoint names (auto may measure a CNN's paths differently on another machine
+     * or day, and a run must not change paths halfway).
+     */
+    private TrainConfig resumedExec() {
+        if (!resume || !config.exec.equalsIgnoreCase("auto")) {
+            return config;
+        }
+        for (Path file : List.of(folder.lastCheckpoint(), folder.previousCheckpoint())) {
+            if (Files.isRegularFile(file)) {
+                try {
+                    TrainConfig c = config.copy();
+                    String written = Checkpoint.read(file).backend();
+                    c.exec = Checkpoint.ENGINE.equals(written) ? "dense" : written;
+                    return c;
+                } catch (SprigException unreadable) {
+                    // a damaged or older file: resumePoint reports it; auto decides as usual
+                }
+            }
+        }
+        return config;
     }
 
     /**

@@ -41,6 +41,14 @@ public enum ExecutionPath {
     public static final double AUTO_MIN_SPARSITY_CNN = 0.9;
 
     /**
+     * Lowest sparsity at which {@code exec: auto} times both paths for a CNN ({@link ExecProbe});
+     * below it the sparse path is not measured, being 2-4x slower at 0 on every zoo CNN measured
+     * and about break-even at 0.9 on ResNet-20. Above it, and when the probe is off ({@link
+     * ExecProbe#MODE_PROPERTY}), {@link #AUTO_MIN_SPARSITY_CNN} decides.
+     */
+    public static final double AUTO_PROBE_MIN_SPARSITY_CNN = 0.8;
+
+    /**
      * Says why a run cannot use the sparse path.
      *
      * @param config the run
@@ -102,6 +110,11 @@ public enum ExecutionPath {
      */
     public static String autoReason(TrainConfig config, List<LayerSpec> specs) {
         boolean cnn = CsrSession.isConvolutional(specs);
+        ExecProbe.Measurement m =
+                cnn && ExecProbe.measuring() ? ExecProbe.standard().recall(config, specs) : null;
+        if (m != null) {
+            return "sparse path chosen: " + ExecProbe.standard().describe(config, m);
+        }
         return String.format(
                 Locale.ROOT,
                 "sparse path chosen: %s at sparsity %.2f >= %.2f, where it measured faster than the"
@@ -132,6 +145,21 @@ public enum ExecutionPath {
      * @throws SprigException when {@code exec: sparse} is asked of a run that cannot use it
      */
     public static ExecutionPath choose(TrainConfig config, List<LayerSpec> specs, Device device) {
+        return choose(config, specs, device, ExecProbe.measuring() ? ExecProbe.standard() : null);
+    }
+
+    /**
+     * Picks the path of a run, measuring CNNs with a given probe.
+     *
+     * @param config the run ({@code exec}: auto, sparse or dense)
+     * @param specs its model's layers
+     * @param device the device the engine would use
+     * @param probe times both paths for a sparse CNN under {@code auto}; null for the fixed rule
+     * @return the path
+     * @throws SprigException when {@code exec: sparse} is asked of a run that cannot use it
+     */
+    public static ExecutionPath choose(
+            TrainConfig config, List<LayerSpec> specs, Device device, ExecProbe probe) {
         String exec = config.exec.toLowerCase(Locale.ROOT);
         String why = whyNotSparse(config, specs);
         switch (exec) {
@@ -143,16 +171,21 @@ public enum ExecutionPath {
                 }
                 return SPARSE;
             default:
-                boolean sparseEnough =
-                        why == null
-                                && ((UpdaterMethod) Methods.get(config.method)).sparse()
-                                && config.sparsity
-                                        >= (CsrSession.isConvolutional(specs)
-                                                ? AUTO_MIN_SPARSITY_CNN
-                                                : AUTO_MIN_SPARSITY);
-                return sparseEnough && Device.Type.CPU.equals(device.getDeviceType())
-                        ? SPARSE
-                        : DENSE;
+                if (why != null
+                        || !((UpdaterMethod) Methods.get(config.method)).sparse()
+                        || !Device.Type.CPU.equals(device.getDeviceType())) {
+                    return DENSE;
+                }
+                if (!CsrSession.isConvolutional(specs)) {
+                    return config.sparsity >= AUTO_MIN_SPARSITY ? SPARSE : DENSE;
+                }
+                if (config.sparsity < AUTO_PROBE_MIN_SPARSITY_CNN) {
+                    return DENSE;
+                }
+                if (probe == null) {
+                    return config.sparsity >= AUTO_MIN_SPARSITY_CNN ? SPARSE : DENSE;
+                }
+                return probe.measure(config, specs).sparseFaster() ? SPARSE : DENSE;
         }
     }
 }
