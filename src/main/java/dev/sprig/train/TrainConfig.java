@@ -157,8 +157,8 @@ public final class TrainConfig {
     public Map<String, Integer> channelWidths = new LinkedHashMap<>();
 
     @JsonPropertyDescription(
-            "execution path: auto (sparse kernels for sparse MLPs on a CPU), sparse or dense"
-                    + " (masked)")
+            "execution path: auto (on a CPU, sparse kernels for MLPs from sparsity 0.5 and for"
+                    + " CNNs where timed faster), sparse or dense (masked)")
     public String exec = "auto";
 
     /**

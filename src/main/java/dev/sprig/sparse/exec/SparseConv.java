@@ -193,11 +193,13 @@ final class SparseConv {
         pool.each(
                 o,
                 (from, to) -> {
-                    for (int oc = from; oc < to; oc++) {
-                        int k0 = rowPtr[oc];
-                        int k1 = rowPtr[oc + 1];
-                        float init = hasBias ? bias[oc] : 0f;
-                        for (int y = 0; y < ho; y++) {
+                    // Output rows outermost: the k input rows one output row reads stay in cache
+                    // while every output channel of this worker reads them.
+                    for (int y = 0; y < ho; y++) {
+                        for (int oc = from; oc < to; oc++) {
+                            int k0 = rowPtr[oc];
+                            int k1 = rowPtr[oc + 1];
+                            float init = hasBias ? bias[oc] : 0f;
                             for (int x = 0; x < wo; x++) {
                                 Kernels.gather(
                                         values,
@@ -268,10 +270,10 @@ final class SparseConv {
         pool.each(
                 c,
                 (from, to) -> {
-                    for (int ci = from; ci < to; ci++) {
-                        for (int yi = 0; yi < h; yi++) {
-                            int ry = (yi + p) % s;
-                            int yy = (yi + p) / s;
+                    for (int yi = 0; yi < h; yi++) { // rows outermost, as in the forward pass
+                        int ry = (yi + p) % s;
+                        int yy = (yi + p) / s;
+                        for (int ci = from; ci < to; ci++) {
                             for (int xi = 0; xi < w; xi++) {
                                 int rx = (xi + p) % s;
                                 int ph = ci * phases + ry * s + rx;
@@ -341,11 +343,13 @@ final class SparseConv {
                 o,
                 (from, to) -> {
                     float[] part = new float[4];
-                    for (int oc = from; oc < to; oc++) {
-                        int k0 = rowPtr[oc];
-                        int k1 = rowPtr[oc + 1];
-                        Arrays.fill(grad, k0, k1, 0f);
-                        for (int y = 0; y < ho; y++) {
+                    Arrays.fill(grad, rowPtr[from], rowPtr[to], 0f);
+                    // Rows outermost, as in the forward pass; each weight still sums its rows in
+                    // ascending order.
+                    for (int y = 0; y < ho; y++) {
+                        for (int oc = from; oc < to; oc++) {
+                            int k0 = rowPtr[oc];
+                            int k1 = rowPtr[oc + 1];
                             // With stride 1 a whole output row reads one contiguous input row.
                             int span = s == 1 ? wo : 1;
                             for (int x = 0; x < wo; x += span) {
