@@ -21,7 +21,7 @@ final class ReportCommand implements Callable<Integer> {
     @Parameters(
             arity = "1..*",
             paramLabel = "RUN_DIR",
-            description = "run folders (each with summary.json)")
+            description = "run folders (each with summary.json), or sweep folders (their runs)")
     List<Path> dirs;
 
     @Option(names = "--out", defaultValue = "report.html", description = "HTML file to write")
@@ -29,8 +29,38 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        List<Path> runs = new java.util.ArrayList<>();
+        for (Path d : dirs) {
+            runs.addAll(expandSweep(d));
+        }
+        dirs = runs;
         int images = Report.html(dirs, out);
         System.out.println("wrote " + out + " (" + dirs.size() + " runs, " + images + " plots)");
         return 0;
+    }
+
+    /** A sweep's folder stands for its finished runs, in grid order; a run folder for itself. */
+    private static List<Path> expandSweep(Path dir) {
+        Path table = dir.resolve("sweep.json");
+        if (java.nio.file.Files.isRegularFile(dir.resolve("summary.json"))
+                || !java.nio.file.Files.isRegularFile(table)) {
+            return List.of(dir);
+        }
+        List<Path> runs = new java.util.ArrayList<>();
+        try {
+            for (com.fasterxml.jackson.databind.JsonNode row :
+                    dev.sprig.train.Json.JSON.readTree(table.toFile()).path("runs")) {
+                Path run = dir.resolve(row.path("cell").asText());
+                if (java.nio.file.Files.isRegularFile(run.resolve("summary.json"))) {
+                    runs.add(run);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new dev.sprig.SprigException("cannot read " + table + ": " + e.getMessage());
+        }
+        if (runs.isEmpty()) {
+            throw new dev.sprig.SprigException("sweep " + dir + " has no finished runs yet");
+        }
+        return runs;
     }
 }

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             EarlyBirdCommand.class,
             EpiCommand.class,
             EnsembleCommand.class,
+            SweepCommand.class,
             EvaluateCommand.class,
             ReportCommand.class,
             RecipesCommand.class,

@@ -1,0 +1,113 @@
+package dev.sprig.sweep;
+
+import dev.sprig.Sprig;
+import dev.sprig.SprigException;
+import dev.sprig.train.RunFolder;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Trains {@code workers} cells at a time, each in a child JVM on this machine ({@code --master
+ * jvm[N]}): a crash of one run (native memory, a killed process) costs that cell only. A child's
+ * output goes to {@code out/.sweep/<cell>.log}.
+ */
+public final class ChildJvmExecutor implements RunExecutor {
+    private final int workers;
+
+    /**
+     * Creates the executor.
+     *
+     * @param workers child JVMs at once
+     */
+    public ChildJvmExecutor(int workers) {
+        this.workers = Math.max(1, workers);
+    }
+
+    @Override
+    public String describe() {
+        return workers + " child JVM" + (workers == 1 ? "" : "s");
+    }
+
+    @Override
+    public List<Outcome> run(List<SweepCell> cells, Path out) {
+        Path work = out.resolve(".sweep");
+        try {
+            Files.createDirectories(work);
+        } catch (IOException e) {
+            throw new SprigException("cannot create " + work + ": " + e.getMessage());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(workers);
+        try {
+            List<Future<Outcome>> running = new ArrayList<>();
+            for (SweepCell cell : cells) {
+                running.add(pool.submit(() -> child(cell, out, work)));
+            }
+            List<Outcome> outcomes = new ArrayList<>();
+            for (Future<Outcome> f : running) {
+                try {
+                    outcomes.add(f.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new SprigException("sweep worker failed: " + e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SprigException("interrupted while cells trained");
+                }
+            }
+            return outcomes;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static Outcome child(SweepCell cell, Path out, Path work)
+            throws IOException, InterruptedException {
+        Path config = work.resolve(cell.name() + ".yaml");
+        RunFolder.writeAtomic(config, cell.configYaml());
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(ChildJvmExecutor.class.getName());
+        cmd.add(cell.name());
+        cmd.add(config.toAbsolutePath().toString());
+        cmd.add(out.resolve(cell.name()).toAbsolutePath().toString());
+        Path log = work.resolve(cell.name() + ".log");
+        Process p =
+                new ProcessBuilder(cmd)
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
+        int rc = p.waitFor();
+        if (rc == 0 && CellRun.finished(out.resolve(cell.name()))) {
+            return new Outcome(cell.name(), null);
+        }
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        String last = lines.isEmpty() ? "(no output)" : lines.get(lines.size() - 1);
+        return new Outcome(cell.name(), "exit " + rc + ": " + last + " (see " + log + ")");
+    }
+
+    /**
+     * Child JVM entry point: trains one cell.
+     *
+     * @param args cell name, its config file, its run folder
+     */
+    public static void main(String[] args) {
+        Sprig.forceOffline();
+        try {
+            String yaml = Files.readString(Path.of(args[1]), StandardCharsets.UTF_8);
+            CellRun.train(new SweepCell(args[0], java.util.Map.of(), yaml), Path.of(args[2]));
+        } catch (SprigException | IOException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package dev.sprig.sweep.spark;
+
+import dev.sprig.Sprig;
+import dev.sprig.SprigException;
+import dev.sprig.sweep.CellRun;
+import dev.sprig.sweep.FolderArchive;
+import dev.sprig.sweep.RunExecutor;
+import dev.sprig.sweep.SweepCell;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.SparkConf;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaFutureAction;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * Trains cells as Apache Spark tasks: embedded {@code local[N]} (nothing to install) or a cluster
+ * ({@code spark://HOST:PORT}, {@code k8s://...}). Each cell is its own one-task job, so a cell that
+ * fails for good fails alone while the others complete; a task that throws or whose executor dies
+ * is retried by Spark (up to {@value #MAX_FAILURES} attempts; {@code local[N]} is run as {@code
+ * local[N,4]}, since plain local mode never retries), and a retry continues from the checkpoint its
+ * folder holds, so it ends with the figures of a first-try run.
+ *
+ * <p>No shared file system is needed: on a cluster a task trains in a local temporary folder
+ * (seeded with the cell's half-finished folder, if the driver has one) and returns the finished
+ * folder compressed; the driver puts it under {@code --out} atomically. In local mode tasks train
+ * in place. Errors that retrying cannot fix (bad settings, data missing on the worker) end the cell
+ * at once with a message naming the worker.
+ */
+final class SparkExecutor implements RunExecutor {
+    /** Attempts per task before the cell is reported failed. */
+    static final int MAX_FAILURES = 4;
+
+    /**
+     * System property naming cells whose first attempt fails on purpose (comma-separated): how the
+     * tests check that a retried cell ends like a first-try one.
+     */
+    static final String FAIL_FIRST_ATTEMPT = "sprig.sweep.failFirstAttempt";
+
+    private static final Pattern LOCAL = Pattern.compile("local(\\[(\\d+|\\*)])?");
+
+    private final String master;
+    private final Map<String, String> conf;
+
+    SparkExecutor(String master, Map<String, String> conf) {
+        this.master = master;
+        this.conf = Map.copyOf(conf);
+    }
+
+    /**
+     * What executors on other machines need: Sprig's jars (Spark's own are on every worker) and the
+     * JVM flags Sprig runs with; the user's {@code --conf} settings win.
+     */
+    private static void forCluster(SparkConf c) {
+        List<String> jars = new ArrayList<>();
+        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (e.endsWith(".jar") && !e.contains("spark-lib")) {
+                jars.add(Path.of(e).toAbsolutePath().toString());
+            }
+        }
+        c.set("spark.jars", String.join(",", jars));
+        List<String> flags = new ArrayList<>();
+        for (String a :
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("--add-")
+                    || a.startsWith("-Dai.djl")
+                    || a.startsWith("-DOPT_OUT")
+                    || a.startsWith("-XX:MaxDirectMemorySize")) {
+                flags.add(a);
+            }
+        }
+        c.set("spark.executor.extraJavaOptions", String.join(" ", flags));
+    }
+
+    @Override
+    public String describe() {
+        return "on Spark " + sparkMaster(master);
+    }
+
+    /** local[N] becomes local[N,MAX_FAILURES], which retries; other masters stay as given. */
+    static String sparkMaster(String master) {
+        Matcher m = LOCAL.matcher(master);
+        if (m.matches()) {
+            String n = m.group(2) == null ? "1" : m.group(2);
+            return "local[" + n + "," + MAX_FAILURES + "]";
+        }
+        return master;
+    }
+
+    /** What a task needs: everything travels with it, nothing is read from the driver's disk. */
+    record Task(
+            String name,
+            String configYaml,
+            String inPlace,
+            byte[] partial,
+            boolean failFirstAttempt)
+            implements Serializable {}
+
+    /** What a task returns: an error, or (on a cluster) the finished run folder. */
+    record Result(String name, String error, byte[] folder) implements Serializable {}
+
+    @Override
+    public List<Outcome> run(List<SweepCell> cells, Path out) {
+        boolean local = LOCAL.matcher(master).matches();
+        List<String> failFirst = List.of(System.getProperty(FAIL_FIRST_ATTEMPT, "").split(","));
+        SparkConf spark =
+                new SparkConf()
+                        .setAppName("sprig sweep " + out.getFileName())
+                        .setMaster(sparkMaster(master))
+                        .set("spark.ui.enabled", "false")
+                        .set("spark.task.maxFailures", Integer.toString(MAX_FAILURES))
+                        .set("spark.scheduler.mode", "FAIR");
+        if (local) {
+            spark.set("spark.driver.host", "127.0.0.1")
+                    .set("spark.driver.bindAddress", "127.0.0.1");
+        } else {
+            forCluster(spark);
+        }
+        conf.forEach(spark::set);
+        List<Outcome> outcomes = new ArrayList<>();
+        try (JavaSparkContext sc = new JavaSparkContext(spark)) {
+            sc.setLogLevel("ERROR");
+            List<JavaFutureAction<List<Result>>> jobs = new ArrayList<>();
+            for (SweepCell c : cells) {
+                Path dir = out.resolve(c.name()).toAbsolutePath();
+                Task t =
+                        new Task(
+                                c.name(),
+                                c.configYaml(),
+                                local ? dir.toString() : null,
+                                !local && Files.isDirectory(dir) ? FolderArchive.pack(dir) : null,
+                                failFirst.contains(c.name()));
+                jobs.add(sc.parallelize(List.of(t), 1).map(SparkExecutor::train).collectAsync());
+            }
+            for (int i = 0; i < cells.size(); i++) {
+                String name = cells.get(i).name();
+                try {
+                    Result r = jobs.get(i).get().get(0);
+                    if (r.error() == null && r.folder() != null) {
+                        FolderArchive.install(r.folder(), out.resolve(name));
+                    }
+                    outcomes.add(new Outcome(name, r.error()));
+                } catch (ExecutionException e) {
+                    outcomes.add(
+                            new Outcome(
+                                    name,
+                                    "failed after "
+                                            + MAX_FAILURES
+                                            + " attempts: "
+                                            + rootMessage(e)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SprigException("interrupted while cells trained");
+                }
+            }
+        }
+        return outcomes;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage() == null ? t.toString() : t.getMessage();
+        return m.lines().findFirst().orElse(m);
+    }
+
+    /** A task: trains the cell on the worker it landed on. */
+    static Result train(Task t) throws IOException {
+        Sprig.forceOffline();
+        TaskContext ctx = TaskContext.get();
+        if (t.failFirstAttempt() && ctx != null && ctx.attemptNumber() == 0) {
+            throw new IllegalStateException("injected fault: first attempt of " + t.name());
+        }
+        String worker = java.net.InetAddress.getLocalHost().getHostName();
+        Path dir;
+        Path scratch = null;
+        if (t.inPlace() != null) {
+            dir = Path.of(t.inPlace());
+        } else {
+            scratch = Files.createTempDirectory("sprig-cell-");
+            dir = scratch.resolve(t.name());
+            if (t.partial() != null) {
+                FolderArchive.unpack(t.partial(), dir);
+            }
+        }
+        try {
+            CellRun.train(new SweepCell(t.name(), Map.of(), t.configYaml()), dir);
+            return new Result(t.name(), null, scratch == null ? null : FolderArchive.pack(dir));
+        } catch (SprigException e) {
+            return new Result(t.name(), "on worker " + worker + ": " + e.getMessage(), null);
+        } finally {
+            if (scratch != null) {
+                FolderArchive.delete(scratch);
+            }
+        }
+    }
+}
