@@ -37,6 +37,7 @@ class LayeringTest {
                     Map.entry("report", Set.of("train")),
                     Map.entry("export", Set.of("data", "models", "train", "sparse", "ensemble")),
                     Map.entry("api", Set.of("data", "models", "train", "sparse")),
+                    Map.entry("sweep", Set.of("data", "models", "cost", "train", "report")),
                     Map.entry(
                             "cli",
                             Set.of(
@@ -51,7 +52,8 @@ class LayeringTest {
                                     "ensemble",
                                     "report",
                                     "export",
-                                    "api")));
+                                    "api",
+                                    "sweep")));
 
     private static JavaClasses classes;
 
@@ -61,6 +63,26 @@ class LayeringTest {
                 new ClassFileImporter()
                         .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                         .importPackages("dev.sprig");
+    }
+
+    @Test
+    void sparkIsUsedOnlyByItsExecutor() {
+        // Spark is a provided dependency, loaded only for a Spark master: no other class may
+        // touch it, or `sprig train` would load it (or fail without target/spark-lib).
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.sprig.sweep.spark..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("org.apache.spark..")
+                .check(classes);
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.sprig.sweep.spark..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.sprig.sweep.spark..")
+                .check(classes);
     }
 
     @Test
