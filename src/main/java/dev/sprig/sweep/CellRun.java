@@ -42,6 +42,14 @@ public final class CellRun {
      * @throws SprigException when the run fails, or the folder holds a run of another config
      */
     public static RunSummary train(SweepCell cell, Path dir) {
+        // The engine records one gradient tape per process (DJL's collector is global): two runs
+        // in one JVM take turns. Parallel cells run in processes of their own.
+        synchronized (CellRun.class) {
+            return trainAlone(cell, dir);
+        }
+    }
+
+    private static RunSummary trainAlone(SweepCell cell, Path dir) {
         if (finished(dir)) {
             return RunSummary.read(dir);
         }

@@ -17,7 +17,9 @@ import java.util.concurrent.Future;
 /**
  * Trains {@code workers} cells at a time, each in a child JVM on this machine ({@code --master
  * jvm[N]}): a crash of one run (native memory, a killed process) costs that cell only. A child's
- * output goes to {@code out/.sweep/<cell>.log}.
+ * output goes to {@code out/.sweep/<cell>.log}. The engine (LibTorch through DJL) records one
+ * gradient tape per process, so runs on the engine path cannot share a JVM: parallel cells need
+ * processes of their own.
  */
 public final class ChildJvmExecutor implements RunExecutor {
     private final int workers;
@@ -67,8 +69,20 @@ public final class ChildJvmExecutor implements RunExecutor {
         }
     }
 
-    private static Outcome child(SweepCell cell, Path out, Path work)
+    /**
+     * Trains one cell in a child JVM of this one (same Java, flags and class path), its output in
+     * {@code work/<cell>.log}.
+     *
+     * @param cell the cell
+     * @param out the sweep's folder (the run goes to {@code out/<cell>})
+     * @param work where the child's config and log go
+     * @return the outcome
+     * @throws IOException when the child cannot be started
+     * @throws InterruptedException when interrupted while it runs
+     */
+    public static Outcome child(SweepCell cell, Path out, Path work)
             throws IOException, InterruptedException {
+        Files.createDirectories(work);
         Path config = work.resolve(cell.name() + ".yaml");
         RunFolder.writeAtomic(config, cell.configYaml());
         List<String> cmd = new ArrayList<>();

@@ -22,7 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SweepTest {
-    /** A 2 x 2 grid of small runs on synthetic data, one engine thread each. */
+    /**
+     * A 2 x 2 grid of small runs on synthetic data, one engine thread each: dense on the engine,
+     * RigL on the sparse path.
+     */
     private static final String GRID =
             String.join(
                     "\n",
@@ -37,7 +40,7 @@ class SweepTest {
                     "  checkpoint_every: 5",
                     "  threads: 1",
                     "grid:",
-                    "  method: [static, rigl]",
+                    "  method: [dense, rigl]",
                     "  seed: [0, 1]",
                     "name: '{method}-seed{seed}'",
                     "");
@@ -60,7 +63,7 @@ class SweepTest {
         List<SweepCell> cells = grid(GRID, tmp).cells();
         assertThat(cells)
                 .extracting(SweepCell::name)
-                .containsExactly("static-seed0", "static-seed1", "rigl-seed0", "rigl-seed1");
+                .containsExactly("dense-seed0", "dense-seed1", "rigl-seed0", "rigl-seed1");
         TrainConfig c = Json.readConfig(cells.get(3).configYaml(), "cell");
         assertThat(c.method).isEqualTo("rigl");
         assertThat(c.seed).isEqualTo(1);
@@ -107,7 +110,7 @@ class SweepTest {
         SweepGrid g = grid(GRID, tmp);
         Sweep.Result here = Sweep.run(g, tmp.resolve("here"), new InProcessExecutor());
         assertThat(here.failed()).isZero();
-        System.setProperty("sprig.sweep.failFirstAttempt", "rigl-seed1");
+        System.setProperty("sprig.sweep.failFirstAttempt", "rigl-seed1,dense-seed0");
         Sweep.Result spark;
         try {
             spark = Sweep.run(g, tmp.resolve("spark"), RunExecutors.forMaster("local[2]"));
@@ -182,7 +185,7 @@ class SweepTest {
     @Test
     void aCellThatFailsIsReportedWhileTheOthersComplete(@TempDir Path tmp) throws Exception {
         String text =
-                GRID.replace("  method: [static, rigl]", "  dataset: [synthetic, mnist]")
+                GRID.replace("  method: [dense, rigl]", "  dataset: [synthetic, mnist]")
                         .replace(
                                 "  dataset: synthetic\n",
                                 "  data_dir: " + tmp.resolve("no-data") + "\n")

@@ -32,8 +32,11 @@ import org.apache.spark.api.java.JavaSparkContext;
  * <p>No shared file system is needed: on a cluster a task trains in a local temporary folder
  * (seeded with the cell's half-finished folder, if the driver has one) and returns the finished
  * folder compressed; the driver puts it under {@code --out} atomically. In local mode tasks train
- * in place. Errors that retrying cannot fix (bad settings, data missing on the worker) end the cell
- * at once with a message naming the worker.
+ * in place, each in a child JVM (the task slots are threads of one JVM, and the engine records one
+ * gradient tape per process); on a cluster a task trains in its executor's JVM, one at a time, so
+ * an executor should hold one task ({@code spark.task.cpus} = {@code spark.executor.cores}). Errors
+ * that retrying cannot fix (bad settings, data missing on the worker) end the cell at once with a
+ * message naming the worker.
  */
 final class SparkExecutor implements RunExecutor {
     /** Attempts per task before the cell is reported failed. */
@@ -194,8 +197,26 @@ final class SparkExecutor implements RunExecutor {
             }
         }
         try {
-            CellRun.train(new SweepCell(t.name(), Map.of(), t.configYaml()), dir);
-            return new Result(t.name(), null, scratch == null ? null : FolderArchive.pack(dir));
+            SweepCell cell = new SweepCell(t.name(), Map.of(), t.configYaml());
+            if (scratch == null) {
+                // Local mode: the task slots are threads of this JVM, and the engine records one
+                // gradient tape per process, so each cell trains in a child JVM of its own.
+                RunExecutor.Outcome o =
+                        dev.sprig.sweep.ChildJvmExecutor.child(
+                                cell, dir.getParent(), dir.getParent().resolve(".sweep"));
+                if (!o.finished() && o.error().startsWith("exit 2: ")) {
+                    return new Result(t.name(), o.error(), null); // Sprig refused: permanent
+                }
+                if (!o.finished()) {
+                    throw new IllegalStateException("cell " + t.name() + ": " + o.error());
+                }
+                return new Result(t.name(), null, null);
+            }
+            CellRun.train(cell, dir);
+            return new Result(t.name(), null, FolderArchive.pack(dir));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         } catch (SprigException e) {
             return new Result(t.name(), "on worker " + worker + ": " + e.getMessage(), null);
         } finally {
