@@ -35,6 +35,30 @@ public final class Sprig {
     }
 
     /**
+     * Sets the engine's intra-op thread count for this process, the engine already started (its
+     * start reads {@code ai.djl.pytorch.num_threads} once, so a second run of a JVM with another
+     * {@code threads} setting would otherwise keep the first's).
+     *
+     * @param threads intra-op threads
+     */
+    public static void engineThreads(int threads) {
+        if (!"PyTorch".equals(engine().getEngineName())) {
+            return;
+        }
+        // The PyTorch engine is a runtime dependency (compiled against DJL's API only), so its
+        // thread setter is reached by name.
+        try {
+            Class<?> jni = Class.forName("ai.djl.pytorch.jni.JniUtils");
+            int now = (Integer) jni.getMethod("getNumThreads").invoke(null);
+            if (now != threads) {
+                jni.getMethod("setNumThreads", int.class).invoke(null, threads);
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot set the engine's threads: " + e, e);
+        }
+    }
+
+    /**
      * Resolves a device name from the command line or a config.
      *
      * <p>{@code null} or {@code "auto"} picks the engine's default, which is the first GPU when one

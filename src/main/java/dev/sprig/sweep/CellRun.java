@@ -60,6 +60,10 @@ public final class CellRun {
         if (Files.isRegularFile(saved)) {
             TrainConfig started = Json.readConfig(saved);
             started.validate();
+            // Where and how fast a run trains may change between attempts (another executor
+            // gives it another share of the cores); what it computes may not.
+            started.threads = config.threads;
+            started.dataDir = config.dataDir;
             String before = Json.toYaml(started);
             if (!before.equals(Json.toYaml(config))) {
                 throw new SprigException(

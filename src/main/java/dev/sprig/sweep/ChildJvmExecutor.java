@@ -2,7 +2,9 @@ package dev.sprig.sweep;
 
 import dev.sprig.Sprig;
 import dev.sprig.SprigException;
+import dev.sprig.train.Json;
 import dev.sprig.train.RunFolder;
+import dev.sprig.train.TrainConfig;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +52,7 @@ public final class ChildJvmExecutor implements RunExecutor {
         try {
             List<Future<Outcome>> running = new ArrayList<>();
             for (SweepCell cell : cells) {
-                running.add(pool.submit(() -> child(cell, out, work)));
+                running.add(pool.submit(() -> child(cell, out, work, shareOfCores(workers))));
             }
             List<Outcome> outcomes = new ArrayList<>();
             for (Future<Outcome> f : running) {
@@ -76,18 +78,27 @@ public final class ChildJvmExecutor implements RunExecutor {
      * @param cell the cell
      * @param out the sweep's folder (the run goes to {@code out/<cell>})
      * @param work where the child's config and log go
+     * @param threads the threads a run gets when its config leaves {@code threads} at 0 (its share
+     *     of the cores: children that each took every core would oversubscribe them)
      * @return the outcome
      * @throws IOException when the child cannot be started
      * @throws InterruptedException when interrupted while it runs
      */
-    public static Outcome child(SweepCell cell, Path out, Path work)
+    public static Outcome child(SweepCell cell, Path out, Path work, int threads)
             throws IOException, InterruptedException {
         Files.createDirectories(work);
         Path config = work.resolve(cell.name() + ".yaml");
-        RunFolder.writeAtomic(config, cell.configYaml());
+        TrainConfig c = Json.readConfig(cell.configYaml(), "cell " + cell.name());
+        if (c.threads <= 0) {
+            c.threads = threads;
+        }
+        RunFolder.writeAtomic(config, Json.toYaml(c));
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        // The engine reads its thread counts when it starts, and OpenMP its own at load time.
+        cmd.add("-Dai.djl.pytorch.num_threads=" + c.threads);
+        cmd.add("-Dai.djl.pytorch.num_interop_threads=1");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(ChildJvmExecutor.class.getName());
@@ -95,11 +106,9 @@ public final class ChildJvmExecutor implements RunExecutor {
         cmd.add(config.toAbsolutePath().toString());
         cmd.add(out.resolve(cell.name()).toAbsolutePath().toString());
         Path log = work.resolve(cell.name() + ".log");
-        Process p =
-                new ProcessBuilder(cmd)
-                        .redirectErrorStream(true)
-                        .redirectOutput(log.toFile())
-                        .start();
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("OMP_NUM_THREADS", Integer.toString(c.threads));
+        Process p = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
         int rc = p.waitFor();
         if (rc == 0 && CellRun.finished(out.resolve(cell.name()))) {
             return new Outcome(cell.name(), null);
@@ -107,6 +116,16 @@ public final class ChildJvmExecutor implements RunExecutor {
         List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
         String last = lines.isEmpty() ? "(no output)" : lines.get(lines.size() - 1);
         return new Outcome(cell.name(), "exit " + rc + ": " + last + " (see " + log + ")");
+    }
+
+    /**
+     * Returns each of {@code workers} runs' share of this machine's cores.
+     *
+     * @param workers runs at once
+     * @return at least 1
+     */
+    public static int shareOfCores(int workers) {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, workers));
     }
 
     /**

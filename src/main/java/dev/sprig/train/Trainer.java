@@ -232,14 +232,19 @@ public final class Trainer {
     }
 
     private RunSummary runLoop() {
-        ExecutionBackend backend =
-                chooseBackend && modelFactory == null ? backendFor(resumedExec(), data) : null;
-        String backendName = backend == null ? Checkpoint.ENGINE : backend.name();
         if (settings.threads() > 0) {
+            // Before anything starts the engine (choosing the backend does), so that its first
+            // start takes them; Sprig.engineThreads then holds later runs of this JVM to theirs.
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(settings.threads()));
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         }
+        ExecutionBackend backend =
+                chooseBackend && modelFactory == null ? backendFor(resumedExec(), data) : null;
+        String backendName = backend == null ? Checkpoint.ENGINE : backend.name();
         Device device = Sprig.device(config.device);
+        if (settings.threads() > 0) {
+            Sprig.engineThreads(settings.threads());
+        }
         long runStart = System.nanoTime();
         boolean augment = settings.augment().resolve(data.augment());
         BatchSource train =

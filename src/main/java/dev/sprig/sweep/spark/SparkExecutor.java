@@ -88,6 +88,17 @@ final class SparkExecutor implements RunExecutor {
         return "on Spark " + sparkMaster(master);
     }
 
+    /** Task slots of a local master (local[*]: every core). */
+    private int slots() {
+        Matcher m = LOCAL.matcher(master);
+        if (!m.matches() || m.group(2) == null) {
+            return 1;
+        }
+        return m.group(2).equals("*")
+                ? Runtime.getRuntime().availableProcessors()
+                : Integer.parseInt(m.group(2));
+    }
+
     /** local[N] becomes local[N,MAX_FAILURES], which retries; other masters stay as given. */
     static String sparkMaster(String master) {
         Matcher m = LOCAL.matcher(master);
@@ -104,7 +115,8 @@ final class SparkExecutor implements RunExecutor {
             String configYaml,
             String inPlace,
             byte[] partial,
-            boolean failFirstAttempt)
+            boolean failFirstAttempt,
+            int threads)
             implements Serializable {}
 
     /** What a task returns: an error, or (on a cluster) the finished run folder. */
@@ -140,7 +152,8 @@ final class SparkExecutor implements RunExecutor {
                                 c.configYaml(),
                                 local ? dir.toString() : null,
                                 !local && Files.isDirectory(dir) ? FolderArchive.pack(dir) : null,
-                                failFirst.contains(c.name()));
+                                failFirst.contains(c.name()),
+                                local ? dev.sprig.sweep.ChildJvmExecutor.shareOfCores(slots()) : 0);
                 jobs.add(sc.parallelize(List.of(t), 1).map(SparkExecutor::train).collectAsync());
             }
             for (int i = 0; i < cells.size(); i++) {
@@ -203,7 +216,10 @@ final class SparkExecutor implements RunExecutor {
                 // gradient tape per process, so each cell trains in a child JVM of its own.
                 RunExecutor.Outcome o =
                         dev.sprig.sweep.ChildJvmExecutor.child(
-                                cell, dir.getParent(), dir.getParent().resolve(".sweep"));
+                                cell,
+                                dir.getParent(),
+                                dir.getParent().resolve(".sweep"),
+                                t.threads());
                 if (!o.finished() && o.error().startsWith("exit 2: ")) {
                     return new Result(t.name(), o.error(), null); // Sprig refused: permanent
                 }
