@@ -5,7 +5,6 @@ import dev.sprig.SprigException;
 import dev.sprig.data.DataSplits;
 import dev.sprig.train.Json;
 import dev.sprig.train.Method;
-import dev.sprig.train.MethodRun;
 import dev.sprig.train.Methods;
 import dev.sprig.train.Progress;
 import dev.sprig.train.RunFolder;
@@ -245,7 +244,7 @@ public final class FreeTickets {
                 phases.add(member);
                 jobs.add(phases);
             }
-            trained.addAll(MemberRunner.runAll(jobs, c.workers, data, c.seed, progress));
+            trained.addAll(MemberRunner.runAll(jobs, c.workers, c.master, data, c.seed, progress));
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
         return summarize(kind, c, data, root, members, trained, extra, elapsed);
@@ -467,28 +466,5 @@ public final class FreeTickets {
             }
         }
         return String.join("\n", lines);
-    }
-
-    /**
-     * Trains one run folder whose {@code config.yaml} is written, on the path its config selects
-     * (the sparse path for sparse MLPs on the CPU); resumes it when it has a checkpoint (a finished
-     * run just reports its summary again).
-     *
-     * @param dir the run folder
-     * @param data data splits
-     * @param progress progress display
-     * @return the run's summary
-     */
-    static RunSummary trainMember(Path dir, DataSplits data, Progress progress) {
-        TrainConfig m = Json.readConfig(dir.resolve("config.yaml")).validate();
-        boolean resume = Files.isRegularFile(dir.resolve("checkpoints/last.ckpt"));
-        return Methods.get(m.method)
-                .run(
-                        new MethodRun(
-                                m,
-                                data,
-                                dir,
-                                resume ? RunFolder.Mode.RESUME : RunFolder.Mode.OVERWRITE,
-                                progress));
     }
 }

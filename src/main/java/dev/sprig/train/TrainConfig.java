@@ -291,6 +291,11 @@ public final class TrainConfig {
     public int workers = 1;
 
     @JsonPropertyDescription(
+            "ensembles: where members train: null (this JVM, or workers child JVMs) or an Apache"
+                    + " Spark master (local[N])")
+    public String master;
+
+    @JsonPropertyDescription(
             "DST/EDST ensembles: growth criterion of the members: gradient (RigL), random (SET) or"
                     + " momentum (SNFS)")
     public String ensembleGrowth = "gradient";

@@ -213,6 +213,40 @@ class FreeTicketsTest {
     }
 
     @Test
+    void anEnsembleOnEmbeddedSparkMatchesTheSameEnsembleInProcess() throws Exception {
+        TrainConfig c = small("pf-ensemble");
+        c.epochs = 2;
+        c.exec = "dense";
+        c.threads = 1;
+        RunSummary inProcess =
+                FreeTickets.run(
+                        c, data(c), tmp.resolve("here"), RunFolder.Mode.NEW, Progress.silent());
+        TrainConfig s = c.copy();
+        s.master = "local[2]";
+        RunSummary spark =
+                FreeTickets.run(
+                        s, data(s), tmp.resolve("spark"), RunFolder.Mode.NEW, Progress.silent());
+        assertThat(spark.testAccuracy()).isEqualTo(inProcess.testAccuracy());
+        assertThat(spark.testLoss()).isEqualTo(inProcess.testLoss());
+        assertThat(spark.trainFlops()).isEqualTo(inProcess.trainFlops());
+        // Each job (a dense run, then its pruned fine-tuning) ran in its own child JVM.
+        assertThat(Files.readString(tmp.resolve("spark/dense-2/log.txt")))
+                .contains("dense-2: test accuracy")
+                .contains("member-2: test accuracy");
+        TrainConfig cluster = c.copy();
+        cluster.master = "spark://nowhere:7077";
+        assertThatThrownBy(
+                        () ->
+                                FreeTickets.run(
+                                        cluster,
+                                        data(cluster),
+                                        tmp.resolve("cluster"),
+                                        RunFolder.Mode.NEW,
+                                        Progress.silent()))
+                .hasMessageContaining("local[N]");
+    }
+
+    @Test
     void dstEnsembleInWorkerProcessesMatchesTheSameEnsembleInProcess() throws Exception {
         TrainConfig c = small("dst-ensemble");
         c.sparsity = 0.8;

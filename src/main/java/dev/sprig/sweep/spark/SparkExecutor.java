@@ -88,8 +88,40 @@ final class SparkExecutor implements RunExecutor {
         return "on Spark " + sparkMaster(master);
     }
 
+    /**
+     * The application's settings: retries, no UI, jobs side by side; in local mode the driver on
+     * the loopback address, on a cluster Sprig's jars and flags shipped; the user's settings last.
+     */
+    static SparkConf sparkConf(String master, String app, Map<String, String> conf) {
+        SparkConf spark =
+                new SparkConf()
+                        .setAppName(app)
+                        .setMaster(sparkMaster(master))
+                        .set("spark.ui.enabled", "false")
+                        .set("spark.task.maxFailures", Integer.toString(MAX_FAILURES))
+                        .set("spark.scheduler.mode", "FAIR");
+        if (isLocal(master)) {
+            spark.set("spark.driver.host", "127.0.0.1")
+                    .set("spark.driver.bindAddress", "127.0.0.1");
+        } else {
+            forCluster(spark);
+        }
+        conf.forEach(spark::set);
+        return spark;
+    }
+
+    /** Whether a master is embedded local mode. */
+    static boolean isLocal(String master) {
+        return LOCAL.matcher(master).matches();
+    }
+
     /** Task slots of a local master (local[*]: every core). */
     private int slots() {
+        return slots(master);
+    }
+
+    /** Task slots of a local master (local[*]: every core; 1 for other masters). */
+    static int slots(String master) {
         Matcher m = LOCAL.matcher(master);
         if (!m.matches() || m.group(2) == null) {
             return 1;
@@ -126,20 +158,7 @@ final class SparkExecutor implements RunExecutor {
     public List<Outcome> run(List<SweepCell> cells, Path out) {
         boolean local = LOCAL.matcher(master).matches();
         List<String> failFirst = List.of(System.getProperty(FAIL_FIRST_ATTEMPT, "").split(","));
-        SparkConf spark =
-                new SparkConf()
-                        .setAppName("sprig sweep " + out.getFileName())
-                        .setMaster(sparkMaster(master))
-                        .set("spark.ui.enabled", "false")
-                        .set("spark.task.maxFailures", Integer.toString(MAX_FAILURES))
-                        .set("spark.scheduler.mode", "FAIR");
-        if (local) {
-            spark.set("spark.driver.host", "127.0.0.1")
-                    .set("spark.driver.bindAddress", "127.0.0.1");
-        } else {
-            forCluster(spark);
-        }
-        conf.forEach(spark::set);
+        SparkConf spark = sparkConf(master, "sprig sweep " + out.getFileName(), conf);
         List<Outcome> outcomes = new ArrayList<>();
         try (JavaSparkContext sc = new JavaSparkContext(spark)) {
             sc.setLogLevel("ERROR");
