@@ -28,7 +28,6 @@ public final class EnsembleMethods implements MethodFamily {
                     List.of(
                             "members",
                             "workers",
-                            "master",
                             "ensemble_growth",
                             "edst_explore_epochs",
                             "edst_refine_lr",

@@ -15,6 +15,7 @@ import dev.sprig.structured.Surgeon;
 import dev.sprig.train.Json;
 import dev.sprig.train.MethodRun;
 import dev.sprig.train.Progress;
+import dev.sprig.train.RemoteRuns;
 import dev.sprig.train.RunFolder;
 import dev.sprig.train.RunSummary;
 import dev.sprig.train.TrainConfig;
@@ -59,7 +60,12 @@ public final class Epi {
      * @return the pipeline's summary
      */
     public static RunSummary run(MethodRun run) {
-        return run(run, run.dir().resolve("latency.json"));
+        String shared = run.config().epiLatencyTable;
+        return run(
+                run,
+                shared == null || shared.isBlank()
+                        ? run.dir().resolve("latency.json")
+                        : Path.of(shared));
     }
 
     private static RunSummary run(MethodRun run, Path latencyTable) {
@@ -268,7 +274,8 @@ public final class Epi {
                 throw new SprigException("cannot clear " + table + ": " + e.getMessage());
             }
         }
-        out.add(run(new MethodRun(epi, data, dir.resolve("epi"), mode, progress), table));
+        List<TrainConfig> configs = new ArrayList<>(List.of(epi));
+        List<Path> dirs = new ArrayList<>(List.of(dir.resolve("epi")));
         for (int e : epochs) {
             if (e >= config.epochs) {
                 throw new SprigException(
@@ -280,7 +287,18 @@ public final class Epi {
             }
             TrainConfig c = config.copy();
             c.epiPruneEpoch = e;
-            out.add(run(new MethodRun(c, data, dir.resolve("epoch-" + e), mode, progress), table));
+            configs.add(c);
+            dirs.add(dir.resolve("epoch-" + e));
+        }
+        if (config.master != null && !config.master.isBlank()) {
+            out.addAll(remoteGrid(config, data, table, configs, dirs, mode));
+        } else {
+            for (int i = 0; i < configs.size(); i++) {
+                out.add(
+                        run(
+                                new MethodRun(configs.get(i), data, dirs.get(i), mode, progress),
+                                table));
+            }
         }
         for (int i = 0; i < out.size(); i++) {
             RunSummary r = out.get(i);
@@ -293,6 +311,52 @@ public final class Epi {
             rows.add(row);
         }
         RunFolder.writeAtomic(dir.resolve("oracle.json"), Json.pretty(rows) + "\n");
+        return out;
+    }
+
+    /**
+     * The grid's runs as tasks of the {@code master} (each in a child JVM, side by side): the
+     * latency table is measured here first, so every run prunes against the same one; a run that
+     * finished is kept, the others start afresh in their folders.
+     */
+    private static List<RunSummary> remoteGrid(
+            TrainConfig config,
+            DataSplits data,
+            Path table,
+            List<TrainConfig> configs,
+            List<Path> dirs,
+            RunFolder.Mode mode) {
+        EpiOptions epi = EpiOptions.from(config);
+        Blueprint network = Trainer.blueprint(config, data.train());
+        budget(config, epi, network, table); // measures and writes the table if it needs one
+        List<List<Path>> jobs = new ArrayList<>();
+        for (int i = 0; i < configs.size(); i++) {
+            Path d = dirs.get(i);
+            boolean finished = Files.isRegularFile(d.resolve("summary.json"));
+            if (mode == RunFolder.Mode.NEW && RunFolder.holdsRun(d)) {
+                throw new SprigException(
+                        "output folder "
+                                + d
+                                + " already holds a run; pass --resume to continue the grid or"
+                                + " --overwrite to replace it");
+            }
+            if (finished && mode == RunFolder.Mode.RESUME) {
+                continue;
+            }
+            TrainConfig c = configs.get(i).copy();
+            c.master = null;
+            c.epiLatencyTable = table.toAbsolutePath().toString();
+            // The task trains it afresh (its folder holds no top-level checkpoint to resume).
+            RunFolder.writeAtomic(d.resolve("config.yaml"), Json.toYaml(c));
+            jobs.add(List.of(d));
+        }
+        if (!jobs.isEmpty()) {
+            RemoteRuns.forMaster(config.master).trainAll(config.master, jobs, config.seed);
+        }
+        List<RunSummary> out = new ArrayList<>();
+        for (Path d : dirs) {
+            out.add(RunSummary.read(d));
+        }
         return out;
     }
 

@@ -32,7 +32,8 @@ public final class EpiMethods implements MethodFamily {
                             "epi_tau",
                             "epi_monotone",
                             "epi_strict",
-                            "epi_prune_epoch"),
+                            "epi_prune_epoch",
+                            "epi_latency_table"),
                     EpiOptions::from);
 
     /** Creates the family (found by {@link java.util.ServiceLoader}). */

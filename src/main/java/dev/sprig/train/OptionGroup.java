@@ -78,6 +78,7 @@ public record OptionGroup(
                             "seed",
                             "device",
                             "threads",
+                            "master",
                             "checkpoint_every",
                             "exec",
                             "channel_widths"),

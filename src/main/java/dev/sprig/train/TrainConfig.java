@@ -265,6 +265,11 @@ public final class TrainConfig {
                     + " decides)")
     public int epiPruneEpoch = -1;
 
+    @JsonPropertyDescription(
+            "EPI: latency table file the runs of an oracle grid share (null = the run's"
+                    + " latency.json)")
+    public String epiLatencyTable;
+
     @JsonPropertyDescription("LTH: pruning rounds after the dense round")
     public int lthRounds = 3;
 
@@ -291,8 +296,8 @@ public final class TrainConfig {
     public int workers = 1;
 
     @JsonPropertyDescription(
-            "ensembles: where members train: null (this JVM, or workers child JVMs) or an Apache"
-                    + " Spark master (local[N])")
+            "where the runs of an ensemble or an EPI oracle grid train: null (this JVM; ensembles"
+                    + " use workers) or an Apache Spark master (local[N])")
     public String master;
 
     @JsonPropertyDescription(

@@ -98,6 +98,51 @@ class EpiTest {
     }
 
     @Test
+    void theOracleGridOnEmbeddedSparkMatchesTheGridInProcess() throws Exception {
+        TrainConfig c = config();
+        c.threads = 1;
+        DataSplits data = DataSplits.load(c.dataset, Path.of("."), 0, c.seed);
+        List<RunSummary> here =
+                Epi.grid(
+                        c,
+                        data,
+                        tmp.resolve("here"),
+                        RunFolder.Mode.NEW,
+                        List.of(0, 2),
+                        Progress.silent());
+        TrainConfig s = c.copy();
+        s.master = "local[2]";
+        List<RunSummary> spark =
+                Epi.grid(
+                        s,
+                        data,
+                        tmp.resolve("spark"),
+                        RunFolder.Mode.NEW,
+                        List.of(0, 2),
+                        Progress.silent());
+        assertThat(spark).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            assertThat(spark.get(i).testAccuracy()).isEqualTo(here.get(i).testAccuracy());
+            assertThat(spark.get(i).testLoss()).isEqualTo(here.get(i).testLoss());
+            assertThat(spark.get(i).trainFlops()).isEqualTo(here.get(i).trainFlops());
+            assertThat(spark.get(i).extra().get("prune_epoch"))
+                    .isEqualTo(here.get(i).extra().get("prune_epoch"));
+        }
+        assertThat(Json.JSON.readTree(tmp.resolve("spark/oracle.json").toFile())).hasSize(3);
+        // A grid asked again into the same folder without --resume is refused, not overwritten.
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () ->
+                                Epi.grid(
+                                        s,
+                                        data,
+                                        tmp.resolve("spark"),
+                                        RunFolder.Mode.NEW,
+                                        List.of(0, 2),
+                                        Progress.silent()))
+                .hasMessageContaining("already holds a run");
+    }
+
+    @Test
     void warmupTriggerSurgeryAndTrainingEndToEnd() throws Exception {
         TrainConfig c = config();
         DataSplits data = DataSplits.load(c.dataset, Path.of("."), 0, c.seed);
