@@ -1,7 +1,6 @@
 package dev.sprig.cli;
 
 import dev.sprig.SprigException;
-import dev.sprig.sweep.RunExecutors;
 import dev.sprig.sweep.Sweep;
 import dev.sprig.sweep.SweepGrid;
 import java.nio.file.Path;
@@ -49,7 +48,7 @@ final class SweepCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SweepGrid g = SweepGrid.read(grid);
-        Sweep.Result r = Sweep.run(g, out, RunExecutors.forMaster(master, conf));
+        Sweep.Result r = Sweep.run(g, out, dev.sprig.train.RunExecutors.forMaster(master, 1, conf));
         for (Map<String, Object> row : r.groups()) {
             Object acc = row.get("test_accuracy_mean");
             System.out.printf(

@@ -15,7 +15,8 @@ import dev.sprig.structured.Surgeon;
 import dev.sprig.train.Json;
 import dev.sprig.train.MethodRun;
 import dev.sprig.train.Progress;
-import dev.sprig.train.RemoteRuns;
+import dev.sprig.train.RunExecutor;
+import dev.sprig.train.RunExecutors;
 import dev.sprig.train.RunFolder;
 import dev.sprig.train.RunSummary;
 import dev.sprig.train.TrainConfig;
@@ -329,7 +330,7 @@ public final class Epi {
         EpiOptions epi = EpiOptions.from(config);
         Blueprint network = Trainer.blueprint(config, data.train());
         budget(config, epi, network, table); // measures and writes the table if it needs one
-        List<List<Path>> jobs = new ArrayList<>();
+        List<RunExecutor.Job> jobs = new ArrayList<>();
         for (int i = 0; i < configs.size(); i++) {
             Path d = dirs.get(i);
             boolean finished = Files.isRegularFile(d.resolve("summary.json"));
@@ -348,10 +349,16 @@ public final class Epi {
             c.epiLatencyTable = table.toAbsolutePath().toString();
             // The task trains it afresh (its folder holds no top-level checkpoint to resume).
             RunFolder.writeAtomic(d.resolve("config.yaml"), Json.toYaml(c));
-            jobs.add(List.of(d));
+            jobs.add(RunExecutor.Job.of(d, config.seed));
         }
-        if (!jobs.isEmpty()) {
-            RemoteRuns.forMaster(config.master).trainAll(config.master, jobs, config.seed);
+        List<String> failed = new ArrayList<>();
+        for (RunExecutor.Outcome o : RunExecutors.forMaster(config.master).run(jobs)) {
+            if (!o.finished()) {
+                failed.add(o.job().folders().get(0).getFileName() + ": " + o.error());
+            }
+        }
+        if (!failed.isEmpty()) {
+            throw new SprigException("oracle grid runs failed: " + String.join("; ", failed));
         }
         List<RunSummary> out = new ArrayList<>();
         for (Path d : dirs) {

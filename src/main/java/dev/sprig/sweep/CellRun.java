@@ -1,24 +1,17 @@
 package dev.sprig.sweep;
 
 import dev.sprig.SprigException;
-import dev.sprig.data.DataRoot;
-import dev.sprig.data.DataSplits;
 import dev.sprig.train.Json;
-import dev.sprig.train.Method;
-import dev.sprig.train.MethodRun;
-import dev.sprig.train.Methods;
-import dev.sprig.train.Progress;
 import dev.sprig.train.RunFolder;
-import dev.sprig.train.RunSummary;
 import dev.sprig.train.TrainConfig;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Trains one cell into its run folder, the same way wherever it runs: a new run, or the
- * continuation of one that stopped (its checkpoint), so a retried or restarted cell ends with the
- * figures of an uninterrupted run. Data come from the config's {@code data_dir}, else {@code
- * SPRIG_DATA}, else {@code ~/.sprig/data} of the machine it runs on.
+ * A cell's run folder before it trains: {@code config.yaml} written (or found unchanged, when the
+ * cell started before), so that any executor can train it, or continue it from its checkpoint, with
+ * {@link dev.sprig.train.FolderRun}.
  */
 public final class CellRun {
     private CellRun() {}
@@ -34,28 +27,16 @@ public final class CellRun {
     }
 
     /**
-     * Trains (or finishes) a cell.
+     * Readies a cell's folder.
      *
      * @param cell the cell
      * @param dir its run folder
-     * @return the run's summary
-     * @throws SprigException when the run fails, or the folder holds a run of another config
+     * @return the seed its data are split with (the cell's own)
+     * @throws SprigException when the folder holds a run of another config, or other files
      */
-    public static RunSummary train(SweepCell cell, Path dir) {
-        // The engine records one gradient tape per process (DJL's collector is global): two runs
-        // in one JVM take turns. Parallel cells run in processes of their own.
-        synchronized (CellRun.class) {
-            return trainAlone(cell, dir);
-        }
-    }
-
-    private static RunSummary trainAlone(SweepCell cell, Path dir) {
-        if (finished(dir)) {
-            return RunSummary.read(dir);
-        }
+    public static long prepare(SweepCell cell, Path dir) {
         TrainConfig config = Json.readConfig(cell.configYaml(), "cell " + cell.name());
         config.validate();
-        RunFolder.Mode mode = RunFolder.Mode.NEW;
         Path saved = dir.resolve("config.yaml");
         if (Files.isRegularFile(saved)) {
             TrainConfig started = Json.readConfig(saved);
@@ -64,8 +45,7 @@ public final class CellRun {
             // gives it another share of the cores); what it computes may not.
             started.threads = config.threads;
             started.dataDir = config.dataDir;
-            String before = Json.toYaml(started);
-            if (!before.equals(Json.toYaml(config))) {
+            if (!Json.toYaml(started).equals(Json.toYaml(config))) {
                 throw new SprigException(
                         "cell "
                                 + cell.name()
@@ -74,19 +54,18 @@ public final class CellRun {
                                 + " holds a run of another config (the grid changed since it"
                                 + " started); move it away to train the cell afresh");
             }
-            mode = RunFolder.Mode.RESUME;
-        } else if (Files.isDirectory(dir) && !RunFolder.holdsRun(dir)) {
-            mode = RunFolder.Mode.OVERWRITE; // scaffolding of a start that wrote nothing
+            return config.seed;
         }
-        Method method = Methods.get(config.method);
-        DataSplits data =
-                DataSplits.load(
-                        config.dataset,
-                        DataRoot.resolve(config.dataDir),
-                        config.validationFraction,
-                        config.seed);
-        RunSummary summary = method.run(new MethodRun(config, data, dir, mode, Progress.silent()));
-        dev.sprig.report.Report.writeRunPlots(dir);
-        return summary;
+        if (RunFolder.holdsRun(dir)) {
+            throw new SprigException(
+                    "cell " + cell.name() + ": " + dir + " holds a run without its config.yaml");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new SprigException("cannot create " + dir + ": " + e.getMessage());
+        }
+        RunFolder.writeAtomic(saved, Json.toYaml(config));
+        return config.seed;
     }
 }

@@ -1,7 +1,9 @@
 package dev.sprig.sweep;
 
 import dev.sprig.SprigException;
+import dev.sprig.report.Report;
 import dev.sprig.train.Json;
+import dev.sprig.train.RunExecutor;
 import dev.sprig.train.RunFolder;
 import dev.sprig.train.RunSummary;
 import java.io.IOException;
@@ -73,10 +75,24 @@ public final class Sweep {
                 todo.size(),
                 executor.describe());
         Map<String, String> errors = new LinkedHashMap<>();
-        if (!todo.isEmpty()) {
-            for (RunExecutor.Outcome o : executor.run(todo, out)) {
-                if (!o.finished()) {
-                    errors.put(o.cell(), o.error());
+        List<RunExecutor.Job> jobs = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (SweepCell c : todo) {
+            Path dir = out.resolve(c.name());
+            try {
+                jobs.add(RunExecutor.Job.of(dir, CellRun.prepare(c, dir)));
+                names.add(c.name());
+            } catch (SprigException e) {
+                errors.put(c.name(), e.getMessage());
+            }
+        }
+        if (!jobs.isEmpty()) {
+            List<RunExecutor.Outcome> outcomes = executor.run(jobs);
+            for (int i = 0; i < outcomes.size(); i++) {
+                if (outcomes.get(i).finished()) {
+                    Report.writeRunPlots(out.resolve(names.get(i)));
+                } else {
+                    errors.put(names.get(i), outcomes.get(i).error());
                 }
             }
         }

@@ -7,8 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sprig.SprigException;
 import dev.sprig.data.DataRoot;
 import dev.sprig.data.DataSplits;
+import dev.sprig.train.InProcessExecutor;
 import dev.sprig.train.Json;
 import dev.sprig.train.Methods;
+import dev.sprig.train.RunExecutor;
+import dev.sprig.train.RunExecutors;
 import dev.sprig.train.RunFolder;
 import dev.sprig.train.RunSummary;
 import dev.sprig.train.TrainConfig;
@@ -147,7 +150,9 @@ class SweepTest {
         Sweep.run(g, reference, new InProcessExecutor());
         Path out = tmp.resolve("restarted");
         List<SweepCell> cells = g.cells();
-        CellRun.train(cells.get(0), out.resolve(cells.get(0).name()));
+        Path first = out.resolve(cells.get(0).name());
+        new InProcessExecutor()
+                .run(List.of(RunExecutor.Job.of(first, CellRun.prepare(cells.get(0), first))));
         Path finishedSummary = out.resolve(cells.get(0).name()).resolve("summary.json");
         Files.setLastModifiedTime(finishedSummary, FileTime.fromMillis(1_000_000));
         // The driver died while cell 2 trained: its folder holds a checkpoint, no summary.

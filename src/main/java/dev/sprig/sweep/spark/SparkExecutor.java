@@ -2,10 +2,11 @@ package dev.sprig.sweep.spark;
 
 import dev.sprig.Sprig;
 import dev.sprig.SprigException;
-import dev.sprig.sweep.CellRun;
 import dev.sprig.sweep.FolderArchive;
-import dev.sprig.sweep.RunExecutor;
-import dev.sprig.sweep.SweepCell;
+import dev.sprig.train.ChildJvmExecutor;
+import dev.sprig.train.FolderRun;
+import dev.sprig.train.Progress;
+import dev.sprig.train.RunExecutor;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -143,57 +144,72 @@ final class SparkExecutor implements RunExecutor {
 
     /** What a task needs: everything travels with it, nothing is read from the driver's disk. */
     record Task(
-            String name,
-            String configYaml,
-            String inPlace,
+            String folder,
+            long dataSeed,
+            boolean inPlace,
             byte[] partial,
             boolean failFirstAttempt,
             int threads)
             implements Serializable {}
 
-    /** What a task returns: an error, or (on a cluster) the finished run folder. */
-    record Result(String name, String error, byte[] folder) implements Serializable {}
+    /** What a task returns: an error Sprig raised, or (on a cluster) the finished run folder. */
+    record Result(String error, byte[] folder) implements Serializable {}
 
     @Override
-    public List<Outcome> run(List<SweepCell> cells, Path out) {
-        boolean local = LOCAL.matcher(master).matches();
-        List<String> failFirst = List.of(System.getProperty(FAIL_FIRST_ATTEMPT, "").split(","));
-        SparkConf spark = sparkConf(master, "sprig sweep " + out.getFileName(), conf);
-        List<Outcome> outcomes = new ArrayList<>();
-        try (JavaSparkContext sc = new JavaSparkContext(spark)) {
-            sc.setLogLevel("ERROR");
-            List<JavaFutureAction<List<Result>>> jobs = new ArrayList<>();
-            for (SweepCell c : cells) {
-                Path dir = out.resolve(c.name()).toAbsolutePath();
-                Task t =
-                        new Task(
-                                c.name(),
-                                c.configYaml(),
-                                local ? dir.toString() : null,
-                                !local && Files.isDirectory(dir) ? FolderArchive.pack(dir) : null,
-                                failFirst.contains(c.name()),
-                                local ? dev.sprig.sweep.ChildJvmExecutor.shareOfCores(slots()) : 0);
-                jobs.add(sc.parallelize(List.of(t), 1).map(SparkExecutor::train).collectAsync());
+    public List<Outcome> run(List<Job> jobs) {
+        boolean local = isLocal(master);
+        for (Job job : jobs) {
+            if (!local && job.folders().size() > 1) {
+                throw new SprigException(
+                        "master "
+                                + master
+                                + ": runs in phases (a pruned ensemble member reads its dense run's"
+                                + " folder) need one file system; train them with local[N]");
             }
-            for (int i = 0; i < cells.size(); i++) {
-                String name = cells.get(i).name();
+        }
+        List<String> failFirst = List.of(System.getProperty(FAIL_FIRST_ATTEMPT, "").split(","));
+        int threads = local ? ChildJvmExecutor.shareOfCores(slots()) : 0;
+        List<Outcome> outcomes = new ArrayList<>();
+        try (JavaSparkContext sc = new JavaSparkContext(sparkConf(master, "sprig runs", conf))) {
+            sc.setLogLevel("ERROR");
+            List<JavaFutureAction<List<Result>>> running = new ArrayList<>();
+            for (Job job : jobs) {
+                Path first = job.folders().get(0).toAbsolutePath();
+                List<Task> tasks = new ArrayList<>();
+                for (Path folder : job.folders()) {
+                    Path dir = folder.toAbsolutePath();
+                    tasks.add(
+                            new Task(
+                                    dir.toString(),
+                                    job.dataSeed(),
+                                    local,
+                                    local ? null : FolderArchive.pack(dir),
+                                    failFirst.contains(first.getFileName().toString()),
+                                    threads));
+                }
+                // One task per job: its folders train in order, in one place.
+                running.add(
+                        sc.parallelize(List.of(tasks), 1).map(SparkExecutor::train).collectAsync());
+            }
+            for (int i = 0; i < jobs.size(); i++) {
+                Job job = jobs.get(i);
                 try {
-                    Result r = jobs.get(i).get().get(0);
+                    Result r = running.get(i).get().get(0);
                     if (r.error() == null && r.folder() != null) {
-                        FolderArchive.install(r.folder(), out.resolve(name));
+                        FolderArchive.install(r.folder(), job.folders().get(0));
                     }
-                    outcomes.add(new Outcome(name, r.error()));
+                    outcomes.add(new Outcome(job, r.error()));
                 } catch (ExecutionException e) {
                     outcomes.add(
                             new Outcome(
-                                    name,
+                                    job,
                                     "failed after "
                                             + MAX_FAILURES
                                             + " attempts: "
                                             + rootMessage(e)));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new SprigException("interrupted while cells trained");
+                    throw new SprigException("interrupted while runs trained");
                 }
             }
         }
@@ -209,55 +225,46 @@ final class SparkExecutor implements RunExecutor {
         return m.lines().findFirst().orElse(m);
     }
 
-    /** A task: trains the cell on the worker it landed on. */
-    static Result train(Task t) throws IOException {
-        Sprig.forceOffline();
+    /** A task: trains a job's folders on the worker it landed on. */
+    static Result train(List<Task> tasks) throws IOException {
+        Task first = tasks.get(0);
         TaskContext ctx = TaskContext.get();
-        if (t.failFirstAttempt() && ctx != null && ctx.attemptNumber() == 0) {
-            throw new IllegalStateException("injected fault: first attempt of " + t.name());
+        if (first.failFirstAttempt() && ctx != null && ctx.attemptNumber() == 0) {
+            throw new IllegalStateException(
+                    "injected fault: first attempt of " + Path.of(first.folder()).getFileName());
         }
+        List<Path> dirs = new ArrayList<>();
+        tasks.forEach(t -> dirs.add(Path.of(t.folder())));
+        if (first.inPlace()) {
+            // Local mode: the task slots are threads of this JVM, and the engine records one
+            // gradient tape per process, so the job trains in a child JVM of its own.
+            try {
+                Outcome o =
+                        ChildJvmExecutor.child(new Job(dirs, first.dataSeed()), first.threads());
+                if (o.finished()) {
+                    return new Result(null, null);
+                }
+                if (o.error().startsWith("exit 2: ")) {
+                    return new Result(o.error(), null); // Sprig refused: retrying would not help
+                }
+                throw new IllegalStateException(o.error()); // a crash: Spark retries the task
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        Sprig.forceOffline();
         String worker = java.net.InetAddress.getLocalHost().getHostName();
-        Path dir;
-        Path scratch = null;
-        if (t.inPlace() != null) {
-            dir = Path.of(t.inPlace());
-        } else {
-            scratch = Files.createTempDirectory("sprig-cell-");
-            dir = scratch.resolve(t.name());
-            if (t.partial() != null) {
-                FolderArchive.unpack(t.partial(), dir);
-            }
-        }
+        Path scratch = Files.createTempDirectory("sprig-run-");
+        Path dir = scratch.resolve(dirs.get(0).getFileName());
         try {
-            SweepCell cell = new SweepCell(t.name(), Map.of(), t.configYaml());
-            if (scratch == null) {
-                // Local mode: the task slots are threads of this JVM, and the engine records one
-                // gradient tape per process, so each cell trains in a child JVM of its own.
-                RunExecutor.Outcome o =
-                        dev.sprig.sweep.ChildJvmExecutor.child(
-                                cell,
-                                dir.getParent(),
-                                dir.getParent().resolve(".sweep"),
-                                t.threads());
-                if (!o.finished() && o.error().startsWith("exit 2: ")) {
-                    return new Result(t.name(), o.error(), null); // Sprig refused: permanent
-                }
-                if (!o.finished()) {
-                    throw new IllegalStateException("cell " + t.name() + ": " + o.error());
-                }
-                return new Result(t.name(), null, null);
-            }
-            CellRun.train(cell, dir);
-            return new Result(t.name(), null, FolderArchive.pack(dir));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+            FolderArchive.unpack(first.partial(), dir);
+            FolderRun.train(dir, first.dataSeed(), Progress.silent());
+            return new Result(null, FolderArchive.pack(dir));
         } catch (SprigException e) {
-            return new Result(t.name(), "on worker " + worker + ": " + e.getMessage(), null);
+            return new Result("on worker " + worker + ": " + e.getMessage(), null);
         } finally {
-            if (scratch != null) {
-                FolderArchive.delete(scratch);
-            }
+            FolderArchive.delete(scratch);
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.sprig.sweep.spark;
 
-import dev.sprig.sweep.RunExecutor;
-import dev.sprig.sweep.RunExecutorFactory;
+import dev.sprig.train.RunExecutor;
+import dev.sprig.train.RunExecutorFactory;
 
 /**
  * Serves Spark masters ({@code local}, {@code local[N]}, {@code spark://}, {@code k8s://}, {@code
@@ -32,7 +32,7 @@ public final class SparkExecutorFactory implements RunExecutorFactory {
                             + master
                             + " needs Apache Spark on the class path: build with `mvn -B -q"
                             + " package -DskipTests` (it copies Spark to target/spark-lib, which"
-                            + " ./sprig adds) or use --master jvm[N]");
+                            + " ./sprig adds) or use master jvm[N]");
         }
         return new SparkExecutor(master, conf);
     }
