@@ -77,6 +77,13 @@ public final class FolderRun {
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         cmd.add("-Dai.djl.pytorch.num_threads=" + threads);
         cmd.add("-Dai.djl.pytorch.num_interop_threads=1");
+        // Settings given to this JVM as properties (not arguments) hold for its children too.
+        for (String key : List.of("sprig.exec.probe")) {
+            String value = System.getProperty(key);
+            if (value != null && !value.isBlank()) {
+                cmd.add("-D" + key + "=" + value);
+            }
+        }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(FolderRun.class.getName());
