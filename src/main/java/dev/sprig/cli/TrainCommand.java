@@ -244,24 +244,8 @@ class TrainCommand implements Callable<Integer> {
                     && (baseText == null || !fileKeys(baseText).contains("method"))) {
                 overrides.put("method", defaultMethod());
             }
-            String method =
-                    overrides.has("method") ? overrides.get("method").asText() : config.method;
-            Map<String, Object> defaults =
-                    Methods.contains(method) ? Methods.get(method).publishedDefaults() : Map.of();
-            if (!defaults.isEmpty()) {
-                // A method's published settings sit under the config file and the flags: both
-                // override them.
-                Set<String> fromFile = baseText == null ? Set.of() : fileKeys(baseText);
-                ObjectNode methodDefaults = Json.JSON.createObjectNode();
-                defaults.forEach(
-                        (k, v) -> {
-                            if (!fromFile.contains(k)) {
-                                methodDefaults.set(k, Json.JSON.valueToTree(v));
-                            }
-                        });
-                config = Json.JSON.readerForUpdating(config).readValue(methodDefaults);
-            }
-            TrainConfig resolved = Json.JSON.readerForUpdating(config).readValue(overrides);
+            // A method's published settings sit under the config file and the flags.
+            TrainConfig resolved = Json.layered(config, baseText, overrides);
             requireOwnFamily(resolved.method);
             return resolved;
         } catch (IOException e) {

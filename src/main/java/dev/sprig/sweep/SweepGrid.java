@@ -277,23 +277,12 @@ public final class SweepGrid {
         values.forEach(overrides::set);
         String where = origin + ", cell " + name;
         TrainConfig config = Json.readConfig(baseText, where);
-        Set<String> fromBase = Json.configKeys(baseText, where);
         String method = overrides.has("method") ? overrides.get("method").asText() : config.method;
         if (!Methods.contains(method)) {
             throw new SprigException(where + ": unknown method '" + method + "'");
         }
         try {
-            ObjectNode defaults = Json.JSON.createObjectNode();
-            Methods.get(method)
-                    .publishedDefaults()
-                    .forEach(
-                            (k, v) -> {
-                                if (!fromBase.contains(k)) {
-                                    defaults.set(k, Json.JSON.valueToTree(v));
-                                }
-                            });
-            config = Json.JSON.readerForUpdating(config).readValue(defaults);
-            config = Json.JSON.readerForUpdating(config).readValue(overrides);
+            config = Json.layered(config, baseText, overrides);
         } catch (IOException e) {
             throw new SprigException(
                     "bad value in " + where + ": " + e.getMessage().split("\n")[0]);

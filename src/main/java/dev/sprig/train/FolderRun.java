@@ -28,12 +28,12 @@ public final class FolderRun {
      * @return the run's summary
      */
     public static RunSummary train(Path dir, long dataSeed, Progress progress) {
-        TrainConfig m = Json.readConfig(dir.resolve("config.yaml")).validate();
-        boolean resume = Files.isRegularFile(dir.resolve("checkpoints/last.ckpt"));
-        DataSplits data =
+        TrainConfig m = Json.readConfig(dir.resolve("config.yaml"));
+        return train(
+                dir,
                 DataSplits.load(
-                        m.dataset, DataRoot.resolve(m.dataDir), m.validationFraction, dataSeed);
-        return train(dir, m, data, resume, progress);
+                        m.dataset, DataRoot.resolve(m.dataDir), m.validationFraction, dataSeed),
+                progress);
     }
 
     /**
@@ -47,11 +47,6 @@ public final class FolderRun {
     public static RunSummary train(Path dir, DataSplits data, Progress progress) {
         TrainConfig m = Json.readConfig(dir.resolve("config.yaml")).validate();
         boolean resume = Files.isRegularFile(dir.resolve("checkpoints/last.ckpt"));
-        return train(dir, m, data, resume, progress);
-    }
-
-    private static RunSummary train(
-            Path dir, TrainConfig m, DataSplits data, boolean resume, Progress progress) {
         return Methods.get(m.method)
                 .run(
                         new MethodRun(

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * The JSON and YAML mappers of run folders: snake_case keys, unknown config keys rejected with a
@@ -81,6 +82,37 @@ public final class Json {
             throw new SprigException(
                     "bad " + origin + ": " + e.getOriginalMessage().split("\n")[0]);
         }
+    }
+
+    /**
+     * Lays a run's settings in the one order every command uses: the method's published defaults,
+     * then the config text, then the overrides (flags, a sweep cell's values).
+     *
+     * @param base the config parsed from {@code baseText}
+     * @param baseText its text (null for none), whose keys keep their value over the defaults
+     * @param overrides settings that win over both, by config key
+     * @return the resolved config (not yet validated)
+     * @throws IOException for an override that does not fit its setting
+     */
+    public static TrainConfig layered(TrainConfig base, String baseText, ObjectNode overrides)
+            throws IOException {
+        String method = overrides.has("method") ? overrides.get("method").asText() : base.method;
+        Map<String, Object> defaults =
+                Methods.contains(method) ? Methods.get(method).publishedDefaults() : Map.of();
+        TrainConfig config = base;
+        if (!defaults.isEmpty()) {
+            java.util.Set<String> fromText =
+                    baseText == null ? java.util.Set.of() : configKeys(baseText, "config");
+            ObjectNode methodDefaults = JSON.createObjectNode();
+            defaults.forEach(
+                    (k, v) -> {
+                        if (!fromText.contains(k)) {
+                            methodDefaults.set(k, JSON.valueToTree(v));
+                        }
+                    });
+            config = JSON.readerForUpdating(config).readValue(methodDefaults);
+        }
+        return JSON.readerForUpdating(config).readValue(overrides);
     }
 
     /**

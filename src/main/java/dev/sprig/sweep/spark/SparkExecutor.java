@@ -116,11 +116,6 @@ final class SparkExecutor implements RunExecutor {
         return LOCAL.matcher(master).matches();
     }
 
-    /** Task slots of a local master (local[*]: every core). */
-    private int slots() {
-        return slots(master);
-    }
-
     /** Task slots of a local master (local[*]: every core; 1 for other masters). */
     static int slots(String master) {
         Matcher m = LOCAL.matcher(master);
@@ -168,7 +163,7 @@ final class SparkExecutor implements RunExecutor {
             }
         }
         List<String> failFirst = List.of(System.getProperty(FAIL_FIRST_ATTEMPT, "").split(","));
-        int threads = local ? ChildJvmExecutor.shareOfCores(slots()) : 0;
+        int threads = local ? ChildJvmExecutor.shareOfCores(slots(master)) : 0;
         List<Outcome> outcomes = new ArrayList<>();
         try (JavaSparkContext sc = new JavaSparkContext(sparkConf(master, "sprig runs", conf))) {
             sc.setLogLevel("ERROR");
