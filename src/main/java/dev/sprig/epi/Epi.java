@@ -328,6 +328,15 @@ public final class Epi {
             List<Path> dirs,
             RunFolder.Mode mode) {
         EpiOptions epi = EpiOptions.from(config);
+        RunExecutor executor = RunExecutors.forMaster(config.master);
+        if (epi.budget() == EpiOptions.Budget.LATENCY && !executor.sharesFiles()) {
+            throw new SprigException(
+                    "master "
+                            + config.master
+                            + ": the runs of a latency-budget grid read one latency table measured"
+                            + " here, which a cluster's workers do not see; use local[N] or"
+                            + " jvm[N]");
+        }
         Blueprint network = Trainer.blueprint(config, data.train());
         budget(config, epi, network, table); // measures and writes the table if it needs one
         List<RunExecutor.Job> jobs = new ArrayList<>();
@@ -352,7 +361,7 @@ public final class Epi {
             jobs.add(RunExecutor.Job.of(d, config.seed));
         }
         List<String> failed = new ArrayList<>();
-        for (RunExecutor.Outcome o : RunExecutors.forMaster(config.master).run(jobs)) {
+        for (RunExecutor.Outcome o : executor.run(jobs)) {
             if (!o.finished()) {
                 failed.add(o.job().folders().get(0).getFileName() + ": " + o.error());
             }

@@ -63,4 +63,14 @@ public interface RunExecutor {
      * @return e.g. {@code in this JVM}, {@code 2 child JVMs}, {@code on Spark local[2,4]}
      */
     String describe();
+
+    /**
+     * Says whether the runs see this machine's files (a folder another run wrote, a table the
+     * caller measured), as on this machine or in embedded Spark, and not on a cluster's workers.
+     *
+     * @return true unless runs train on other machines
+     */
+    default boolean sharesFiles() {
+        return true;
+    }
 }

@@ -129,6 +129,20 @@ class EpiTest {
                     .isEqualTo(here.get(i).extra().get("prune_epoch"));
         }
         assertThat(Json.JSON.readTree(tmp.resolve("spark/oracle.json").toFile())).hasSize(3);
+        // A latency budget's table is measured here: a cluster's workers would not see it.
+        TrainConfig cluster = c.copy();
+        cluster.master = "spark://nowhere:7077";
+        cluster.epiBudget = "latency";
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () ->
+                                Epi.grid(
+                                        cluster,
+                                        data,
+                                        tmp.resolve("cluster"),
+                                        RunFolder.Mode.NEW,
+                                        List.of(0),
+                                        Progress.silent()))
+                .hasMessageContaining("latency table");
         // A grid asked again into the same folder without --resume is refused, not overwritten.
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () ->

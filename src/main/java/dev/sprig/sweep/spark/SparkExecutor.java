@@ -85,6 +85,11 @@ final class SparkExecutor implements RunExecutor {
     }
 
     @Override
+    public boolean sharesFiles() {
+        return isLocal(master);
+    }
+
+    @Override
     public String describe() {
         return "on Spark " + sparkMaster(master);
     }
@@ -152,7 +157,7 @@ final class SparkExecutor implements RunExecutor {
 
     @Override
     public List<Outcome> run(List<Job> jobs) {
-        boolean local = isLocal(master);
+        boolean local = sharesFiles();
         for (Job job : jobs) {
             if (!local && job.folders().size() > 1) {
                 throw new SprigException(
