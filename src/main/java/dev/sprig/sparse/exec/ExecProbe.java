@@ -32,11 +32,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * the sparse path and VGG-11 1.2x; at 0 both are 0.3-0.45x. One fixed threshold would be wrong for
  * some model on some machine, so {@code exec: auto} times a few steps of each path on synthetic
  * data of the run's shape (the same model, method, sparsity, batch and threads) and keeps the
- * faster. Its limit, measured: it times the first 48 steps of a fresh JVM, and the engine path
- * keeps speeding up for hundreds of steps beyond that (RigL ResNet-20 at 0.9 on Fashion-MNIST: the
- * probe read 1.03-1.05x for the sparse path, ten epochs then ran it at 0.83x the engine). Each
- * answer is stored per machine in a small JSON file ({@link #defaultCache()}), so a model is probed
- * once, not once per run; a resumed run keeps the backend its checkpoint names.
+ * faster. How it times, and why: both paths run short training runs in alternating rounds (sparse
+ * then engine, engine then sparse, ...), the first {@link #WARM_ROUNDS} rounds discarded and the
+ * median of the rest kept. An earlier probe timed 48 steps of each path one after the other and got
+ * the Fashion-MNIST ResNet-20 case wrong (it read 1.05x for the sparse path; ten epochs ran it at
+ * 0.83x the engine): measured, the engine's first ~24 steps in a process run at two thirds of its
+ * later speed, the sparse kernels speed up until the JIT has compiled them, and this machine's
+ * speed drifts by a quarter between runs a minute apart, so blocks timed one after the other
+ * compare different machines. With warm rounds and alternation the same case reads 0.91-0.96x and
+ * the engine trains it. Each answer is stored per machine in a small JSON file ({@link
+ * #defaultCache()}), so a model is probed once, not once per run; a resumed run keeps the backend
+ * its checkpoint names.
  */
 public final class ExecProbe {
     /**
@@ -49,11 +55,21 @@ public final class ExecProbe {
     /** Environment variable naming the cache file (default {@code ~/.sprig/exec-probe.json}). */
     public static final String CACHE_ENV = "SPRIG_EXEC_PROBE_CACHE";
 
-    /** Training steps per epoch of the probe. */
+    /** Training steps per epoch of one timed run. */
     static final int STEPS = 8;
 
-    /** Timed epochs of the probe, after one warm-up epoch; their median counts. */
-    static final int TIMED_EPOCHS = 5;
+    /** Timed epochs of one run, after one warm-up epoch; their mean counts. */
+    static final int TIMED_EPOCHS = 2;
+
+    /**
+     * Rounds of one run per path, in alternating order; the first {@link #WARM_ROUNDS} warm both
+     * paths up (the JIT compiles the sparse kernels, the engine fills its caches) and are not
+     * counted, the median of the others is.
+     */
+    static final int ROUNDS = 5;
+
+    /** Rounds that only warm up. */
+    static final int WARM_ROUNDS = 2;
 
     private static final ExecProbe STANDARD = new ExecProbe(defaultCache(), ExecProbe::timeSteps);
 
@@ -176,19 +192,33 @@ public final class ExecProbe {
         System.err.printf(
                 Locale.ROOT,
                 "exec auto: timing %d steps of %s at sparsity %.2f on the sparse path and on the"
-                        + " masked-dense engine (once per machine)%n",
-                STEPS * 2,
+                        + " masked-dense engine, in alternating rounds (once per machine)%n",
+                ROUNDS * (1 + TIMED_EPOCHS) * STEPS,
                 config.model,
                 config.sparsity);
         TrainConfig sparse = config.copy();
         sparse.exec = CsrBackend.NAME;
         TrainConfig dense = config.copy();
         dense.exec = "dense";
-        Measurement m =
-                new Measurement(
-                        timer.secondsPerStep(sparse, specs),
-                        timer.secondsPerStep(dense, specs),
-                        false);
+        List<Double> sparseRounds = new ArrayList<>();
+        List<Double> denseRounds = new ArrayList<>();
+        for (int round = 0; round < ROUNDS; round++) {
+            // Alternate which path goes first, so that a machine speeding up or slowing down
+            // during the probe weighs on both alike.
+            boolean sparseFirst = round % 2 == 0;
+            double first = timer.secondsPerStep(sparseFirst ? sparse : dense, specs);
+            double second = timer.secondsPerStep(sparseFirst ? dense : sparse, specs);
+            if (round >= WARM_ROUNDS) {
+                sparseRounds.add(sparseFirst ? first : second);
+                denseRounds.add(sparseFirst ? second : first);
+            }
+        }
+        Measurement m = new Measurement(median(sparseRounds), median(denseRounds), false);
+        System.err.println(
+                "exec auto: seconds per step by round, sparse path "
+                        + rounds(sparseRounds)
+                        + ", masked-dense engine "
+                        + rounds(denseRounds));
         memo.put(key, new Measurement(m.sparseSeconds(), m.denseSeconds(), true));
         write(key, m);
         report(config, m);
@@ -196,6 +226,21 @@ public final class ExecProbe {
     }
 
     /** Prints the decision once per case and process, for the run's log. */
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        java.util.Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static String rounds(List<Double> values) {
+        StringBuilder b = new StringBuilder();
+        for (double v : values) {
+            b.append(b.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.4f", v));
+        }
+        return b.toString();
+    }
+
     private void report(TrainConfig config, Measurement m) {
         System.err.println("exec auto: " + describe(config, m));
     }
@@ -374,8 +419,10 @@ public final class ExecProbe {
                 .chooseBackend()
                 .onEpoch(m -> seconds.add(m.epochSeconds()))
                 .run();
-        List<Double> timed = new ArrayList<>(seconds.subList(1, seconds.size()));
-        java.util.Collections.sort(timed);
-        return timed.get(timed.size() / 2) / STEPS;
+        double sum = 0;
+        for (double t : seconds.subList(1, seconds.size())) {
+            sum += t;
+        }
+        return sum / TIMED_EPOCHS / STEPS;
     }
 }
