@@ -166,7 +166,8 @@ public final class EarlyBird {
                         eb.epsilon(),
                         eb.perLayer(),
                         variant.triggered(),
-                        variant.triggered() ? writer : null);
+                        variant.triggered() ? writer : null,
+                        eb.interval());
         RunSummary search;
         Path searchDir = dir.resolve("search");
         if (retrainStarted) {
@@ -204,15 +205,29 @@ public final class EarlyBird {
                 RunFolder.writeAtomic(dir.resolve("eb_distances.json"), Json.pretty(m) + "\n");
             }
         }
-        double denseEpochFlops = search.denseTrainFlops() / search.epochs();
+        double denseEpochFlops = PipelineSummary.denseEpochFlops(config, data, full);
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("prune_ratio", eb.pruneRatio());
         extra.put("search_epochs", search.epochs());
         extra.put("search_train_flops", search.trainFlops());
         extra.put("search_test_accuracy", search.testAccuracy());
         extra.put("eb_ticket_epochs", lastTicketEpochs(searchDir));
+        int stepsPerEpoch = dev.sprig.train.BudgetView.stepsPerEpoch(config, data);
+        String event = variant.triggered() ? "ticket" : "prune";
         if (!Files.isRegularFile(retrainDir.resolve("config.yaml"))) {
             // No ticket to retrain: the search is the whole run.
+            extra.put(
+                    "budget",
+                    new dev.sprig.train.BudgetView(
+                                    event,
+                                    -1,
+                                    stepsPerEpoch,
+                                    config.epochs,
+                                    search.trainFlops(),
+                                    0,
+                                    search.wallSeconds(),
+                                    0)
+                            .toMap(denseEpochFlops * config.epochs));
             extra.put(
                     "ticket",
                     ticketDrawnAt(searchDir, eb.pruneRatio()) == null
@@ -254,11 +269,26 @@ public final class EarlyBird {
         double retrainOwn =
                 retrain.trainFlops() - (variant == Variant.EARLYBIRD ? search.trainFlops() : 0);
         extra.put("eb_epoch", Handoff.epochTaken(retrainDir));
+        long ticketStep = Handoff.stepTaken(retrainDir, stepsPerEpoch);
+        extra.put("eb_step", ticketStep);
+        extra.put("eb_interval", eb.interval().text());
         extra.put("retrain_train_flops", retrainOwn);
         extra.put("channel_counts", retrainConfig.channelWidths);
         // Each phase's folder times only itself (the hand-off checkpoint starts the clock at zero).
         double wall = search.wallSeconds() + retrain.wallSeconds();
         double dense = denseEpochFlops * config.epochs;
+        extra.put(
+                "budget",
+                new dev.sprig.train.BudgetView(
+                                event,
+                                ticketStep,
+                                stepsPerEpoch,
+                                config.epochs,
+                                search.trainFlops(),
+                                retrainOwn,
+                                search.wallSeconds(),
+                                retrain.wallSeconds())
+                        .toMap(dense));
         return PipelineSummary.write(
                 root,
                 config,
@@ -312,10 +342,10 @@ public final class EarlyBird {
         }
 
         @Override
-        public void onTicket(int epoch, ChannelMask mask, RunContext run) {
+        public void onTicket(long step, ChannelMask mask, RunContext run) {
             boolean reinit = variant == Variant.REINIT;
             boolean slimming = variant == Variant.SLIMMING;
-            if (!reinit && !slimming && epoch >= config.epochs) {
+            if (!reinit && !slimming && step >= (long) config.epochs * run.stepsPerEpoch()) {
                 // The ticket goes on from its epoch: drawn at the last one, it has nothing left to
                 // train,
                 // and the pruned network without retraining is no result. The search stands.
@@ -338,8 +368,8 @@ public final class EarlyBird {
                     next,
                     mask,
                     run,
-                    new Handoff.Start(!reinit, !slimming, slimming ? 0 : epoch, !slimming),
-                    epoch);
+                    new Handoff.Start(!reinit, !slimming, slimming ? 0 : step, !slimming),
+                    step);
         }
 
         /** Slimming prunes once training ends; the other methods need nothing at the end. */
@@ -353,7 +383,7 @@ public final class EarlyBird {
                                         Surgeon.groupScales(run.model()),
                                         eb.pruneRatio(),
                                         eb.perLayer());
-                        onTicket(run.config().epochs, m, run);
+                        onTicket((long) run.config().epochs * run.stepsPerEpoch(), m, run);
                     }
                 }
             };

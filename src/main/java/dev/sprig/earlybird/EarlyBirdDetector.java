@@ -2,9 +2,11 @@ package dev.sprig.earlybird;
 
 import dev.sprig.structured.ChannelMask;
 import dev.sprig.structured.MaskDistanceTrigger;
+import dev.sprig.structured.ObservationInterval;
 import dev.sprig.structured.Surgeon;
 import dev.sprig.train.EpochContext;
 import dev.sprig.train.RunContext;
+import dev.sprig.train.StepContext;
 import dev.sprig.train.TrainingHook;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -15,10 +17,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Draws the channel mask of every searched pruning ratio at the start of each epoch (at the start
- * of training and after each epoch, which is the same point) and feeds Early-Bird's mask-distance
- * queue. When the target ratio's ticket appears it hands the live model and optimizer to a callback
- * (surgery) and, unless told to go on, stops the run.
+ * Draws the channel mask of every searched pruning ratio at the start of training and then at each
+ * observation (every epoch end, as the paper does, or every N steps: {@link ObservationInterval})
+ * and feeds Early-Bird's mask-distance queue. When the target ratio's ticket appears it hands the
+ * live model and optimizer to a callback (surgery) and, unless told to go on, stops the run, mid
+ * epoch when it fired there.
  *
  * <p>All masks are kept (a few bits per channel per epoch), so the pairwise distance matrix of the
  * paper's heat map can be reported, and a resumed search rebuilds its queues by replaying them.
@@ -30,11 +33,11 @@ public final class EarlyBirdDetector implements TrainingHook {
         /**
          * Called once, when the target ratio's ticket is declared.
          *
-         * @param epoch epochs trained when it was drawn
+         * @param step optimiser steps trained when it was drawn
          * @param mask the ticket's channel mask
          * @param run the live run (model, optimizer, ledger)
          */
-        void onTicket(int epoch, ChannelMask mask, RunContext run);
+        void onTicket(long step, ChannelMask mask, RunContext run);
     }
 
     private final List<Double> ratios;
@@ -44,10 +47,17 @@ public final class EarlyBirdDetector implements TrainingHook {
     private final boolean perLayer;
     private final boolean stopAtTicket;
     private final TicketHandler handler;
+    private final ObservationInterval interval;
     private final Map<Double, List<ChannelMask>> masks = new LinkedHashMap<>();
     private final Map<Double, MaskDistanceTrigger> triggers = new LinkedHashMap<>();
-    private final Map<Double, Integer> ticketEpoch = new LinkedHashMap<>();
+    private final Map<Double, Long> ticketStep = new LinkedHashMap<>();
+
+    /** The optimiser step of every observation; −1 for those restored from an older checkpoint. */
+    private final List<Long> observedAt = new ArrayList<>();
+
     private boolean handled;
+    private int stepsPerEpoch = 1;
+    private long everySteps = -1; // −1: at epoch ends
 
     /**
      * Creates the detector.
@@ -59,6 +69,7 @@ public final class EarlyBirdDetector implements TrainingHook {
      * @param perLayer per-layer instead of global |γ| thresholds
      * @param stopAtTicket whether the run stops at the target ticket
      * @param handler receives the target ticket, or null
+     * @param interval how often the queue takes a mask
      */
     public EarlyBirdDetector(
             List<Double> ratios,
@@ -67,7 +78,8 @@ public final class EarlyBirdDetector implements TrainingHook {
             double epsilon,
             boolean perLayer,
             boolean stopAtTicket,
-            TicketHandler handler) {
+            TicketHandler handler,
+            ObservationInterval interval) {
         if (!ratios.contains(target)) {
             throw new IllegalArgumentException(
                     "prune ratio " + target + " is not among the searched ratios " + ratios);
@@ -79,23 +91,25 @@ public final class EarlyBirdDetector implements TrainingHook {
         this.perLayer = perLayer;
         this.stopAtTicket = stopAtTicket;
         this.handler = handler;
+        this.interval = interval;
         for (double p : ratios) {
             masks.put(p, new ArrayList<>());
             triggers.put(p, new MaskDistanceTrigger(queue, epsilon));
         }
     }
 
-    private void observe(RunContext run, int epoch) {
+    private void observe(RunContext run, long step) {
         Map<String, float[]> scales = Surgeon.groupScales(run.model());
+        observedAt.add(step);
         for (double p : ratios) {
             ChannelMask m = ChannelMask.fromScales(scales, p, perLayer);
             masks.get(p).add(m);
             if (triggers.get(p).observe(m)) {
-                ticketEpoch.put(p, epoch);
+                ticketStep.put(p, step);
                 if (p == target && !handled) {
                     handled = true;
                     if (handler != null) {
-                        handler.onTicket(epoch, m, run);
+                        handler.onTicket(step, m, run);
                     }
                     if (stopAtTicket) {
                         run.requestStop();
@@ -107,42 +121,96 @@ public final class EarlyBirdDetector implements TrainingHook {
 
     @Override
     public void onTrainingBegin(RunContext run) {
+        stepsPerEpoch = run.stepsPerEpoch();
+        int epochs = run.config().epochs;
+        everySteps =
+                interval.perEpoch(stepsPerEpoch, epochs)
+                        ? -1
+                        : interval.steps(stepsPerEpoch, epochs);
+        // Observations restored from a checkpoint written before steps were recorded were per
+        // epoch.
+        for (int i = 0; i < observedAt.size(); i++) {
+            if (observedAt.get(i) < 0) {
+                observedAt.set(i, (long) i * stepsPerEpoch);
+            }
+        }
+        ticketStep.replaceAll((p, s) -> s < 0 ? observedAt.get((int) (-s - 1)) : s);
         if (masks.get(target).isEmpty()) {
             observe(run, 0);
         }
     }
 
     @Override
+    public void afterOptimizerStep(StepContext step) {
+        long done = step.step() + 1;
+        if (everySteps > 0 && done % everySteps == 0 && !step.run().stopRequested()) {
+            observe(step.run(), done);
+        }
+    }
+
+    @Override
     public void onEpochEnd(EpochContext e) {
-        observe(e.run(), e.epoch() + 1);
+        if (everySteps < 0) {
+            observe(e.run(), (long) (e.epoch() + 1) * stepsPerEpoch);
+        }
         Map<String, Object> d = new LinkedHashMap<>();
         for (double p : ratios) {
             d.put(Double.toString(p), triggers.get(p).lastMaxDistance());
         }
         e.extra().put("eb_max_distance", d);
         e.extra().put("eb_ticket_epochs", ticketEpochsByName());
+        e.extra().put("eb_ticket_steps", ticketStepsByName());
+        e.extra().put("eb_observations", observedAt.size());
     }
 
     private Map<String, Integer> ticketEpochsByName() {
         Map<String, Integer> out = new LinkedHashMap<>();
-        ticketEpoch.forEach((k, v) -> out.put(Double.toString(k), v));
+        ticketStep.forEach((k, v) -> out.put(Double.toString(k), (int) (v / stepsPerEpoch)));
+        return out;
+    }
+
+    private Map<String, Long> ticketStepsByName() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        ticketStep.forEach((k, v) -> out.put(Double.toString(k), v));
         return out;
     }
 
     /**
      * Returns the epoch of each ratio's ticket found so far.
      *
-     * @return epochs trained when each ratio's ticket was drawn
+     * @return whole epochs trained when each ratio's ticket was drawn
      */
     public Map<Double, Integer> ticketEpochs() {
-        return Map.copyOf(ticketEpoch);
+        return Map.copyOf(
+                ticketEpochsByName().entrySet().stream()
+                        .collect(
+                                java.util.stream.Collectors.toMap(
+                                        en -> Double.valueOf(en.getKey()), Map.Entry::getValue)));
+    }
+
+    /**
+     * Returns the optimiser step of each ratio's ticket found so far.
+     *
+     * @return steps trained when each ratio's ticket was drawn
+     */
+    public Map<Double, Long> ticketSteps() {
+        return Map.copyOf(ticketStep);
+    }
+
+    /**
+     * Returns the optimiser step of every observation so far.
+     *
+     * @return steps, in order
+     */
+    public List<Long> observationSteps() {
+        return List.copyOf(observedAt);
     }
 
     /**
      * Returns the pairwise mask distances over all epochs of one ratio (the paper's heat map).
      *
      * @param ratio a searched ratio
-     * @return d[i][j] between the masks drawn at the start of epochs i and j
+     * @return d[i][j] between the masks of observations i and j
      */
     public double[][] distanceMatrix(double ratio) {
         List<ChannelMask> m = masks.get(ratio);
@@ -156,14 +224,14 @@ public final class EarlyBirdDetector implements TrainingHook {
     }
 
     /**
-     * Returns the mask of one ratio drawn at the start of an epoch.
+     * Returns the mask of one ratio at one observation (per epoch: the start of that epoch).
      *
      * @param ratio a searched ratio
-     * @param epoch epochs trained
+     * @param observation its index
      * @return the mask
      */
-    public ChannelMask mask(double ratio, int epoch) {
-        return masks.get(ratio).get(epoch);
+    public ChannelMask mask(double ratio, int observation) {
+        return masks.get(ratio).get(observation);
     }
 
     @Override
@@ -190,6 +258,11 @@ public final class EarlyBirdDetector implements TrainingHook {
                     }
                 }
             }
+        }
+        // Appended after the masks, so checkpoints written before it still read.
+        out.writeInt(observedAt.size());
+        for (long st : observedAt) {
+            out.writeLong(st);
         }
     }
 
@@ -221,9 +294,25 @@ public final class EarlyBirdDetector implements TrainingHook {
                 ChannelMask mask = new ChannelMask(m);
                 list.add(mask);
                 if (t.observe(mask)) {
-                    ticketEpoch.put(p, e);
+                    ticketStep.put(p, -(long) e - 1); // observation e, resolved below
                 }
             }
         }
+        observedAt.clear();
+        if (in.available() >= 4) {
+            int count = in.readInt();
+            for (int i = 0; i < count; i++) {
+                observedAt.add(in.readLong());
+            }
+        } else {
+            for (int i = 0; i < masks.get(target).size(); i++) {
+                observedAt.add(-1L); // per epoch: onTrainingBegin knows the epoch length
+            }
+        }
+        ticketStep.replaceAll(
+                (p, s) ->
+                        s < 0 && observedAt.get((int) (-s - 1)) >= 0
+                                ? observedAt.get((int) (-s - 1))
+                                : s);
     }
 }

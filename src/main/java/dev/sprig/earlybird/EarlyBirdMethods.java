@@ -28,6 +28,7 @@ public final class EarlyBirdMethods implements MethodFamily {
                             "eb_ratios",
                             "eb_epsilon",
                             "eb_queue",
+                            "eb_interval",
                             "eb_per_layer",
                             "eb_distance_matrix",
                             "eb_low_precision",

@@ -2,6 +2,7 @@ package dev.sprig.earlybird;
 
 import static dev.sprig.SprigException.require;
 
+import dev.sprig.structured.ObservationInterval;
 import dev.sprig.train.TrainConfig;
 import java.util.List;
 
@@ -18,6 +19,7 @@ import java.util.List;
  * @param lowPrecision search in 8-bit block floating point
  * @param bnL1 L1 penalty on batch-norm scales (anchor: 1e-4 when not set)
  * @param finetuneEpochs slimming: fine-tuning epochs (0 = a quarter of the epochs)
+ * @param interval how often the queue takes a mask
  */
 public record EarlyBirdOptions(
         double pruneRatio,
@@ -28,7 +30,8 @@ public record EarlyBirdOptions(
         boolean distanceMatrix,
         boolean lowPrecision,
         double bnL1,
-        int finetuneEpochs) {
+        int finetuneEpochs,
+        ObservationInterval interval) {
     /**
      * The anchor's L1 penalty on batch-norm scales (You et al., {@code main.py}: {@code --s 1e-4}).
      */
@@ -64,6 +67,7 @@ public record EarlyBirdOptions(
                 c.ebDistanceMatrix,
                 c.ebLowPrecision,
                 c.bnL1 == null ? DEFAULT_BN_L1 : c.bnL1,
-                c.finetuneEpochs);
+                c.finetuneEpochs,
+                ObservationInterval.parse(c.ebInterval, "eb_interval"));
     }
 }

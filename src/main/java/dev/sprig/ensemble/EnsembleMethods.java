@@ -30,6 +30,8 @@ public final class EnsembleMethods implements MethodFamily {
                             "workers",
                             "ensemble_growth",
                             "edst_explore_epochs",
+                            "edst_explore_fraction",
+                            "edst_refine_fraction",
                             "edst_refine_lr",
                             "exploration_fraction",
                             "exploration_epochs",

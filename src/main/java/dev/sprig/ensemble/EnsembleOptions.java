@@ -13,7 +13,10 @@ import java.util.List;
  * @param members members M (FreeTickets: 3)
  * @param workers members trained at once, each in its own process
  * @param growth how DST/EDST members regrow connections
- * @param edstExploreEpochs EDST: exploration epochs; null = a third of the epochs
+ * @param edstExploreEpochs EDST: exploration epochs; null = {@code edstExploreFraction}
+ * @param edstExploreFraction EDST: exploration as a fraction of the schedule (authors: 1/3)
+ * @param edstRefineFraction EDST: one refinement phase as a fraction of the schedule; null = the
+ *     rest split evenly
  * @param edstRefineLr EDST: the refinement phases' learning rate (FreeTickets: 0.01)
  * @param explorationFraction fraction q replaced at each global exploration (FreeTickets: 0.8)
  * @param explorationEpochs epochs that start with a global exploration jump
@@ -25,6 +28,8 @@ public record EnsembleOptions(
         int workers,
         Growth growth,
         Integer edstExploreEpochs,
+        double edstExploreFraction,
+        Double edstRefineFraction,
         double edstRefineLr,
         double explorationFraction,
         List<Integer> explorationEpochs,
@@ -55,6 +60,50 @@ public record EnsembleOptions(
         }
     }
 
+    /** The authors' exploration: 150 of 450 epochs ({@code main_EDST.py}, README settings). */
+    public static final double AUTHORS_EXPLORE_FRACTION = 150.0 / 450;
+
+    /**
+     * EDST's phases in whole epochs of a schedule.
+     *
+     * @param explore epochs of exploration
+     * @param phase epochs of each refinement phase (the last one takes what is left over)
+     */
+    public record EdstPhases(int explore, int phase) {}
+
+    /**
+     * Resolves EDST's phases for a schedule: exploration from {@code edst_explore_epochs}, else its
+     * fraction of the epochs (rounded down); each refinement phase from its fraction (rounded, at
+     * least one epoch), else what exploration leaves split evenly over the members. On the authors'
+     * 450 epochs with M = 3 the defaults give their 150 + 3 × 100.
+     *
+     * @param epochs epochs in the schedule
+     * @return the phases
+     * @throws SprigException when a phase would get no epoch or the phases overrun the schedule
+     */
+    public EdstPhases edstPhases(int epochs) {
+        int explore =
+                edstExploreEpochs != null
+                        ? edstExploreEpochs
+                        : (int) Math.floor(edstExploreFraction * epochs + 1e-9);
+        int phase =
+                edstRefineFraction != null
+                        ? (int) Math.max(1, Math.round(edstRefineFraction * epochs))
+                        : (epochs - explore) / members;
+        if (phase < 1 || explore + (long) phase * members > epochs) {
+            throw new dev.sprig.SprigException(
+                    "EDST needs at least one epoch per refinement phase within the schedule: "
+                            + epochs
+                            + " epochs, "
+                            + explore
+                            + " of exploration, "
+                            + members
+                            + " members of "
+                            + phase);
+        }
+        return new EdstPhases(explore, phase);
+    }
+
     /**
      * Reads and checks the options.
      *
@@ -69,6 +118,14 @@ public record EnsembleOptions(
                 c.edstExploreEpochs == null
                         || (c.edstExploreEpochs >= 0 && c.edstExploreEpochs < c.epochs),
                 "edst_explore_epochs must be in [0, epochs), got " + c.edstExploreEpochs);
+        require(
+                c.edstExploreFraction == null
+                        || (c.edstExploreFraction >= 0 && c.edstExploreFraction < 1),
+                "edst_explore_fraction must be in [0, 1), got " + c.edstExploreFraction);
+        require(
+                c.edstRefineFraction == null
+                        || (c.edstRefineFraction > 0 && c.edstRefineFraction <= 1),
+                "edst_refine_fraction must be in (0, 1], got " + c.edstRefineFraction);
         require(c.edstRefineLr > 0, "edst_refine_lr must be positive, got " + c.edstRefineLr);
         require(c.pfLr > 0, "pf_lr must be positive, got " + c.pfLr);
         require(
@@ -86,6 +143,8 @@ public record EnsembleOptions(
                 c.workers,
                 Choice.parse(Growth.class, c.ensembleGrowth, "ensemble_growth"),
                 c.edstExploreEpochs,
+                c.edstExploreFraction == null ? AUTHORS_EXPLORE_FRACTION : c.edstExploreFraction,
+                c.edstRefineFraction,
                 c.edstRefineLr,
                 c.explorationFraction,
                 List.copyOf(c.explorationEpochs),

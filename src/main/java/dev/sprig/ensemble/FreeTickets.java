@@ -278,18 +278,9 @@ public final class FreeTickets {
             List<Path> members,
             Map<String, Object> extra,
             Progress progress) {
-        int explore = c.edstExploreEpochs != null ? c.edstExploreEpochs : c.epochs / 3;
-        int phase = (c.epochs - explore) / c.members;
-        if (phase < 1) {
-            throw new SprigException(
-                    "EDST needs at least one epoch per refinement phase: "
-                            + c.epochs
-                            + " epochs, "
-                            + explore
-                            + " of exploration, "
-                            + c.members
-                            + " members");
-        }
+        EnsembleOptions.EdstPhases phases = EnsembleOptions.from(c).edstPhases(c.epochs);
+        int explore = phases.explore();
+        int phase = phases.phase();
         TrainConfig r = c.copy();
         r.method = sparseMethod(c);
         r.exec = "dense";
@@ -323,7 +314,45 @@ public final class FreeTickets {
         extra.put("edst_phase_epochs", phase);
         extra.put("exploration_epochs", r.explorationEpochs);
         extra.put("lr_points", r.lrPoints);
+        extra.put("budget", exploreBudget(runDir, explore, c, data, s.denseTrainFlops()));
         return s;
+    }
+
+    /**
+     * EDST's budget view: the end of exploration as a fraction of the schedule, and the FLOPs and
+     * training seconds of exploration and of the refinement phases, from the run's metrics.
+     */
+    private static Map<String, Object> exploreBudget(
+            Path runDir, int explore, TrainConfig c, DataSplits data, double dense) {
+        double flopsBefore = 0;
+        double flopsAll = 0;
+        double secondsBefore = 0;
+        double secondsAll = 0;
+        try {
+            for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
+                var m = Json.JSON.readTree(line);
+                int epoch = m.path("epoch").asInt();
+                flopsAll = m.path("train_flops").asDouble();
+                secondsAll += m.path("epoch_seconds").asDouble();
+                if (epoch <= explore) {
+                    flopsBefore = flopsAll;
+                    secondsBefore = secondsAll;
+                }
+            }
+        } catch (IOException e) {
+            throw new SprigException("cannot read " + runDir.resolve("metrics.jsonl"));
+        }
+        int stepsPerEpoch = dev.sprig.train.BudgetView.stepsPerEpoch(c, data);
+        return new dev.sprig.train.BudgetView(
+                        "exploration_end",
+                        (long) explore * stepsPerEpoch,
+                        stepsPerEpoch,
+                        c.epochs,
+                        flopsBefore,
+                        flopsAll - flopsBefore,
+                        secondsBefore,
+                        secondsAll - secondsBefore)
+                .toMap(dense);
     }
 
     /**

@@ -1,8 +1,6 @@
 package dev.sprig.epi;
 
 import dev.sprig.SprigException;
-import dev.sprig.cost.FlopsCostModel;
-import dev.sprig.cost.LayerDensities;
 import dev.sprig.data.DataSplits;
 import dev.sprig.models.Blueprint;
 import dev.sprig.models.LayerSpec;
@@ -120,7 +118,7 @@ public final class Epi {
                         null,
                         0,
                         0,
-                        0,
+                        1,
                         new Handoff.Start(true, false, 0, false),
                         0);
             }
@@ -139,14 +137,15 @@ public final class Epi {
                             budget,
                             new EpiTrigger(epi.window(), epi.tau(), epi.monotone(), epi.strict()),
                             epi.pruneEpoch(),
-                            (epoch, mask, live) ->
+                            (step, mask, live) ->
                                     Handoff.write(
                                             prunedDir,
                                             next.copy(),
                                             mask,
                                             live,
-                                            new Handoff.Start(true, true, epoch, true),
-                                            epoch));
+                                            new Handoff.Start(true, true, step, true),
+                                            step),
+                            epi.interval());
             boolean warmupResume = resume && Files.isRegularFile(warmupDir.resolve("config.yaml"));
             TrainConfig w = config.copy();
             w.method = "epi-warmup";
@@ -171,8 +170,22 @@ public final class Epi {
         if (warmup != null) {
             extra.put("epi_series", series(warmupDir));
         }
-        double denseEpochFlops = denseEpochFlops(config, data, full);
+        double denseEpochFlops = PipelineSummary.denseEpochFlops(config, data, full);
+        int stepsPerEpoch = dev.sprig.train.BudgetView.stepsPerEpoch(config, data);
+        extra.put("epi_interval", epi.interval().text());
         if (!Files.isRegularFile(prunedDir.resolve("config.yaml"))) {
+            extra.put(
+                    "budget",
+                    new dev.sprig.train.BudgetView(
+                                    "prune",
+                                    -1,
+                                    stepsPerEpoch,
+                                    config.epochs,
+                                    warmup.trainFlops(),
+                                    0,
+                                    warmup.wallSeconds(),
+                                    0)
+                            .toMap(denseEpochFlops * config.epochs));
             extra.put(
                     "pruned",
                     "never: EPI did not fire within the schedule; the warm-up trained the full"
@@ -202,6 +215,21 @@ public final class Epi {
                         .run();
         List<LayerSpec> thin = network.specs(prunedConfig.channelWidths);
         extra.put("prune_epoch", Handoff.epochTaken(prunedDir));
+        long pruneStep = Handoff.stepTaken(prunedDir, stepsPerEpoch);
+        extra.put("prune_step", pruneStep);
+        double flopsBefore = warmup == null ? 0 : warmup.trainFlops();
+        extra.put(
+                "budget",
+                new dev.sprig.train.BudgetView(
+                                "prune",
+                                pruneStep,
+                                stepsPerEpoch,
+                                config.epochs,
+                                flopsBefore,
+                                pruned.trainFlops() - flopsBefore,
+                                warmup == null ? 0 : warmup.wallSeconds(),
+                                pruned.wallSeconds())
+                        .toMap(denseEpochFlops * config.epochs));
         extra.put("channel_counts", prunedConfig.channelWidths);
         extra.put("resource_fraction", budget.resource(prunedConfig.channelWidths) / budget.full());
         double wall =
@@ -312,7 +340,42 @@ public final class Epi {
             rows.add(row);
         }
         RunFolder.writeAtomic(dir.resolve("oracle.json"), Json.pretty(rows) + "\n");
+        if (out.size() > 1) {
+            addOracle(dir.resolve("epi"), rows.subList(1, rows.size()));
+        }
         return out;
+    }
+
+    /**
+     * Adds to the EPI run's budget view what an ideal trigger would have cost: the oracle run of
+     * highest test accuracy (the earliest of equals), its pruning epoch, FLOPs and wall time.
+     */
+    private static void addOracle(Path epiDir, List<Map<String, Object>> oracle) {
+        Map<String, Object> best = null;
+        for (Map<String, Object> row : oracle) {
+            if (best == null
+                    || (double) row.get("test_accuracy") > (double) best.get("test_accuracy")) {
+                best = row;
+            }
+        }
+        Path summary = epiDir.resolve("summary.json");
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode s =
+                    (com.fasterxml.jackson.databind.node.ObjectNode)
+                            Json.JSON.readTree(summary.toFile());
+            com.fasterxml.jackson.databind.JsonNode budget = s.get("budget");
+            if (budget instanceof com.fasterxml.jackson.databind.node.ObjectNode b) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("best_prune_epoch", best.get("prune_epoch"));
+                o.put("test_accuracy", best.get("test_accuracy"));
+                o.put("train_flops_ratio", best.get("train_flops_ratio"));
+                o.put("wall_seconds", best.get("wall_seconds"));
+                b.set("oracle", Json.JSON.valueToTree(o));
+                RunFolder.writeAtomic(summary, Json.pretty(s) + "\n");
+            }
+        } catch (java.io.IOException | ClassCastException e) {
+            throw new SprigException("cannot add the oracle to " + summary + ": " + e.getMessage());
+        }
     }
 
     /**
@@ -380,27 +443,21 @@ public final class Epi {
         try {
             List<Object> epi = new ArrayList<>();
             for (String line : Files.readAllLines(warmupDir.resolve("metrics.jsonl"))) {
-                var v = Json.JSON.readTree(line).get("epi");
+                var node = Json.JSON.readTree(line);
+                var observations = node.get("epi_observations");
+                if (observations != null && observations.isArray()) {
+                    // Observed every N steps: each entry is [step, EPI].
+                    for (var o : observations) {
+                        epi.add(o.get(1).isNull() ? null : o.get(1).asDouble());
+                    }
+                    continue;
+                }
+                var v = node.get("epi");
                 epi.add(v == null || v.isNull() ? null : v.asDouble());
             }
             return epi;
         } catch (java.io.IOException e) {
             return List.of();
         }
-    }
-
-    /**
-     * FLOPs of one epoch of dense training of the full network, as the trainer's ledger counts
-     * them.
-     */
-    static double denseEpochFlops(TrainConfig c, DataSplits data, List<LayerSpec> full) {
-        int n = data.train().size();
-        int batches = (n + c.batchSize - 1) / c.batchSize;
-        long examples =
-                c.maxStepsPerEpoch > 0 && c.maxStepsPerEpoch < batches
-                        ? (long) c.maxStepsPerEpoch * c.batchSize
-                        : n;
-        return (double) examples
-                * FlopsCostModel.INSTANCE.trainStepFlops(full, LayerDensities.DENSE, false);
     }
 }

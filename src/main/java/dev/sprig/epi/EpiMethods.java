@@ -33,6 +33,7 @@ public final class EpiMethods implements MethodFamily {
                             "epi_monotone",
                             "epi_strict",
                             "epi_prune_epoch",
+                            "epi_interval",
                             "epi_latency_table"),
                     EpiOptions::from);
 

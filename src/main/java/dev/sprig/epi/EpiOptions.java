@@ -3,6 +3,7 @@ package dev.sprig.epi;
 import static dev.sprig.SprigException.require;
 
 import dev.sprig.SprigException;
+import dev.sprig.structured.ObservationInterval;
 import dev.sprig.train.Choice;
 import dev.sprig.train.TrainConfig;
 
@@ -18,6 +19,7 @@ import dev.sprig.train.TrainConfig;
  * @param monotone EPI must exceed each of its last N values
  * @param strict strict (&gt;) instead of &ge; monotonicity
  * @param pruneEpoch prune at this fixed epoch instead (-1 = EPI decides)
+ * @param interval how often the dominant sub-network is taken
  */
 public record EpiOptions(
         ChannelImportance importance,
@@ -27,7 +29,8 @@ public record EpiOptions(
         double tau,
         int monotone,
         boolean strict,
-        int pruneEpoch) {
+        int pruneEpoch,
+        ObservationInterval interval) {
     /** The resource a budget limits. */
     public enum Budget {
         /** Forward FLOPs per example. */
@@ -78,6 +81,7 @@ public record EpiOptions(
                 c.epiTau == null ? importance.defaultTau() : c.epiTau,
                 c.epiMonotone,
                 c.epiStrict,
-                c.epiPruneEpoch);
+                c.epiPruneEpoch,
+                ObservationInterval.parse(c.epiInterval, "epi_interval"));
     }
 }

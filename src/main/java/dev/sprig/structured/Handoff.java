@@ -27,11 +27,12 @@ public final class Handoff {
      *
      * @param carryWeights start from the surviving weights (false: re-initialise from the seed)
      * @param carryMomentum also carry the optimizer's momentum for surviving weights
-     * @param startEpoch epoch the next phase starts at (the schedule continues from there)
+     * @param startStep optimiser step the next phase starts at (the schedule, and the batch order
+     *     of a phase that starts mid-epoch, continue from there)
      * @param carryCost whether the next phase's FLOP ledger starts from this run's
      */
     public record Start(
-            boolean carryWeights, boolean carryMomentum, int startEpoch, boolean carryCost) {}
+            boolean carryWeights, boolean carryMomentum, long startStep, boolean carryCost) {}
 
     /**
      * Writes the next phase.
@@ -41,7 +42,7 @@ public final class Handoff {
      * @param mask the channels that survive
      * @param run the live run
      * @param start how it starts
-     * @param epochTaken the epoch at which the mask was taken, for {@code ticket.json}
+     * @param stepTaken the optimiser steps trained when the mask was taken, for {@code ticket.json}
      */
     public static void write(
             Path dir,
@@ -49,7 +50,7 @@ public final class Handoff {
             ChannelMask mask,
             RunContext run,
             Start start,
-            int epochTaken) {
+            long stepTaken) {
         write(
                 dir,
                 next,
@@ -58,9 +59,9 @@ public final class Handoff {
                 run.optimizer(),
                 start.carryCost() ? run.ledger().trainFlops() : 0,
                 start.carryCost() ? run.ledger().denseTrainFlops() : 0,
-                (long) start.startEpoch() * run.stepsPerEpoch(),
+                run.stepsPerEpoch(),
                 start,
-                epochTaken);
+                stepTaken);
     }
 
     /**
@@ -73,9 +74,9 @@ public final class Handoff {
      * @param optimizer its optimizer, or null
      * @param flops training FLOPs so far
      * @param dense dense-equivalent FLOPs so far
-     * @param step optimizer steps so far
+     * @param stepsPerEpoch optimiser steps per epoch of the schedule
      * @param start how the next phase starts
-     * @param epochTaken the epoch at which the mask was taken
+     * @param stepTaken the optimiser steps trained when the mask was taken
      */
     public static void write(
             Path dir,
@@ -85,9 +86,9 @@ public final class Handoff {
             SgdOptimizer optimizer,
             double flops,
             double dense,
-            long step,
+            int stepsPerEpoch,
             Start start,
-            int epochTaken) {
+            long stepTaken) {
         next.channelWidths = new LinkedHashMap<>(Surgeon.widths(big.ops(), mask));
         RunFolder f = RunFolder.open(dir, RunFolder.Mode.OVERWRITE);
         if (start.carryWeights()) {
@@ -102,9 +103,9 @@ public final class Handoff {
                 Checkpoint.save(
                         f.lastCheckpoint(),
                         new Checkpoint.State(
-                                start.startEpoch(),
-                                0,
-                                step,
+                                (int) (start.startStep() / stepsPerEpoch),
+                                (int) (start.startStep() % stepsPerEpoch),
+                                start.startStep(),
                                 flops,
                                 dense,
                                 0,
@@ -121,7 +122,10 @@ public final class Handoff {
             }
         }
         Map<String, Object> ticket = new LinkedHashMap<>();
-        ticket.put("epoch", epochTaken);
+        // "epoch" counts whole epochs (what older folders hold); "step" is exact.
+        ticket.put("epoch", stepTaken / Math.max(1, stepsPerEpoch));
+        ticket.put("step", stepTaken);
+        ticket.put("epochs_trained", (double) stepTaken / Math.max(1, stepsPerEpoch));
         ticket.put("channel_counts", next.channelWidths);
         // The kept channels themselves: with the dense checkpoint they rebuild the ticket exactly.
         ticket.put("kept_channels", Surgeon.keptChannels(big.ops(), mask));
@@ -136,8 +140,26 @@ public final class Handoff {
      * @return the epoch
      */
     public static int epochTaken(Path dir) {
+        return ticket(dir).get("epoch").asInt();
+    }
+
+    /**
+     * Reads the optimiser step a phase's mask was taken at.
+     *
+     * @param dir a folder written by {@link #write}
+     * @param stepsPerEpoch steps per epoch (for folders written before steps were recorded)
+     * @return the step
+     */
+    public static long stepTaken(Path dir, int stepsPerEpoch) {
+        com.fasterxml.jackson.databind.JsonNode t = ticket(dir);
+        return t.has("step")
+                ? t.get("step").asLong()
+                : (long) t.get("epoch").asInt() * stepsPerEpoch;
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode ticket(Path dir) {
         try {
-            return Json.JSON.readTree(dir.resolve("ticket.json").toFile()).get("epoch").asInt();
+            return Json.JSON.readTree(dir.resolve("ticket.json").toFile());
         } catch (java.io.IOException e) {
             throw new SprigException(
                     "cannot read " + dir.resolve("ticket.json") + ": " + e.getMessage());

@@ -28,6 +28,26 @@ public final class PipelineSummary {
     }
 
     /**
+     * FLOPs of one epoch of dense training of the full network, as the trainer's ledger counts them
+     * (a phase that stopped mid-epoch cannot be divided by its epochs).
+     *
+     * @param c the run
+     * @param data its data
+     * @param full the full network's layers
+     * @return FLOPs
+     */
+    public static double denseEpochFlops(TrainConfig c, DataSplits data, List<LayerSpec> full) {
+        int n = data.train().size();
+        int batches = (n + c.batchSize - 1) / c.batchSize;
+        long examples =
+                c.maxStepsPerEpoch > 0 && c.maxStepsPerEpoch < batches
+                        ? (long) c.maxStepsPerEpoch * c.batchSize
+                        : n;
+        return (double) examples
+                * FlopsCostModel.INSTANCE.trainStepFlops(full, LayerDensities.DENSE, false);
+    }
+
+    /**
      * Writes the summary of a whole pipeline: the last phase's accuracy, the thin network's size
      * and inference cost, and the pipeline's training FLOPs against dense training.
      *

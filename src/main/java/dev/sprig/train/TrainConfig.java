@@ -232,6 +232,12 @@ public final class TrainConfig {
     public boolean ebDistanceMatrix = false;
 
     @JsonPropertyDescription(
+            "Early-Bird: how often the mask-distance queue takes a mask: epoch (the paper), auto"
+                    + " (about 50 times per run, never less than once per epoch), N steps, or a"
+                    + " fraction of the schedule such as 0.02")
+    public String ebInterval = "epoch";
+
+    @JsonPropertyDescription(
             "EPI: channel importance: l2norm (|w_n|/sqrt(P), the paper's eq. 2), bn (|gamma|),"
                     + " taylor (|gamma g_gamma + beta g_beta|), l1")
     public String epiImportance = "l2norm";
@@ -264,6 +270,12 @@ public final class TrainConfig {
             "EPI: prune at this fixed epoch instead (oracle grid; 0 = at initialisation; -1 = EPI"
                     + " decides)")
     public int epiPruneEpoch = -1;
+
+    @JsonPropertyDescription(
+            "EPI: how often the dominant sub-network is taken: epoch (the paper), auto (about 50"
+                    + " times per run, never less than once per epoch), N steps, or a fraction of"
+                    + " the schedule such as 0.02; Taylor scores average over the interval")
+    public String epiInterval = "epoch";
 
     @JsonPropertyDescription(
             "EPI: latency table file the runs of an oracle grid share (null = the run's"
@@ -309,6 +321,17 @@ public final class TrainConfig {
             "EDST: exploration epochs at constant lr before the refinement phases (null = a third"
                     + " of epochs)")
     public Integer edstExploreEpochs;
+
+    @JsonPropertyDescription(
+            "EDST: exploration as a fraction of the schedule when edst_explore_epochs is not set"
+                    + " (null = 1/3, the authors' 150 of 450 epochs)")
+    public Double edstExploreFraction;
+
+    @JsonPropertyDescription(
+            "EDST: each refinement phase as a fraction of the schedule (null = what exploration"
+                    + " leaves, split evenly: the authors' 100 of 450 epochs for M = 3); the last"
+                    + " phase takes what is left")
+    public Double edstRefineFraction;
 
     @JsonPropertyDescription(
             "EDST: lr of each refinement phase, divided by 10 half-way through it (FreeTickets:"

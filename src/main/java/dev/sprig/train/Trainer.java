@@ -365,6 +365,11 @@ public final class Trainer {
                         throw new Interruption.Stopped(epoch + 1, step, folder);
                     }
                     stepListener.accept(step);
+                    if (session.stopRequested()) {
+                        // A hook ended the run mid-epoch (a trigger fired between epoch ends): the
+                        // epoch closes here, evaluated and checkpointed like a full one.
+                        break;
+                    }
                 }
                 Evaluation v = val == null ? null : session.evaluate(val);
                 Evaluation t = session.evaluate(test);

@@ -58,6 +58,10 @@ class EarlyBirdTest {
         // schedule.
         var search = Json.JSON.readTree(tmp.resolve("eb/search/summary.json").toFile());
         assertThat(search.get("epochs").asInt()).isEqualTo(ebEpoch);
+        // Per epoch (the paper's setting, the default): one mask at the start and one per epoch
+        // end, the ticket at an epoch boundary.
+        assertThat(s.extra().get("eb_step")).isEqualTo((long) ebEpoch * c.maxStepsPerEpoch);
+        assertThat(s.extra().get("eb_interval")).isEqualTo("epoch");
         var retrain = Json.JSON.readTree(tmp.resolve("eb/retrain/summary.json").toFile());
         assertThat(retrain.get("epochs").asInt()).isEqualTo(c.epochs);
         assertThat(Files.readAllLines(tmp.resolve("eb/retrain/metrics.jsonl")))
@@ -92,6 +96,41 @@ class EarlyBirdTest {
                                 .get("0.5")
                                 .size())
                 .isEqualTo(ebEpoch + 1);
+    }
+
+    @Test
+    void aStepIntervalDrawsTheTicketMidEpochAndTheTicketTrainsOnFromThatStep() throws Exception {
+        TrainConfig c = config("earlybird");
+        c.ebInterval = "3"; // 8 steps an epoch: masks at steps 0, 3, 6, 9, ...
+        RunSummary s =
+                EarlyBird.run(c, data(c), tmp.resolve("eb"), RunFolder.Mode.NEW, Progress.silent());
+        long step = (Long) s.extra().get("eb_step");
+        int total = c.epochs * c.maxStepsPerEpoch;
+        assertThat(step % 3).isZero();
+        assertThat(step).isBetween(3L, total - 1L);
+        List<String> search = Files.readAllLines(tmp.resolve("eb/search/metrics.jsonl"));
+        var lastSearch = Json.JSON.readTree(search.get(search.size() - 1));
+        assertThat(lastSearch.get("step").asLong())
+                .as("the search stops at the ticket")
+                .isEqualTo(step);
+        assertThat(lastSearch.get("eb_observations").asLong()).isEqualTo(step / 3 + 1);
+        List<String> retrain = Files.readAllLines(tmp.resolve("eb/retrain/metrics.jsonl"));
+        var firstRetrain = Json.JSON.readTree(retrain.get(0));
+        assertThat(firstRetrain.get("epoch").asLong()).isEqualTo(step / c.maxStepsPerEpoch + 1);
+        var lastRetrain = Json.JSON.readTree(retrain.get(retrain.size() - 1));
+        assertThat(lastRetrain.get("step").asLong()).as("one schedule in all").isEqualTo(total);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> budget = (Map<String, Object>) s.extra().get("budget");
+        assertThat(budget.get("event")).isEqualTo("ticket");
+        assertThat((double) budget.get("fraction_of_schedule")).isEqualTo((double) step / total);
+        assertThat(
+                        (double) budget.get("train_flops_before")
+                                + (double) budget.get("train_flops_after"))
+                .isCloseTo(s.trainFlops(), org.assertj.core.data.Percentage.withPercentage(1e-9));
+        assertThat((double) budget.get("train_flops_before_ratio"))
+                .as("the search ran the dense network up to the ticket")
+                .isCloseTo((double) step / total, org.assertj.core.data.Offset.offset(0.02));
+        assertThat(s.trainFlops()).isLessThan(s.denseTrainFlops());
     }
 
     @Test

@@ -47,6 +47,33 @@ class FreeTicketsTest {
     }
 
     @Test
+    void edstPhasesScaleWithTheScheduleFromTheAuthorsSplit() {
+        TrainConfig c = new TrainConfig();
+        c.method = "edst-ensemble";
+        c.members = 3;
+        c.epochs = 450;
+        EnsembleOptions authors = EnsembleOptions.from(c);
+        assertThat(authors.edstPhases(450)).isEqualTo(new EnsembleOptions.EdstPhases(150, 100));
+        assertThat(authors.edstPhases(10)).isEqualTo(new EnsembleOptions.EdstPhases(3, 2));
+        assertThat(authors.edstPhases(20)).isEqualTo(new EnsembleOptions.EdstPhases(6, 4));
+        c.epochs = 10;
+        c.edstExploreFraction = 0.2;
+        c.edstRefineFraction = 0.2;
+        assertThat(EnsembleOptions.from(c).edstPhases(10))
+                .isEqualTo(new EnsembleOptions.EdstPhases(2, 2));
+        c.edstExploreEpochs = 4; // epochs win over the fraction
+        assertThat(EnsembleOptions.from(c).edstPhases(10))
+                .isEqualTo(new EnsembleOptions.EdstPhases(4, 2));
+        c.edstRefineFraction = 0.3;
+        assertThatThrownBy(() -> EnsembleOptions.from(c).edstPhases(10))
+                .hasMessageContaining("EDST needs at least one epoch per refinement phase");
+        c.edstExploreEpochs = null;
+        c.edstExploreFraction = 1.0;
+        assertThatThrownBy(() -> EnsembleOptions.from(c))
+                .hasMessageContaining("edst_explore_fraction must be in [0, 1)");
+    }
+
+    @Test
     void edstRatesFollowThePhases() {
         // 12 epochs: explore 4, two phases of 4: 0.1 until 4, then 0.01 / 0.001 at half of each
         // phase.

@@ -189,6 +189,81 @@ class EpiTest {
     }
 
     @Test
+    void aStepIntervalPrunesMidEpochAndAResumeMidIntervalEndsIdentically() throws Exception {
+        TrainConfig c = config();
+        c.epiInterval = "4"; // 6 steps an epoch: observations at steps 4, 8, 12, ...
+        c.epiImportance = "taylor"; // averaged over the steps since the last observation
+        DataSplits data = DataSplits.load(c.dataset, Path.of("."), 0, c.seed);
+        RunSummary whole =
+                Epi.run(
+                        new dev.sprig.train.MethodRun(
+                                c,
+                                data,
+                                tmp.resolve("whole"),
+                                RunFolder.Mode.NEW,
+                                Progress.silent()));
+        // r = 1, tau = 0.5: EPI is defined at the second observation and fires there.
+        assertThat(whole.extra().get("prune_step")).isEqualTo(8L);
+        assertThat(whole.extra().get("prune_epoch")).isEqualTo(1);
+        List<String> warmup = Files.readAllLines(tmp.resolve("whole/warmup/metrics.jsonl"));
+        assertThat(warmup).hasSize(2);
+        assertThat(Json.JSON.readTree(warmup.get(1)).get("step").asLong()).isEqualTo(8);
+        List<String> pruned = Files.readAllLines(tmp.resolve("whole/pruned/metrics.jsonl"));
+        assertThat(pruned).hasSize(c.epochs - 1);
+        assertThat(Json.JSON.readTree(pruned.get(0)).get("step").asLong())
+                .as("the pruned network finishes epoch 2 from its third batch")
+                .isEqualTo(12);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> budget = (Map<String, Object>) whole.extra().get("budget");
+        assertThat((double) budget.get("fraction_of_schedule")).isEqualTo(8.0 / 30);
+        assertThat((Double) budget.get("epochs_trained")).isEqualTo(8.0 / 6);
+
+        // Stopped after step 7 (observation at 4 taken, Taylor sums of steps 5-7 pending), resumed.
+        Path dir = tmp.resolve("stopped");
+        Progress stopAfterSeven =
+                new Progress() {
+                    private int steps;
+
+                    @Override
+                    public void epochStart(int epoch, int epochs, int batches, int startBatch) {}
+
+                    @Override
+                    public void step(long examples, double loss, double accuracy) {
+                        if (++steps == 7) {
+                            dev.sprig.train.Interruption.request("INT");
+                        }
+                    }
+
+                    @Override
+                    public void epochEnd(String line) {}
+                };
+        try {
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () ->
+                                    Epi.run(
+                                            new dev.sprig.train.MethodRun(
+                                                    c,
+                                                    data,
+                                                    dir,
+                                                    RunFolder.Mode.NEW,
+                                                    stopAfterSeven)))
+                    .isInstanceOf(dev.sprig.train.Interruption.Stopped.class);
+        } finally {
+            dev.sprig.train.Interruption.clear();
+        }
+        RunSummary resumed =
+                Epi.run(
+                        new dev.sprig.train.MethodRun(
+                                c, data, dir, RunFolder.Mode.RESUME, Progress.silent()));
+        assertThat(resumed.extra().get("prune_step")).isEqualTo(8L);
+        assertThat(resumed.extra().get("epi_series")).isEqualTo(whole.extra().get("epi_series"));
+        assertThat(resumed.extra().get("channel_counts"))
+                .isEqualTo(whole.extra().get("channel_counts"));
+        assertThat(resumed.testLoss()).isEqualTo(whole.testLoss());
+        assertThat(resumed.trainFlops()).isEqualTo(whole.trainFlops());
+    }
+
+    @Test
     void latencyGridInterpolatesBilinearlyAndIsMadeMonotone() {
         LatencyTable.Grid g =
                 new LatencyTable.Grid(
