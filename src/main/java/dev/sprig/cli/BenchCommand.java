@@ -6,6 +6,7 @@ import dev.sprig.data.SyntheticImages;
 import dev.sprig.train.Json;
 import dev.sprig.train.Methods;
 import dev.sprig.train.RunFolder;
+import dev.sprig.train.TimedRounds;
 import dev.sprig.train.TrainConfig;
 import dev.sprig.train.Trainer;
 import java.nio.file.Path;
@@ -215,7 +216,7 @@ final class BenchCommand implements Runnable {
                         row.put("model", model);
                         row.put("path", path);
                         row.put("sparsity", s);
-                        row.put("samples_per_s", median(rates));
+                        row.put("samples_per_s", TimedRounds.median(rates));
                         row.put("rounds", rates);
                         row.put("threads", t);
                         row.put("batch_size", b);
@@ -226,7 +227,7 @@ final class BenchCommand implements Runnable {
                                 model,
                                 path,
                                 s,
-                                median(rates));
+                                TimedRounds.median(rates));
                     }
                 }
             }
@@ -337,17 +338,6 @@ final class BenchCommand implements Runnable {
                 }
             }
         }
-    }
-
-    static double median(List<Double> v) {
-        List<Double> s = new ArrayList<>(v);
-        s.sort(Double::compare);
-        if (s.isEmpty()) {
-            return Double.NaN;
-        }
-        return s.size() % 2 == 1
-                ? s.get(s.size() / 2)
-                : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
     }
 
     /** How training is timed, the same for every benchmark and for the PyTorch peer. */

@@ -8,6 +8,7 @@ import dev.sprig.structured.ChannelMask;
 import dev.sprig.structured.Handoff;
 import dev.sprig.structured.PipelineSummary;
 import dev.sprig.structured.Surgeon;
+import dev.sprig.train.BudgetView;
 import dev.sprig.train.Json;
 import dev.sprig.train.MethodRun;
 import dev.sprig.train.Progress;
@@ -212,13 +213,13 @@ public final class EarlyBird {
         extra.put("search_train_flops", search.trainFlops());
         extra.put("search_test_accuracy", search.testAccuracy());
         extra.put("eb_ticket_epochs", lastTicketEpochs(searchDir));
-        int stepsPerEpoch = dev.sprig.train.BudgetView.stepsPerEpoch(config, data);
+        int stepsPerEpoch = Trainer.stepsPerEpoch(config, data);
         String event = variant.triggered() ? "ticket" : "prune";
         if (!Files.isRegularFile(retrainDir.resolve("config.yaml"))) {
             // No ticket to retrain: the search is the whole run.
             extra.put(
                     "budget",
-                    new dev.sprig.train.BudgetView(
+                    new BudgetView(
                                     event,
                                     -1,
                                     stepsPerEpoch,
@@ -279,7 +280,7 @@ public final class EarlyBird {
         double dense = denseEpochFlops * config.epochs;
         extra.put(
                 "budget",
-                new dev.sprig.train.BudgetView(
+                new BudgetView(
                                 event,
                                 ticketStep,
                                 stepsPerEpoch,

@@ -50,7 +50,9 @@ public final class EarlyBirdDetector implements TrainingHook {
     private final ObservationInterval interval;
     private final Map<Double, List<ChannelMask>> masks = new LinkedHashMap<>();
     private final Map<Double, MaskDistanceTrigger> triggers = new LinkedHashMap<>();
-    private final Map<Double, Long> ticketStep = new LinkedHashMap<>();
+
+    /** The observation (index into {@link #observedAt}) at which each ratio's ticket appeared. */
+    private final Map<Double, Integer> ticketAt = new LinkedHashMap<>();
 
     /** The optimiser step of every observation; −1 for those restored from an older checkpoint. */
     private final List<Long> observedAt = new ArrayList<>();
@@ -105,7 +107,7 @@ public final class EarlyBirdDetector implements TrainingHook {
             ChannelMask m = ChannelMask.fromScales(scales, p, perLayer);
             masks.get(p).add(m);
             if (triggers.get(p).observe(m)) {
-                ticketStep.put(p, step);
+                ticketAt.put(p, observedAt.size() - 1);
                 if (p == target && !handled) {
                     handled = true;
                     if (handler != null) {
@@ -134,7 +136,6 @@ public final class EarlyBirdDetector implements TrainingHook {
                 observedAt.set(i, (long) i * stepsPerEpoch);
             }
         }
-        ticketStep.replaceAll((p, s) -> s < 0 ? observedAt.get((int) (-s - 1)) : s);
         if (masks.get(target).isEmpty()) {
             observe(run, 0);
         }
@@ -165,13 +166,14 @@ public final class EarlyBirdDetector implements TrainingHook {
 
     private Map<String, Integer> ticketEpochsByName() {
         Map<String, Integer> out = new LinkedHashMap<>();
-        ticketStep.forEach((k, v) -> out.put(Double.toString(k), (int) (v / stepsPerEpoch)));
+        ticketAt.forEach(
+                (k, i) -> out.put(Double.toString(k), (int) (observedAt.get(i) / stepsPerEpoch)));
         return out;
     }
 
     private Map<String, Long> ticketStepsByName() {
         Map<String, Long> out = new LinkedHashMap<>();
-        ticketStep.forEach((k, v) -> out.put(Double.toString(k), v));
+        ticketAt.forEach((k, i) -> out.put(Double.toString(k), observedAt.get(i)));
         return out;
     }
 
@@ -181,11 +183,9 @@ public final class EarlyBirdDetector implements TrainingHook {
      * @return whole epochs trained when each ratio's ticket was drawn
      */
     public Map<Double, Integer> ticketEpochs() {
-        return Map.copyOf(
-                ticketEpochsByName().entrySet().stream()
-                        .collect(
-                                java.util.stream.Collectors.toMap(
-                                        en -> Double.valueOf(en.getKey()), Map.Entry::getValue)));
+        Map<Double, Integer> out = new LinkedHashMap<>();
+        ticketAt.forEach((k, i) -> out.put(k, (int) (observedAt.get(i) / stepsPerEpoch)));
+        return out;
     }
 
     /**
@@ -194,7 +194,9 @@ public final class EarlyBirdDetector implements TrainingHook {
      * @return steps trained when each ratio's ticket was drawn
      */
     public Map<Double, Long> ticketSteps() {
-        return Map.copyOf(ticketStep);
+        Map<Double, Long> out = new LinkedHashMap<>();
+        ticketAt.forEach((k, i) -> out.put(k, observedAt.get(i)));
+        return out;
     }
 
     /**
@@ -294,7 +296,7 @@ public final class EarlyBirdDetector implements TrainingHook {
                 ChannelMask mask = new ChannelMask(m);
                 list.add(mask);
                 if (t.observe(mask)) {
-                    ticketStep.put(p, -(long) e - 1); // observation e, resolved below
+                    ticketAt.put(p, e);
                 }
             }
         }
@@ -309,10 +311,5 @@ public final class EarlyBirdDetector implements TrainingHook {
                 observedAt.add(-1L); // per epoch: onTrainingBegin knows the epoch length
             }
         }
-        ticketStep.replaceAll(
-                (p, s) ->
-                        s < 0 && observedAt.get((int) (-s - 1)) >= 0
-                                ? observedAt.get((int) (-s - 1))
-                                : s);
     }
 }

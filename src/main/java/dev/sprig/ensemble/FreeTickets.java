@@ -3,6 +3,7 @@ package dev.sprig.ensemble;
 import dev.sprig.Sprig;
 import dev.sprig.SprigException;
 import dev.sprig.data.DataSplits;
+import dev.sprig.train.BudgetView;
 import dev.sprig.train.Json;
 import dev.sprig.train.Method;
 import dev.sprig.train.Methods;
@@ -342,8 +343,8 @@ public final class FreeTickets {
         } catch (IOException e) {
             throw new SprigException("cannot read " + runDir.resolve("metrics.jsonl"));
         }
-        int stepsPerEpoch = dev.sprig.train.BudgetView.stepsPerEpoch(c, data);
-        return new dev.sprig.train.BudgetView(
+        int stepsPerEpoch = Trainer.stepsPerEpoch(c, data);
+        return new BudgetView(
                         "exploration_end",
                         (long) explore * stepsPerEpoch,
                         stepsPerEpoch,

@@ -10,6 +10,7 @@ import dev.sprig.structured.EpiTrigger;
 import dev.sprig.structured.Handoff;
 import dev.sprig.structured.PipelineSummary;
 import dev.sprig.structured.Surgeon;
+import dev.sprig.train.BudgetView;
 import dev.sprig.train.Json;
 import dev.sprig.train.MethodRun;
 import dev.sprig.train.Progress;
@@ -171,12 +172,12 @@ public final class Epi {
             extra.put("epi_series", series(warmupDir));
         }
         double denseEpochFlops = PipelineSummary.denseEpochFlops(config, data, full);
-        int stepsPerEpoch = dev.sprig.train.BudgetView.stepsPerEpoch(config, data);
+        int stepsPerEpoch = Trainer.stepsPerEpoch(config, data);
         extra.put("epi_interval", epi.interval().text());
         if (!Files.isRegularFile(prunedDir.resolve("config.yaml"))) {
             extra.put(
                     "budget",
-                    new dev.sprig.train.BudgetView(
+                    new BudgetView(
                                     "prune",
                                     -1,
                                     stepsPerEpoch,
@@ -220,7 +221,7 @@ public final class Epi {
         double flopsBefore = warmup == null ? 0 : warmup.trainFlops();
         extra.put(
                 "budget",
-                new dev.sprig.train.BudgetView(
+                new BudgetView(
                                 "prune",
                                 pruneStep,
                                 stepsPerEpoch,

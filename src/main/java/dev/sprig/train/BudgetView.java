@@ -1,6 +1,5 @@
 package dev.sprig.train;
 
-import dev.sprig.data.DataSplits;
 import java.util.Map;
 
 /**
@@ -49,17 +48,5 @@ public record BudgetView(
         m.put("wall_seconds_before", wallBefore);
         m.put("wall_seconds_after", wallAfter);
         return m;
-    }
-
-    /**
-     * Steps per epoch of a run, as the trainer counts them.
-     *
-     * @param c the run
-     * @param data its data
-     * @return steps
-     */
-    public static int stepsPerEpoch(TrainConfig c, DataSplits data) {
-        int batches = (data.train().size() + c.batchSize - 1) / c.batchSize;
-        return c.maxStepsPerEpoch > 0 ? Math.min(c.maxStepsPerEpoch, batches) : batches;
     }
 }

@@ -273,10 +273,7 @@ public final class Trainer {
                         false,
                         false,
                         settings.seed());
-        int steps =
-                settings.maxStepsPerEpoch() > 0
-                        ? Math.min(settings.maxStepsPerEpoch(), train.batchesPerEpoch())
-                        : train.batchesPerEpoch();
+        int steps = stepsPerEpoch(config, data);
         LrSchedule schedule = LrSchedule.of(config, steps);
         FlopsLedger ledger = new FlopsLedger();
         RunSetup setup = new RunSetup(config, data, device, ledger, cost, steps);
@@ -455,6 +452,19 @@ public final class Trainer {
                     bestEpoch,
                     wallBefore + (System.nanoTime() - runStart) / 1e9);
         }
+    }
+
+    /**
+     * Returns the optimiser steps of one epoch of a run: the training set's batches, capped by
+     * {@code max_steps_per_epoch}. Pipelines use it to place a trigger's step in the schedule.
+     *
+     * @param c the run
+     * @param data its data
+     * @return steps per epoch
+     */
+    public static int stepsPerEpoch(TrainConfig c, DataSplits data) {
+        int batches = (data.train().size() + c.batchSize - 1) / c.batchSize;
+        return c.maxStepsPerEpoch > 0 ? Math.min(c.maxStepsPerEpoch, batches) : batches;
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.sprig.models.LayerSpec;
 import dev.sprig.train.Json;
 import dev.sprig.train.Methods;
 import dev.sprig.train.RunFolder;
+import dev.sprig.train.TimedRounds;
 import dev.sprig.train.TrainConfig;
 import dev.sprig.train.Trainer;
 import java.io.IOException;
@@ -213,7 +214,9 @@ public final class ExecProbe {
                 denseRounds.add(sparseFirst ? second : first);
             }
         }
-        Measurement m = new Measurement(median(sparseRounds), median(denseRounds), false);
+        Measurement m =
+                new Measurement(
+                        TimedRounds.median(sparseRounds), TimedRounds.median(denseRounds), false);
         System.err.println(
                 "exec auto: seconds per step by round, sparse path "
                         + rounds(sparseRounds)
@@ -225,14 +228,6 @@ public final class ExecProbe {
         return m;
     }
 
-    /** Prints the decision once per case and process, for the run's log. */
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        java.util.Collections.sort(sorted);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
     private static String rounds(List<Double> values) {
         StringBuilder b = new StringBuilder();
         for (double v : values) {
@@ -241,6 +236,7 @@ public final class ExecProbe {
         return b.toString();
     }
 
+    /** Prints the decision once per case and process, for the run's log. */
     private void report(TrainConfig config, Measurement m) {
         System.err.println("exec auto: " + describe(config, m));
     }
