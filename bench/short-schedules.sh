@@ -5,6 +5,7 @@
 # where the trigger fired as a fraction of the schedule and the cost before and after it.
 #   prerequisites: mvn -B -q package -DskipTests; SPRIG_DATA pointing at the data root
 #   usage: bench/short-schedules.sh eb|epi [EPOCHS] [MODEL] [WIDTH] [OUT] [RATIOS] [ORACLE_EPOCHS]
+#   SEED=N in the environment picks the seed (default 0) for every run of the table
 #   EB:  RATIOS are Early-Bird's prune ratios (default 0.5,0.3); EPI: a 50% FLOPs budget, and the
 #        oracle grid (prune at fixed epochs) when ORACLE_EPOCHS is given
 set -euo pipefail
@@ -16,9 +17,10 @@ width="${4:-0.25}"
 out="${5:-runs/short-$kind-$model-$epochs}"
 ratios="${6:-0.5,0.3}"
 oracle="${7:-}"
+seed="${SEED:-0}"
 common=(--model "$model" --width-multiplier "$width" --dataset fashion-mnist --epochs "$epochs" --lr 0.1
         --lr-schedule multistep --lr-milestones "$((epochs / 2)),$((epochs * 3 / 4))" --weight-decay 1e-4
-        --batch-size 128 --validation-fraction 0 --threads 2 --seed 0 --quiet)
+        --batch-size 128 --validation-fraction 0 --threads 2 --seed "$seed" --quiet)
 [ -f "$out/dense/summary.json" ] || ./sprig train --method dense "${common[@]}" --overwrite --out "$out/dense"
 runs=()
 if [ "$kind" = eb ]; then

@@ -35,7 +35,9 @@ class LayeringTest {
                     Map.entry("epi", Set.of("data", "models", "cost", "train", "structured")),
                     Map.entry("ensemble", Set.of("data", "models", "cost", "train", "sparse")),
                     Map.entry("report", Set.of("train")),
-                    Map.entry("export", Set.of("data", "models", "train", "sparse", "ensemble")),
+                    Map.entry(
+                            "export",
+                            Set.of("data", "models", "cost", "train", "sparse", "ensemble")),
                     Map.entry("api", Set.of("data", "models", "train", "sparse")),
                     Map.entry("sweep", Set.of("data", "models", "cost", "train", "report")),
                     Map.entry(

@@ -25,11 +25,11 @@ import picocli.CommandLine.Option;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks.",
-        subcommands = {BenchCommand.Train.class, BenchCommand.Sparse.class})
+        subcommands = {BenchCommand.Train.class, BenchCommand.Sparse.class, PipelineBench.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {
-        System.out.println("usage: sprig bench train|sparse [--help]");
+        System.out.println("usage: sprig bench train|sparse|pipeline [--help]");
     }
 
     /**

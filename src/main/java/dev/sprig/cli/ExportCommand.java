@@ -17,8 +17,9 @@ import picocli.CommandLine.Parameters;
         showDefaultValues = true,
         description =
                 "Export a run's trained model: djl (DJL .params + model.json), torchscript"
-                    + " (model.pt for torch.jit.load) and csr (sparse rows per layer, with its real"
-                    + " size against dense float32).")
+                    + " (model.pt for torch.jit.load), state_dict (state_dict.pt for"
+                    + " load_state_dict, PyTorch's parameter names) and csr (sparse rows per layer,"
+                    + " with its real size against dense float32).")
 final class ExportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN_DIR", description = "run folder with a checkpoint")
     Path dir;
@@ -27,7 +28,7 @@ final class ExportCommand implements Callable<Integer> {
             names = "--format",
             split = ",",
             defaultValue = "djl,torchscript,csr",
-            description = "djl, torchscript, csr")
+            description = "djl, torchscript, state_dict, csr")
     List<String> formats;
 
     @Option(names = "--out", description = "output folder (default: RUN_DIR/export)")

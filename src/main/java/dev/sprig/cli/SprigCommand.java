@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
             ReportCommand.class,
             RecipesCommand.class,
             ExportCommand.class,
+            ImportCommand.class,
             ModelsCommand.class,
             DatasetsCommand.class,
             DownloadCommand.class,

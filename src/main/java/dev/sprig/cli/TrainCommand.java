@@ -3,7 +3,6 @@ package dev.sprig.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sprig.SprigException;
-import dev.sprig.data.DataRoot;
 import dev.sprig.data.DataSplits;
 import dev.sprig.train.Json;
 import dev.sprig.train.Method;
@@ -166,12 +165,7 @@ class TrainCommand implements Callable<Integer> {
         }
         config.validate();
         Method method = Methods.get(config.method);
-        DataSplits data =
-                DataSplits.load(
-                        config.dataset,
-                        DataRoot.resolve(config.dataDir),
-                        config.validationFraction,
-                        config.seed);
+        DataSplits data = DataSplits.load(config.dataRequest(config.seed));
         if (!quiet) {
             System.out.println(method.startLine(config, dir));
         }
@@ -386,6 +380,9 @@ class TrainCommand implements Callable<Integer> {
 
     private void requireOwnFamily(String name) {
         Method m = Methods.get(name);
+        if (families().isEmpty()) {
+            return; // a command that reads the shared settings but trains nothing (import)
+        }
         if (!families().contains(m.family())) {
             List<String> own = new ArrayList<>();
             for (String f : families()) {

@@ -10,8 +10,12 @@ import java.util.SplittableRandom;
  * augmentation of batch b in epoch e from {@code (seed, "augment", e, b)}, so batch b of epoch e is
  * the same whether the run was interrupted or not: resuming needs only (epoch, batch).
  *
- * <p>Augmentation is the CIFAR recipe of the authors' code: zero-pad 4 pixels, take a random crop
- * of the original size, flip horizontally with probability 1/2.
+ * <p>Training batches are augmented by the data set's recipe ({@link Augmentation}; for CIFAR the
+ * authors' pad-4, crop and flip). Tables of features are standardised with the normalisation's
+ * per-feature mean and deviation and never augmented.
+ *
+ * <p>{@link #batch} is a pure function of (epoch, batch) and safe to call from several threads,
+ * which is what lets {@link BatchPrefetcher} fill batches ahead on workers without changing them.
  */
 public final class BatchSource {
     /** Padding of the random-crop augmentation, in pixels. */
@@ -19,9 +23,11 @@ public final class BatchSource {
 
     private final ImageSet set;
     private final float[][] tables;
+    private final float[] featureMean;
+    private final float[] featureStd;
     private final int batchSize;
     private final boolean shuffle;
-    private final boolean augment;
+    private final Augmentation augmentation;
     private final SeedStream seeds;
     private int cachedEpoch = Integer.MIN_VALUE;
     private int[] cachedOrder;
@@ -33,7 +39,7 @@ public final class BatchSource {
      * @param norm normalisation
      * @param batchSize images per batch (the last batch of an epoch may be smaller)
      * @param shuffle whether each epoch uses a fresh permutation
-     * @param augment whether to apply crop-and-flip augmentation
+     * @param augment whether to apply the CIFAR pad-4 crop-and-flip augmentation
      * @param seed run seed
      */
     public BatchSource(
@@ -42,6 +48,26 @@ public final class BatchSource {
             int batchSize,
             boolean shuffle,
             boolean augment,
+            long seed) {
+        this(set, norm, batchSize, shuffle, augment ? new PadCropFlip(PAD) : null, seed);
+    }
+
+    /**
+     * Creates a batch source with a given augmentation.
+     *
+     * @param set the images or table
+     * @param norm normalisation
+     * @param batchSize images per batch (the last batch of an epoch may be smaller)
+     * @param shuffle whether each epoch uses a fresh permutation
+     * @param augmentation the training transform, or null for none
+     * @param seed run seed
+     */
+    public BatchSource(
+            ImageSet set,
+            Normalization norm,
+            int batchSize,
+            boolean shuffle,
+            Augmentation augmentation,
             long seed) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
@@ -53,14 +79,21 @@ public final class BatchSource {
                             + " channels, images have "
                             + set.channels());
         }
+        if (set.isTable() && augmentation != null) {
+            throw new IllegalArgumentException(set.name() + ": a table cannot be augmented");
+        }
         this.set = set;
         this.tables = new float[set.channels()][];
-        for (int c = 0; c < set.channels(); c++) {
-            tables[c] = norm.table(c);
+        if (!set.isTable()) {
+            for (int c = 0; c < set.channels(); c++) {
+                tables[c] = norm.table(c);
+            }
         }
+        this.featureMean = norm.mean().clone();
+        this.featureStd = norm.std().clone();
         this.batchSize = batchSize;
         this.shuffle = shuffle;
-        this.augment = augment;
+        this.augmentation = augmentation;
         this.seeds = new SeedStream(seed);
     }
 
@@ -129,20 +162,28 @@ public final class BatchSource {
         int stride = set.imageSize();
         float[] x = new float[count * stride];
         int[] y = new int[count];
-        SplittableRandom rnd = augment ? seeds.derive("augment", epoch, batch) : null;
+        SplittableRandom rnd = augmentation != null ? seeds.derive("augment", epoch, batch) : null;
         for (int i = 0; i < count; i++) {
             int idx = order[from + i];
             y[i] = set.labels()[idx];
-            if (rnd == null) {
+            if (set.isTable()) {
+                copyStandardised(idx, x, i * stride);
+            } else if (rnd == null) {
                 copyNormalised(idx, x, i * stride);
             } else {
-                int dy = rnd.nextInt(2 * PAD + 1) - PAD;
-                int dx = rnd.nextInt(2 * PAD + 1) - PAD;
-                boolean flip = rnd.nextBoolean();
-                copyAugmented(idx, x, i * stride, dy, dx, flip);
+                augmentation.apply(set, idx, tables, x, i * stride, rnd);
             }
         }
         return new Batch(x, y);
+    }
+
+    private void copyStandardised(int idx, float[] out, int off) {
+        float[] f = set.features();
+        int n = set.channels();
+        int base = idx * n;
+        for (int k = 0; k < n; k++) {
+            out[off + k] = (f[base + k] - featureMean[k]) / featureStd[k];
+        }
     }
 
     private void copyNormalised(int idx, float[] out, int off) {
@@ -159,32 +200,9 @@ public final class BatchSource {
         }
     }
 
-    /**
-     * Writes a shifted (crop offset dy, dx from the padded image) and optionally flipped copy;
-     * pixels that fall in the padding are raw 0 before normalisation, as with torchvision.
-     */
+    /** The CIFAR shift-and-flip of one image ({@link PadCropFlip}), for tests. */
     void copyAugmented(int idx, float[] out, int off, int dy, int dx, boolean flip) {
-        byte[] px = set.pixels();
-        int h = set.height();
-        int w = set.width();
-        int plane = h * w;
-        int base = idx * set.imageSize();
-        for (int c = 0; c < set.channels(); c++) {
-            float[] t = tables[c];
-            float zero = t[0];
-            int o = off + c * plane;
-            int s = base + c * plane;
-            for (int yy = 0; yy < h; yy++) {
-                int sy = yy + dy;
-                for (int xx = 0; xx < w; xx++) {
-                    int sx = (flip ? w - 1 - xx : xx) + dx;
-                    out[o + yy * w + xx] =
-                            (sy < 0 || sy >= h || sx < 0 || sx >= w)
-                                    ? zero
-                                    : t[px[s + sy * w + sx] & 0xff];
-                }
-            }
-        }
+        PadCropFlip.copyShifted(set, idx, tables, out, off, dy, dx, flip);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.sprig.data;
 
+import dev.sprig.SprigException;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -86,6 +87,10 @@ public enum Corruption {
      * @return a new set with the same labels
      */
     public ImageSet apply(ImageSet set, int severity, long seed) {
+        if (set.isTable()) {
+            throw new SprigException(
+                    "corruptions are image transforms; " + set.name() + " is a table of features");
+        }
         double c = constant(severity);
         int channels = set.channels();
         int h = set.height();
@@ -111,7 +116,9 @@ public enum Corruption {
                 channels,
                 h,
                 w,
-                set.classes());
+                set.classes(),
+                null,
+                set.classNames());
     }
 
     private void corrupt(

@@ -4,6 +4,10 @@ import dev.sprig.SeedStream;
 import dev.sprig.SprigException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -17,7 +21,10 @@ import java.util.SplittableRandom;
  * @param validation held-out images, or null when the fraction is 0
  * @param test test images
  * @param normalization per-channel normalisation
- * @param augment whether training batches are augmented (pad 4, crop, flip)
+ * @param augment whether training batches are augmented by default ({@code augment: auto})
+ * @param augmentation the data set's training transform, used when augmentation is on
+ * @param description what a run records about its data beyond the key (source, image size, skipped
+ *     files, normalisation origin); empty for the built-in sets
  */
 public record DataSplits(
         String dataset,
@@ -25,11 +32,45 @@ public record DataSplits(
         ImageSet validation,
         ImageSet test,
         Normalization normalization,
-        boolean augment) {
+        boolean augment,
+        Augmentation augmentation,
+        Map<String, Object> description) {
+
+    /** Copies the description. */
+    public DataSplits {
+        description = Collections.unmodifiableMap(new LinkedHashMap<>(description));
+    }
 
     /**
-     * Loads a data set by name: a {@link KnownDataset} key, or {@code synthetic} (learnable random
-     * 1×28×28 images in 10 classes, 4,000 for training and 1,000 for test) for smoke runs.
+     * Splits with the CIFAR augmentation (pad 4, crop, flip) and no description.
+     *
+     * @param dataset data set key
+     * @param train training images
+     * @param validation held-out images or null
+     * @param test test images
+     * @param normalization normalisation
+     * @param augment whether training batches are augmented by default
+     */
+    public DataSplits(
+            String dataset,
+            ImageSet train,
+            ImageSet validation,
+            ImageSet test,
+            Normalization normalization,
+            boolean augment) {
+        this(
+                dataset,
+                train,
+                validation,
+                test,
+                normalization,
+                augment,
+                new PadCropFlip(BatchSource.PAD),
+                Map.of());
+    }
+
+    /**
+     * Loads a data set by name with the default reading options (see {@link #load(DataRequest)}).
      *
      * @param name data set key
      * @param root data root
@@ -38,20 +79,20 @@ public record DataSplits(
      * @return the splits
      */
     public static DataSplits load(String name, Path root, double validationFraction, long seed) {
-        if (name.equalsIgnoreCase("synthetic")) {
-            ImageSet train = SyntheticImages.generate(4000, 1, 28, 10, 7);
-            ImageSet test = SyntheticImages.generate(1000, 1, 28, 10, 8);
-            return split(
-                    "synthetic",
-                    train,
-                    test,
-                    SyntheticImages.normalization(1),
-                    validationFraction,
-                    seed,
-                    false);
-        }
-        KnownDataset d = KnownDataset.of(name);
-        return load(d, root, validationFraction, seed, d.augmentsByDefault());
+        return load(DataRequest.of(name, root, validationFraction, seed));
+    }
+
+    /**
+     * Loads the data set a request names through the reader registered for it ({@link
+     * DatasetReaders}): a {@link KnownDataset} key, {@code synthetic}, {@code folder:PATH} or
+     * {@code csv:FILE}.
+     *
+     * @param request what to read and how
+     * @return the splits
+     * @throws SprigException with one clear line when the data cannot be read
+     */
+    public static DataSplits load(DataRequest request) {
+        return DatasetReaders.forName(request.dataset()).read(request);
     }
 
     /**
@@ -81,6 +122,28 @@ public record DataSplits(
                 validationFraction,
                 seed,
                 augment);
+    }
+
+    /**
+     * Returns these splits with another training augmentation and description (readers that compute
+     * their own recipe).
+     *
+     * @param recipe the training transform
+     * @param info what the run records about the data
+     * @return new splits sharing the sets
+     */
+    public DataSplits with(Augmentation recipe, Map<String, Object> info) {
+        return new DataSplits(
+                dataset, train, validation, test, normalization, augment, recipe, info);
+    }
+
+    /**
+     * The names of the classes, when the data set has them (folders, label values).
+     *
+     * @return one name per class, or null when classes are known only by index
+     */
+    public List<String> classNames() {
+        return train.classNames();
     }
 
     /**

@@ -354,6 +354,7 @@ public final class EarlyBird {
             }
             TrainConfig next = config.copy();
             next.method = variant.phaseLabel;
+            next.initFrom = null; // the ticket starts from the hand-off, not the search's start
             next.ebLowPrecision =
                     false; // low precision is the search's (the ticket trains in 32-bit)
             if (slimming) {

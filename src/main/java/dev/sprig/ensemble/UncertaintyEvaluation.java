@@ -93,12 +93,9 @@ public record UncertaintyEvaluation(
         List<Path> members = members(dirs);
         TrainConfig dataConfig = Json.readConfig(dirs.get(0).resolve("config.yaml"));
         String root = dataDir != null ? dataDir : dataConfig.dataDir;
-        DataSplits data =
-                DataSplits.load(
-                        dataConfig.dataset,
-                        DataRoot.resolve(root),
-                        dataConfig.validationFraction,
-                        dataConfig.seed);
+        TrainConfig rooted = dataConfig.copy();
+        rooted.dataDir = root;
+        DataSplits data = DataSplits.load(rooted.dataRequest(dataConfig.seed));
         ImageSet test = data.test();
         List<MemberModel> models = new ArrayList<>();
         try {

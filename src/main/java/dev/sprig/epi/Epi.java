@@ -102,6 +102,7 @@ public final class Epi {
         Path warmupDir = dir.resolve("warmup");
         TrainConfig next = config.copy();
         next.method = "epi-pruned";
+        next.initFrom = null; // the pruned network starts from the hand-off
         try (SprigModel probe = run.modelFactory(config).apply(ai.djl.Device.cpu())) {
             full = probe.layers();
             if (config.epiPruneEpoch == 0

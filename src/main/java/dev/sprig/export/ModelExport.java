@@ -5,6 +5,8 @@ import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import dev.sprig.SprigException;
+import dev.sprig.data.DatasetReaders;
+import dev.sprig.data.ImageFolderReader;
 import dev.sprig.data.KnownDataset;
 import dev.sprig.data.Normalization;
 import dev.sprig.ensemble.UncertaintyEvaluation;
@@ -139,7 +141,12 @@ public final class ModelExport {
         int channels;
         int size;
         int classes;
-        if (c.dataset.equalsIgnoreCase("synthetic")) {
+        if (c.classNames != null && c.normalizationMean != null) {
+            // A folder or table: config.yaml recorded its classes and per-channel statistics.
+            channels = c.normalizationMean.size();
+            size = isTable(c) ? 1 : c.imageSize;
+            classes = c.classNames.size();
+        } else if (c.dataset.equalsIgnoreCase("synthetic")) {
             channels = 1;
             size = 28;
             classes = 10;
@@ -239,6 +246,23 @@ public final class ModelExport {
         manifest.put("input_shape", model.inputShape().getShape());
         manifest.put("classes", model.classes());
         manifest.put("architecture", model.architecture());
+        if (c.classNames != null && c.normalizationMean != null) {
+            manifest.put(
+                    "input",
+                    isTable(c)
+                            ? "float32 (N, F, 1, 1): each raw feature minus mean, over std, in the"
+                                    + " order of the table's feature columns (summary.json:"
+                                    + " data.features)"
+                            : "float32 (N, C, H, W): pixel/255, minus mean, over std, per channel;"
+                                    + " images resized so the shorter side is "
+                                    + ImageFolderReader.evaluationResize(c.imageSize)
+                                    + ", centre crop "
+                                    + c.imageSize);
+            manifest.put("input_mean", c.normalizationMean);
+            manifest.put("input_std", c.normalizationStd);
+            manifest.put("labels", c.classNames);
+            return manifest;
+        }
         Normalization norm =
                 c.dataset.equalsIgnoreCase("synthetic")
                         ? dev.sprig.data.SyntheticImages.normalization(1)
@@ -247,6 +271,11 @@ public final class ModelExport {
         manifest.put("input_mean", norm.mean());
         manifest.put("input_std", norm.std());
         return manifest;
+    }
+
+    /** Whether a run trained on a table of features ({@code csv:}) rather than images. */
+    private static boolean isTable(TrainConfig c) {
+        return DatasetReaders.readsTable(c.dataset);
     }
 
     /**
@@ -297,6 +326,11 @@ public final class ModelExport {
                         manifest.put("torchscript_bytes", TorchScript.write(model, file));
                         files.add(file);
                     }
+                    case "state_dict" -> {
+                        Path file = out.resolve("state_dict.pt");
+                        manifest.put("state_dict_bytes", TorchArchive.writeStateDict(model, file));
+                        files.add(file);
+                    }
                     case "csr" -> {
                         byte[] bytes = csr(model);
                         Path file = out.resolve("model.csr");
@@ -308,7 +342,7 @@ public final class ModelExport {
                             throw new SprigException(
                                     "unknown export format '"
                                             + f
-                                            + "' (known: djl, torchscript, csr)");
+                                            + "' (known: djl, torchscript, state_dict, csr)");
                 }
             }
             long dense = 0;

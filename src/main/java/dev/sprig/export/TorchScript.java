@@ -6,8 +6,6 @@ import dev.sprig.models.NamedParameter;
 import dev.sprig.models.NetOp;
 import dev.sprig.models.ParameterRole;
 import dev.sprig.models.SprigModel;
-import java.io.ByteArrayOutputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -16,16 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.LocalDateTime;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 /**
  * Writes a zoo network as a TorchScript archive that {@code torch.jit.load} (Python, C++, or DJL's
@@ -54,7 +46,6 @@ import java.util.zip.ZipOutputStream;
 final class TorchScript {
     static final String CLASS_NAME = "SprigNet";
     static final String ENSEMBLE_CLASS_NAME = "SprigEnsemble";
-    private static final int ALIGNMENT = 64;
 
     private TorchScript() {}
 
@@ -100,7 +91,7 @@ final class TorchScript {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             try (OutputStream raw = Files.newOutputStream(tmp);
-                    AlignedZip zip = new AlignedZip(raw)) {
+                    TorchZip zip = new TorchZip(raw)) {
                 zip.put(archive + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
                 zip.put(archive + "/constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'});
                 zip.put(archive + "/code/__torch__.py", code.getBytes(StandardCharsets.UTF_8));
@@ -327,7 +318,7 @@ final class TorchScript {
 
     /** The module object: its class, its tensors (pointing into {@code data/N}) and its flags. */
     static byte[] modulePickle(String className, Map<String, NamedParameter> attributes) {
-        Pickle p = new Pickle();
+        TorchPickle p = new TorchPickle();
         p.global("__torch__", className).op(')').op(0x81).op('}').op('(');
         int key = 0;
         for (Map.Entry<String, NamedParameter> e : attributes.entrySet()) {
@@ -368,134 +359,9 @@ final class TorchScript {
         return p.bytes();
     }
 
-    /** The few pickle (protocol 2) opcodes a TorchScript module needs. */
-    private static final class Pickle {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-        Pickle() {
-            out.write(0x80);
-            out.write(2);
-        }
-
-        Pickle op(int code) {
-            out.write(code);
-            return this;
-        }
-
-        Pickle global(String module, String name) {
-            out.write('c');
-            out.writeBytes((module + "\n" + name + "\n").getBytes(StandardCharsets.US_ASCII));
-            return this;
-        }
-
-        Pickle string(String s) {
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            out.write('X');
-            out.writeBytes(
-                    ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(b.length).array());
-            out.writeBytes(b);
-            return this;
-        }
-
-        Pickle integer(long v) {
-            if (v >= 0 && v < 256) {
-                out.write('K');
-                out.write((int) v);
-            } else if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
-                out.write('J');
-                out.writeBytes(
-                        ByteBuffer.allocate(4)
-                                .order(ByteOrder.LITTLE_ENDIAN)
-                                .putInt((int) v)
-                                .array());
-            } else {
-                out.write(0x8a); // LONG1: little-endian two's complement of 8 bytes
-                out.write(8);
-                out.writeBytes(
-                        ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
-            }
-            return this;
-        }
-
-        byte[] bytes() {
-            return out.toByteArray();
-        }
-    }
-
-    private static byte[] littleEndian(float[] v) {
+    static byte[] littleEndian(float[] v) {
         ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(v);
         return b.array();
-    }
-
-    /**
-     * A zip of stored entries whose data starts at multiples of 64 bytes, padded through an extra
-     * field as PyTorch's own writer does.
-     */
-    private static final class AlignedZip implements AutoCloseable {
-        // A DOS date (from 1980) that Java stores without an extended-timestamp field, which would
-        // shift the data.
-        private static final LocalDateTime EPOCH = LocalDateTime.of(2000, 1, 1, 0, 0);
-        private final Counting counting;
-        private final ZipOutputStream zip;
-        private final Set<String> names = new HashSet<>();
-
-        AlignedZip(OutputStream raw) {
-            counting = new Counting(raw);
-            zip = new ZipOutputStream(counting);
-            zip.setMethod(ZipOutputStream.STORED);
-        }
-
-        void put(String name, byte[] data) throws IOException {
-            if (!names.add(name)) {
-                throw new IllegalStateException("duplicate zip entry " + name);
-            }
-            ZipEntry e = new ZipEntry(name);
-            e.setMethod(ZipEntry.STORED);
-            e.setTimeLocal(EPOCH);
-            e.setSize(data.length);
-            e.setCompressedSize(data.length);
-            CRC32 crc = new CRC32();
-            crc.update(data);
-            e.setCrc(crc.getValue());
-            int nameLength = name.getBytes(StandardCharsets.UTF_8).length;
-            long start = counting.count + 30 + nameLength + 4;
-            int pad = (int) ((ALIGNMENT - start % ALIGNMENT) % ALIGNMENT);
-            byte[] extra = new byte[4 + pad];
-            extra[0] = 'F';
-            extra[1] = 'B';
-            extra[2] = (byte) pad;
-            extra[3] = (byte) (pad >> 8);
-            java.util.Arrays.fill(extra, 4, extra.length, (byte) 'Z');
-            e.setExtra(extra);
-            zip.putNextEntry(e);
-            zip.write(data);
-            zip.closeEntry();
-        }
-
-        @Override
-        public void close() throws IOException {
-            zip.close();
-        }
-    }
-
-    private static final class Counting extends FilterOutputStream {
-        long count;
-
-        Counting(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            count += len;
-        }
     }
 }

@@ -344,6 +344,21 @@ public final class ModelZoo {
         }
     }
 
+    /**
+     * Whether a zoo name is a multi-layer perceptron (fully connected layers only), the models a
+     * table of features trains.
+     *
+     * @param name model name
+     * @return true for {@code lenet-300-100} and {@code mlp-H1-H2-...}
+     */
+    public static boolean isMlp(String name) {
+        String key = name.trim().toLowerCase(Locale.ROOT);
+        return key.equals("lenet-300-100")
+                || key.equals("lenet300-100")
+                || key.equals("mlp")
+                || key.matches("mlp(-\\d+)+");
+    }
+
     private static NetBuilder build(String key, NetBuilder n, int classes, double k) {
         if (key.equals("lenet-300-100") || key.equals("lenet300-100") || key.equals("mlp")) {
             return n.linear("fc1", w(300, k))

@@ -5,7 +5,6 @@ import dev.sprig.models.LayerSpec;
 import dev.sprig.models.NamedParameter;
 import dev.sprig.train.Checkpoint;
 import dev.sprig.train.RunContext;
-import dev.sprig.train.SgdOptimizer;
 import dev.sprig.train.TrainConfig;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -57,22 +56,9 @@ public final class PruneFinetuneUpdater extends SparseUpdater {
     @Override
     public void onTrainingBegin(RunContext run) {
         if (!resumed) {
-            SgdOptimizer discard = new SgdOptimizer(0, false, 0);
-            Checkpoint.load(
-                    denseCheckpoint(Path.of(config.pruneFrom)), run.model(), discard, List.of());
+            Checkpoint.loadWeights(Checkpoint.ofRun(Path.of(config.pruneFrom)), run.model());
         }
         super.onTrainingBegin(run);
-    }
-
-    /** A run folder stands for its best-validation checkpoint, else its last. */
-    private static Path denseCheckpoint(Path from) {
-        if (!java.nio.file.Files.isDirectory(from)) {
-            return from;
-        }
-        Path best = from.resolve("checkpoints/best.ckpt");
-        return java.nio.file.Files.isRegularFile(best)
-                ? best
-                : from.resolve("checkpoints/last.ckpt");
     }
 
     /**

@@ -335,6 +335,42 @@ public final class Checkpoint {
     }
 
     /**
+     * Loads only the network's parameters of an engine checkpoint (momentum and hook state are read
+     * and dropped): how a run starts from another's weights.
+     *
+     * @param file the checkpoint
+     * @param model the model of the same architecture
+     */
+    public static void loadWeights(Path file, SprigModel model) {
+        load(file, model, new SgdOptimizer(0, false, 0), List.of());
+    }
+
+    /**
+     * The checkpoint a run folder stands for: its best-validation checkpoint, else its last; a file
+     * stands for itself.
+     *
+     * @param from a run folder or a checkpoint file
+     * @return the checkpoint file
+     * @throws SprigException when a folder holds no checkpoint
+     */
+    public static Path ofRun(Path from) {
+        if (!java.nio.file.Files.isDirectory(from)) {
+            if (!java.nio.file.Files.isRegularFile(from)) {
+                throw new SprigException("no run folder or checkpoint at " + from);
+            }
+            return from;
+        }
+        for (String name : List.of("best.ckpt", "last.ckpt")) {
+            Path p = from.resolve("checkpoints").resolve(name);
+            if (java.nio.file.Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        throw new SprigException(
+                from + " holds no checkpoint (checkpoints/best.ckpt or last.ckpt)");
+    }
+
+    /**
      * Checks a length read from a file against what is left of it, so a damaged length cannot
      * allocate more than the file holds.
      *

@@ -15,6 +15,7 @@ import dev.sprig.models.SprigModel;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -51,6 +52,11 @@ final class EngineSession implements TrainingSession {
                         ? factory.apply(setup.device())
                         : Trainer.buildModel(config, setup.data().train(), setup.device());
         this.optimizer = new SgdOptimizer(config.momentum, config.nesterov, config.weightDecay);
+        if (config.initFrom != null && !config.initFrom.isBlank()) {
+            // Before any hook sees the model: masks and scores start from these weights. A resumed
+            // run's checkpoint replaces them afterwards.
+            Checkpoint.loadWeights(Checkpoint.ofRun(Path.of(config.initFrom)), model);
+        }
         this.run =
                 new RunContext(
                         config,

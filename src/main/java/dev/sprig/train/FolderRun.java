@@ -2,7 +2,6 @@ package dev.sprig.train;
 
 import dev.sprig.Sprig;
 import dev.sprig.SprigException;
-import dev.sprig.data.DataRoot;
 import dev.sprig.data.DataSplits;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -29,11 +28,7 @@ public final class FolderRun {
      */
     public static RunSummary train(Path dir, long dataSeed, Progress progress) {
         TrainConfig m = Json.readConfig(dir.resolve("config.yaml"));
-        return train(
-                dir,
-                DataSplits.load(
-                        m.dataset, DataRoot.resolve(m.dataDir), m.validationFraction, dataSeed),
-                progress);
+        return train(dir, DataSplits.load(m.dataRequest(dataSeed)), progress);
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.sprig.train;
 
 import dev.sprig.SprigException;
-import dev.sprig.data.DataRoot;
 import dev.sprig.data.DataSplits;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,7 +46,17 @@ public final class InProcessExecutor implements RunExecutor {
 
     private static String key(TrainConfig c, long seed) {
         return String.format(
-                Locale.ROOT, "%s|%s|%s|%d", c.dataset, c.dataDir, c.validationFraction, seed);
+                Locale.ROOT,
+                "%s|%s|%s|%d|%d|%s|%s|%s|%s",
+                c.dataset,
+                c.dataDir,
+                c.validationFraction,
+                seed,
+                c.imageSize,
+                c.skipBadImages,
+                c.labelColumn,
+                c.normalizationMean,
+                c.normalizationStd);
     }
 
     @Override
@@ -61,12 +70,7 @@ public final class InProcessExecutor implements RunExecutor {
                     DataSplits splits =
                             data.computeIfAbsent(
                                     key(c, job.dataSeed()),
-                                    k ->
-                                            DataSplits.load(
-                                                    c.dataset,
-                                                    DataRoot.resolve(c.dataDir),
-                                                    c.validationFraction,
-                                                    job.dataSeed()));
+                                    k -> DataSplits.load(c.dataRequest(job.dataSeed())));
                     FolderRun.train(dir, splits, progress);
                 } catch (Interruption.Stopped s) {
                     throw s; // Ctrl-C stops everything; the runs resume next time

@@ -3,6 +3,10 @@ package dev.sprig.train;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.sprig.SprigException;
+import dev.sprig.data.DataRequest;
+import dev.sprig.data.DataRoot;
+import dev.sprig.data.DataSplits;
+import dev.sprig.data.Normalization;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +31,9 @@ public final class TrainConfig {
     @JsonPropertyDescription("scale of every hidden width (1 = published architecture)")
     public double widthMultiplier = 1.0;
 
-    @JsonPropertyDescription("data set: mnist, fashion-mnist, cifar-10, cifar-100, synthetic")
+    @JsonPropertyDescription(
+            "data set: mnist, fashion-mnist, cifar-10, cifar-100, synthetic, folder:PATH (one"
+                    + " sub-folder of images per class), csv:FILE[,TEST] (with label_column)")
     public String dataset = "mnist";
 
     @JsonPropertyDescription("data root; null = $SPRIG_DATA or ~/.sprig/data")
@@ -36,8 +42,48 @@ public final class TrainConfig {
     @JsonPropertyDescription("fraction of training images held out for validation")
     public double validationFraction = 0.1;
 
-    @JsonPropertyDescription("augmentation: auto (CIFAR only), on, off")
+    @JsonPropertyDescription("augmentation: auto (CIFAR and image folders), on, off")
     public String augment = "auto";
+
+    @JsonPropertyDescription(
+            "image folders: side of the square images, in pixels (pad-and-crop augmentation up to"
+                    + " 64, random resized crops above)")
+    public int imageSize = DataRequest.DEFAULT_IMAGE_SIZE;
+
+    @JsonPropertyDescription("image folders: skip unreadable images (counted) instead of refusing")
+    public boolean skipBadImages = false;
+
+    @JsonPropertyDescription("csv tables: the column holding the class label")
+    public String labelColumn;
+
+    @JsonPropertyDescription(
+            "threads that fill training batches (augmentation, normalisation) ahead of the step;"
+                    + " 0 = on the training thread; results do not depend on it")
+    public int dataWorkers = 1;
+
+    @JsonPropertyDescription(
+            "image folders: keep the decoded images in PATH/.sprig-cache for later runs")
+    public boolean cacheDecoded = false;
+
+    @JsonPropertyDescription(
+            "per-channel (or per-feature) mean of image folders and tables; null = computed from"
+                    + " the training data once and recorded here")
+    public List<Double> normalizationMean;
+
+    @JsonPropertyDescription(
+            "per-channel (or per-feature) deviation of image folders and tables; null = computed"
+                    + " with the mean")
+    public List<Double> normalizationStd;
+
+    @JsonPropertyDescription(
+            "image folders and tables: the name of each class (folder names, label values),"
+                    + " recorded from the data; when given, the data must have these classes")
+    public List<String> classNames;
+
+    @JsonPropertyDescription(
+            "start from the weights of a run folder or checkpoint (e.g. one `sprig import` wrote"
+                    + " from PyTorch) instead of a fresh initialisation; same architecture")
+    public String initFrom;
 
     @JsonPropertyDescription("number of epochs")
     public int epochs = 10;
@@ -345,6 +391,77 @@ public final class TrainConfig {
 
     @JsonPropertyDescription("pf-ensemble: constant fine-tuning lr (FreeTickets: 0.001)")
     public double pfLr = 0.001;
+
+    /**
+     * The data request of this config: the data set, split and reading options.
+     *
+     * @param seed seed of the validation split (a run's own seed, or a sweep's shared one)
+     * @return the request, checked
+     * @throws SprigException when a data option is out of range
+     */
+    public DataRequest dataRequest(long seed) {
+        Normalization norm = null;
+        if (normalizationMean != null || normalizationStd != null) {
+            SprigException.require(
+                    normalizationMean != null
+                            && normalizationStd != null
+                            && normalizationMean.size() == normalizationStd.size()
+                            && !normalizationMean.isEmpty(),
+                    "normalization_mean and normalization_std must be given together, with one"
+                            + " value per channel each");
+            float[] mean = new float[normalizationMean.size()];
+            float[] std = new float[mean.length];
+            for (int i = 0; i < mean.length; i++) {
+                mean[i] = normalizationMean.get(i).floatValue();
+                std[i] = normalizationStd.get(i).floatValue();
+                SprigException.require(
+                        std[i] > 0, "normalization_std must be positive, got " + std[i]);
+            }
+            norm = new Normalization(mean, std);
+        }
+        SprigException.require(dataWorkers >= 0, "data_workers must be >= 0, got " + dataWorkers);
+        return new DataRequest(
+                dataset,
+                DataRoot.resolve(dataDir),
+                validationFraction,
+                seed,
+                imageSize,
+                skipBadImages,
+                labelColumn,
+                DataRequest.defaultWorkers(),
+                cacheDecoded,
+                norm);
+    }
+
+    /**
+     * Records what a run's data was read with, so {@code config.yaml} holds the normalisation
+     * computed from a folder or table and its class names (the built-in sets' are fixed and not
+     * repeated), and an export or a resumed run needs nothing else.
+     *
+     * @param data the loaded data
+     * @throws SprigException when {@code class_names} was given and the data's differ
+     */
+    public void recordData(DataSplits data) {
+        if (data.description().isEmpty()) {
+            return;
+        }
+        if (classNames != null && !classNames.equals(data.classNames())) {
+            throw new SprigException(
+                    "class_names "
+                            + classNames
+                            + " do not match the classes of "
+                            + dataset
+                            + ": "
+                            + data.classNames());
+        }
+        classNames = data.classNames() == null ? null : new ArrayList<>(data.classNames());
+        normalizationMean = new ArrayList<>();
+        normalizationStd = new ArrayList<>();
+        for (int i = 0; i < data.normalization().mean().length; i++) {
+            normalizationMean.add((double) data.normalization().mean()[i]);
+            normalizationStd.add((double) data.normalization().std()[i]);
+        }
+    }
 
     /**
      * Returns an independent copy (phases of a pipeline derive their configs from the user's).

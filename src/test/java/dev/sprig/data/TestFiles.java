@@ -68,4 +68,21 @@ public final class TestFiles {
         }
         return data;
     }
+
+    /** Writes a solid image of one colour (0xRRGGBB) in the format its extension names. */
+    public static void solidImage(Path file, int w, int h, int rgb) throws IOException {
+        Files.createDirectories(file.getParent());
+        java.awt.image.BufferedImage img =
+                new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                img.setRGB(x, y, rgb);
+            }
+        }
+        String name = file.getFileName().toString();
+        if (!javax.imageio.ImageIO.write(
+                img, name.substring(name.lastIndexOf('.') + 1), file.toFile())) {
+            throw new IOException("no ImageIO writer for " + name);
+        }
+    }
 }

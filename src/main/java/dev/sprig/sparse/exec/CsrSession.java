@@ -231,18 +231,37 @@ public final class CsrSession implements TrainingSession {
     @Override
     public Evaluation evaluate(BatchSource source) {
         double lossSum = 0;
-        long correct = 0;
         long seen = 0;
+        int classes = source.set().classes();
+        Evaluation.ClassTally tally = new Evaluation.ClassTally(classes);
         for (int b = 0; b < source.batchesPerEpoch(); b++) {
             BatchSource.Batch batch = source.batch(0, b);
             float[] logits = net.forward(batch.images(), batch.size());
             SparseMlp.BatchResult r =
                     SparseMlp.softmaxCrossEntropy(logits, batch.labels(), 0, null);
             lossSum += r.loss() * batch.size();
-            correct += r.correct();
+            tally.add(batch.labels(), argMax(logits, batch.size(), classes));
             seen += batch.size();
         }
-        return new Evaluation(lossSum / seen, (double) correct / seen, seen);
+        return tally.evaluation(lossSum / seen, seen);
+    }
+
+    /**
+     * The predicted class of each example (first of equal maxima, as the engine's argMax); the
+     * sparse network's logits are class-major, {@code logits[c * rows + i]}.
+     */
+    private static long[] argMax(float[] logits, int rows, int classes) {
+        long[] out = new long[rows];
+        for (int i = 0; i < rows; i++) {
+            int best = 0;
+            for (int c = 1; c < classes; c++) {
+                if (logits[c * rows + i] > logits[best * rows + i]) {
+                    best = c;
+                }
+            }
+            out[i] = best;
+        }
+        return out;
     }
 
     @Override

@@ -56,6 +56,9 @@ public enum ExecutionPath {
      * @return the reason, or null when it can
      */
     public static String whyNotSparse(TrainConfig config, List<LayerSpec> specs) {
+        if (config.initFrom != null && !config.initFrom.isBlank()) {
+            return "init_from loads a network's dense weights, which the engine path starts from";
+        }
         for (LayerSpec l : specs) {
             boolean supported =
                     switch (l.kind()) {
