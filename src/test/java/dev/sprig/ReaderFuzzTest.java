@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
 import dev.sprig.data.CifarFormat;
+import dev.sprig.data.DataRequest;
+import dev.sprig.data.DataSplits;
 import dev.sprig.data.IdxFormat;
 import dev.sprig.data.TestFiles;
 import dev.sprig.export.ModelExport;
@@ -284,6 +286,72 @@ class ReaderFuzzTest {
         // A model as an export is loaded into: freshly built, never trained.
         SprigModel fresh = ModelZoo.create("lenet-300-100", 1, 28, 10, 0.1, Device.cpu(), 0, 1f);
         out.add(new Reader("model-csr", csr, false, f -> ModelExport.loadCsr(f, fresh)));
+
+        // Users' data: a CSV table, a PyTorch archive, an image in a folder (skipped or named).
+        StringBuilder table = new StringBuilder("a,b,\"label\"\n");
+        for (int i = 0; i < 12; i++) {
+            table.append(i)
+                    .append(',')
+                    .append(i * 0.5)
+                    .append(',')
+                    .append(i % 2 == 0 ? "x" : "y")
+                    .append('\n');
+        }
+        out.add(
+                new Reader(
+                        "csv-table",
+                        table.toString().getBytes(StandardCharsets.UTF_8),
+                        true,
+                        f ->
+                                DataSplits.load(
+                                        new DataRequest(
+                                                "csv:" + f,
+                                                tmp,
+                                                0,
+                                                0,
+                                                64,
+                                                false,
+                                                "label",
+                                                1,
+                                                false,
+                                                null))));
+        Path archive = tmp.resolve("state.pt");
+        SprigModel small = ModelZoo.create("lenet-300-100", 1, 28, 10, 0.02, Device.cpu(), 0, 1f);
+        dev.sprig.export.TorchArchive.writeStateDict(small, archive);
+        out.add(
+                new Reader(
+                        "torch-archive",
+                        Files.readAllBytes(archive),
+                        false,
+                        f -> dev.sprig.export.TorchArchive.read(f)));
+        Path folder = tmp.resolve("images");
+        for (int i = 0; i < 3; i++) {
+            TestFiles.solidImage(folder.resolve("a/" + i + ".png"), 9, 7, 0x102030);
+            TestFiles.solidImage(folder.resolve("b/" + i + ".png"), 9, 7, 0x302010);
+        }
+        Path png = folder.resolve("b/fuzzed.png");
+        TestFiles.solidImage(png, 9, 7, 0x203040);
+        byte[] validPng = Files.readAllBytes(png);
+        out.add(
+                new Reader(
+                        "png-in-folder",
+                        validPng,
+                        false,
+                        f -> {
+                            Files.copy(f, png, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                            DataSplits.load(
+                                    new DataRequest(
+                                            "folder:" + folder,
+                                            tmp,
+                                            0,
+                                            0,
+                                            8,
+                                            false,
+                                            null,
+                                            1,
+                                            false,
+                                            null));
+                        }));
         return out;
     }
 }

@@ -5,7 +5,10 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Decodes one image file with the JDK's ImageIO (JPEG, PNG, BMP, GIF) and brings it to a square of
@@ -20,6 +23,9 @@ final class ImageDecoder {
         // Decoding runs on several threads at once; ImageIO's disk cache would only add files.
         ImageIO.setUseCache(false);
     }
+
+    /** Largest image decoded, in pixels (a 12,000 x 8,000 photo); larger headers are refused. */
+    static final long MAX_PIXELS = 100_000_000L;
 
     private ImageDecoder() {}
 
@@ -36,16 +42,7 @@ final class ImageDecoder {
      * @throws IOException when the file cannot be read or is not an image ImageIO decodes
      */
     static Decoded decode(Path file, int resizeTo, int cropTo) throws IOException {
-        BufferedImage src;
-        try {
-            src = ImageIO.read(file.toFile());
-        } catch (RuntimeException e) {
-            // Some codecs throw unchecked exceptions on damaged data; treat it as unreadable.
-            throw new IOException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
-        }
-        if (src == null) {
-            throw new IOException("not an image format ImageIO reads");
-        }
+        BufferedImage src = read(file);
         boolean grey = src.getColorModel().getNumColorComponents() == 1;
         int w = src.getWidth();
         int h = src.getHeight();
@@ -75,6 +72,38 @@ final class ImageDecoder {
             }
         }
         return new Decoded(out, grey);
+    }
+
+    /**
+     * Reads the first image of a file, after checking its declared size: a damaged or hostile
+     * header declaring a billion pixels is refused instead of allocated.
+     */
+    private static BufferedImage read(Path file) throws IOException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) {
+                throw new IOException("cannot open");
+            }
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new IOException("not an image format ImageIO reads");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long w = reader.getWidth(0);
+                long h = reader.getHeight(0);
+                if (w <= 0 || h <= 0 || w * h > MAX_PIXELS) {
+                    throw new IOException(
+                            "declares " + w + " x " + h + " pixels (at most " + MAX_PIXELS + ")");
+                }
+                return reader.read(0);
+            } finally {
+                reader.dispose();
+            }
+        } catch (RuntimeException e) {
+            // Some codecs throw unchecked exceptions on damaged data; treat it as unreadable.
+            throw new IOException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        }
     }
 
     private static BufferedImage toRgb(BufferedImage src) {

@@ -81,6 +81,16 @@ public final class TorchArchive {
 
     private static final Map<String, StorageType> STORAGES = new HashMap<>();
 
+    /** Opcodes followed by a length and that many bytes. */
+    private static final java.util.Set<Short> LENGTH_PREFIXED =
+            java.util.Set.of(
+                    Opcodes.BINUNICODE,
+                    Opcodes.BINUNICODE8,
+                    Opcodes.BINSTRING,
+                    Opcodes.BINBYTES,
+                    Opcodes.BINBYTES8,
+                    Opcodes.LONG4);
+
     static {
         for (String[] t :
                 new String[][] {
@@ -127,8 +137,10 @@ public final class TorchArchive {
             shape[i] = number(size[i]);
             count *= shape[i];
         }
-        if (count > Integer.MAX_VALUE - 8) {
-            throw new PickleException("a tensor of " + count + " elements is too large");
+        if (count < 0 || count > s.values.length) {
+            // A weight is a view of at most its storage; a larger count is a damaged header.
+            throw new PickleException(
+                    "a tensor of " + count + " elements in a storage of " + s.values.length);
         }
         float[] out = new float[(int) count];
         long[] index = new long[shape.length];
@@ -170,6 +182,12 @@ public final class TorchArchive {
 
         @Override
         protected Object dispatch(short key) throws PickleException, IOException {
+            if (LENGTH_PREFIXED.contains(key)) {
+                // Pyrolite allocates a declared length before reading it; check it against what
+                // is left of data.pkl first, so a damaged length cannot exhaust the heap.
+                readSized(key);
+                return NO_RETURN_VALUE;
+            }
             if (key == Opcodes.BINPERSID) {
                 // Pyrolite turns the id into a string; PyTorch's id is a tuple.
                 stack.add(storage(stack.pop()));
@@ -188,6 +206,38 @@ public final class TorchArchive {
             return super.dispatch(key);
         }
 
+        private void readSized(short key) throws IOException {
+            boolean wide = key == Opcodes.BINUNICODE8 || key == Opcodes.BINBYTES8;
+            byte[] len = input.readNBytes(wide ? 8 : 4);
+            if (len.length < (wide ? 8 : 4)) {
+                throw new PickleException("data.pkl ends inside a length");
+            }
+            ByteBuffer b = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN);
+            long n = wide ? b.getLong() : b.getInt() & 0xffffffffL;
+            if (n > input.available()) {
+                throw new PickleException(
+                        "a value of "
+                                + n
+                                + " bytes in data.pkl, which has "
+                                + input.available()
+                                + " left");
+            }
+            byte[] data = input.readNBytes((int) n);
+            switch (key) {
+                case Opcodes.BINUNICODE, Opcodes.BINUNICODE8 ->
+                        stack.add(new String(data, StandardCharsets.UTF_8));
+                case Opcodes.BINSTRING -> stack.add(new String(data, StandardCharsets.ISO_8859_1));
+                case Opcodes.LONG4 -> {
+                    byte[] big = new byte[data.length];
+                    for (int i = 0; i < data.length; i++) {
+                        big[i] = data[data.length - 1 - i];
+                    }
+                    stack.add(data.length == 0 ? BigInteger.ZERO : new BigInteger(big));
+                }
+                default -> stack.add(data); // BINBYTES, BINBYTES8
+            }
+        }
+
         private Storage storage(Object pid) throws IOException {
             if (!(pid instanceof Object[] t) || t.length < 5 || !"storage".equals(t[0])) {
                 throw new PickleException("unknown persistent id in " + zip.getName());
@@ -201,9 +251,13 @@ public final class TorchArchive {
             if (e == null) {
                 throw new PickleException("storage " + key + " is missing");
             }
+            if (numel < 0 || numel * type.bytes > Integer.MAX_VALUE - 8) {
+                throw new PickleException("storage " + key + " declares " + numel + " values");
+            }
             byte[] raw;
             try (InputStream in = zip.getInputStream(e)) {
-                raw = in.readAllBytes();
+                // Reads what is there, up to the declared size: a lying header allocates nothing.
+                raw = in.readNBytes((int) (numel * type.bytes));
             }
             if (raw.length < numel * type.bytes) {
                 throw new PickleException(
@@ -287,7 +341,11 @@ public final class TorchArchive {
             String prefix = pkl.substring(0, pkl.length() - "data.pkl".length());
             Object root;
             try (InputStream in = zip.getInputStream(zip.getEntry(pkl))) {
-                root = new ArchiveUnpickler(zip, prefix).load(in);
+                // In memory, so the unpickler can check declared lengths against what is left.
+                byte[] pickle = in.readNBytes(Integer.MAX_VALUE - 8);
+                root =
+                        new ArchiveUnpickler(zip, prefix)
+                                .load(new java.io.ByteArrayInputStream(pickle));
             }
             Map<String, Tensor> out = new LinkedHashMap<>();
             flatten("", tensors(root), out);
@@ -300,7 +358,10 @@ public final class TorchArchive {
                     file
                             + " is not a zip archive; PyTorch before 1.6 wrote another format: load"
                             + " it and save it again with torch.save (the zip format)");
-        } catch (IOException | PickleException | ClassCastException | ArithmeticException e) {
+        } catch (SprigException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // Untrusted bytes: whatever the unpickler trips over is a damaged archive.
             throw new SprigException(
                     "cannot read " + file + " as a PyTorch archive: " + e.getMessage());
         }

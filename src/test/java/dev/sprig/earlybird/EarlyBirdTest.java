@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,6 +45,7 @@ class EarlyBirdTest {
     }
 
     @Test
+    @Tag("pipeline")
     void searchThenSurgeryThenRetrainEndToEnd() throws Exception {
         TrainConfig c = config("earlybird");
         RunSummary s =
@@ -99,6 +101,7 @@ class EarlyBirdTest {
     }
 
     @Test
+    @Tag("pipeline")
     void aStepIntervalDrawsTheTicketMidEpochAndTheTicketTrainsOnFromThatStep() throws Exception {
         TrainConfig c = config("earlybird");
         c.ebInterval = "3"; // 8 steps an epoch: masks at steps 0, 3, 6, 9, ...
@@ -134,6 +137,7 @@ class EarlyBirdTest {
     }
 
     @Test
+    @Tag("pipeline")
     void baselinesRunInTheSameFamily() throws Exception {
         TrainConfig r = config("earlybird-reinit");
         RunSummary reinit =

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,6 +99,7 @@ class EpiTest {
     }
 
     @Test
+    @Tag("pipeline")
     void theOracleGridOnEmbeddedSparkMatchesTheGridInProcess() throws Exception {
         TrainConfig c = config();
         c.threads = 1;
@@ -157,6 +159,7 @@ class EpiTest {
     }
 
     @Test
+    @Tag("pipeline")
     void warmupTriggerSurgeryAndTrainingEndToEnd() throws Exception {
         TrainConfig c = config();
         DataSplits data = DataSplits.load(c.dataset, Path.of("."), 0, c.seed);
@@ -189,6 +192,7 @@ class EpiTest {
     }
 
     @Test
+    @Tag("pipeline")
     void aStepIntervalPrunesMidEpochAndAResumeMidIntervalEndsIdentically() throws Exception {
         TrainConfig c = config();
         c.epiInterval = "4"; // 6 steps an epoch: observations at steps 4, 8, 12, ...
@@ -321,6 +325,7 @@ class EpiTest {
     }
 
     @Test
+    @Tag("pipeline")
     void engineTimerTimesALayerOnTheDefaultDevice() {
         LatencyTable.EngineTimer timer =
                 new LatencyTable.EngineTimer(dev.sprig.Sprig.device(null), 4, 3);
