@@ -160,27 +160,32 @@ final class CsvTableReader implements DatasetReader {
         return names;
     }
 
-    /** Mean and population deviation of each feature over the training rows. */
+    /**
+     * Mean and population deviation of each feature over the training rows, in two passes (the
+     * mean, then squared distances from it), so a feature with a large offset keeps its spread
+     * instead of losing it to cancellation. A constant feature gets deviation 1: it carries nothing
+     * and stays at zero once centred.
+     */
     static Normalization featureStatistics(ImageSet set) {
         int f = set.channels();
-        double[] sum = new double[f];
-        double[] sq = new double[f];
+        int n = set.size();
         float[] x = set.features();
-        for (int n = 0; n < set.size(); n++) {
-            for (int k = 0; k < f; k++) {
-                double v = x[n * f + k];
-                sum[k] += v;
-                sq[k] += v * v;
-            }
-        }
         float[] mean = new float[f];
         float[] std = new float[f];
         for (int k = 0; k < f; k++) {
-            double mu = sum[k] / set.size();
-            double var = Math.max(0, sq[k] / set.size() - mu * mu);
+            double sum = 0;
+            for (int i = 0; i < n; i++) {
+                sum += x[i * f + k];
+            }
+            double mu = sum / n;
+            double sq = 0;
+            for (int i = 0; i < n; i++) {
+                double d = x[i * f + k] - mu;
+                sq += d * d;
+            }
+            double var = sq / n;
             mean[k] = (float) mu;
-            // A constant feature carries nothing; dividing by 1 leaves it at zero after centring.
-            std[k] = var > 1e-12 * Math.max(1, mu * mu) ? (float) Math.sqrt(var) : 1f;
+            std[k] = var > 0 ? (float) Math.sqrt(var) : 1f;
         }
         return new Normalization(mean, std);
     }

@@ -97,4 +97,84 @@ class CsvTableReaderTest {
         assertThatThrownBy(() -> DataSplits.load(request("csv:" + tmp.resolve("no.csv"), "a")))
                 .hasMessageContaining("no CSV file at");
     }
+
+    @Test
+    void theLabelMayBeTheFirstColumnAndAnOffsetKeepsItsSpread() throws Exception {
+        // Feature "big" is 1e6 and 1e6 + 4 (deviation 2 about a large mean), "flat" is constant.
+        Path f =
+                write(
+                        "first.csv",
+                        "y,big,flat\nA,1000000,5\nB,1000004,5\nA,1000000,5\nB,1000004,5\n");
+        DataRequest r =
+                new DataRequest(
+                        "csv:" + f + "," + f, Path.of("."), 0, 0, 64, false, "y", 1, false, null);
+        DataSplits d = DataSplits.load(r);
+        assertThat(d.classNames()).containsExactly("A", "B");
+        assertThat(d.train().labels()).containsExactly(0, 1, 0, 1);
+        assertThat(d.normalization().mean()).containsExactly(1000002f, 5f);
+        assertThat(d.normalization().std()).containsExactly(2f, 1f);
+        assertThat(d.description())
+                .containsEntry("source", f + "," + f)
+                .containsEntry("layout", "train and test files")
+                .containsEntry("normalization_from", "training rows (standardised features)");
+        // A normalisation from the config is used as given and said so.
+        DataRequest fixed =
+                new DataRequest(
+                        "csv:" + f,
+                        Path.of("."),
+                        0,
+                        0,
+                        64,
+                        false,
+                        "y",
+                        1,
+                        false,
+                        new Normalization(new float[] {0, 0}, new float[] {1, 1}));
+        DataSplits given = DataSplits.load(fixed);
+        assertThat(given.normalization().mean()).containsExactly(0f, 0f);
+        assertThat(given.description())
+                .containsEntry("source", f.toString())
+                .containsEntry("normalization_from", "config");
+        DataRequest wrong =
+                new DataRequest(
+                        "csv:" + f,
+                        Path.of("."),
+                        0,
+                        0,
+                        64,
+                        false,
+                        "y",
+                        1,
+                        false,
+                        new Normalization(new float[] {0}, new float[] {1}));
+        assertThatThrownBy(() -> DataSplits.load(wrong))
+                .hasMessageContaining("the normalisation has 1 values, the table has 2 features");
+        assertThat(DatasetReaders.usages()).contains("csv:FILE", "folder:PATH", "mnist");
+    }
+
+    @Test
+    void blankLinesAreSkippedAndManyRowsGrowTheTable() throws Exception {
+        StringBuilder csv = new StringBuilder("a,b,c,label\n");
+        for (int i = 0; i < 3000; i++) {
+            csv.append(i)
+                    .append(',')
+                    .append(2 * i)
+                    .append(',')
+                    .append(-i)
+                    .append(',')
+                    .append(i % 2)
+                    .append('\n');
+            if (i == 10) {
+                csv.append('\n');
+            }
+        }
+        Path f = write("many.csv", csv.toString());
+        DataSplits d = DataSplits.load(request("csv:" + f + "," + f, "label"));
+        assertThat(d.train().size()).isEqualTo(3000);
+        float[] x = d.train().features();
+        assertThat(x[2999 * 3]).isEqualTo(2999f);
+        assertThat(x[2999 * 3 + 1]).isEqualTo(5998f);
+        assertThat(x[2999 * 3 + 2]).isEqualTo(-2999f);
+        assertThat(x[11 * 3]).isEqualTo(11f);
+    }
 }
