@@ -85,4 +85,34 @@ class MetricsTest {
         assertThat(OodDetection.aurocMaxProbability(sure, uniform)).isEqualTo(1.0);
         assertThat(OodDetection.aurocEntropy(sure, uniform)).isEqualTo(1.0);
     }
+
+    @Test
+    void reliabilityBinsAreRightClosedAndPredictionsBreakTiesLow() {
+        // Confidences 0.4 (tie 0.4/0.4/0.2 -> class 0), 0.5, 0.75 and 1.0 in 4 bins of width 1/4:
+        // 0.4 -> (0.25, 0.5], 0.5 -> (0.25, 0.5], 0.75 -> (0.5, 0.75], 1.0 -> (0.75, 1].
+        Predictions p =
+                new Predictions(
+                        new float[] {
+                            0.4f, 0.4f, 0.2f, 0.5f, 0.25f, 0.25f, 0.125f, 0.75f, 0.125f, 0f, 0f, 1f
+                        },
+                        3,
+                        new int[] {1, 0, 1, 2});
+        assertThat(p.predicted(0)).isEqualTo(0);
+        assertThat(p.predicted(2)).isEqualTo(1);
+        assertThat(p.predicted(3)).isEqualTo(2);
+        List<Calibration.Bin> bins = Calibration.reliability(p, 4);
+        assertThat(bins.get(0).count()).isZero();
+        assertThat(bins.get(1).count()).isEqualTo(2);
+        assertThat(bins.get(1).confidence()).isCloseTo(0.45, within(1e-7));
+        assertThat(bins.get(1).accuracy()).isEqualTo(0.5);
+        assertThat(bins.get(1).lower()).isEqualTo(0.25);
+        assertThat(bins.get(1).upper()).isEqualTo(0.5);
+        assertThat(bins.get(2).count()).isEqualTo(1);
+        assertThat(bins.get(2).accuracy()).isEqualTo(1.0);
+        assertThat(bins.get(3).count()).isEqualTo(1);
+        assertThat(bins.get(3).confidence()).isEqualTo(1.0);
+        // Entropy of (0.5, 0.25, 0.25) is 1.5 ln 2; of a one-hot row 0.
+        assertThat(p.entropy()[1]).isCloseTo(1.5 * Math.log(2), within(1e-7));
+        assertThat(p.entropy()[3]).isZero();
+    }
 }

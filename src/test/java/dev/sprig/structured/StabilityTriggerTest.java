@@ -107,4 +107,61 @@ class StabilityTriggerTest {
         // i=2 too far (0.25), i=3: to i=1 0.5; i=4: to i=2 0.25; i=5: 0 and 0 -> fires at 5
         assertThat(firedStrict).isEqualTo(5);
     }
+
+    @Test
+    void triggersSayTrueOnceAtTheObservationThatFiresAndCheckTheirSettings() {
+        MaskDistanceTrigger t = new MaskDistanceTrigger(2, 0.0);
+        boolean[][] seq = {{true, false}, {false, true}, {false, true}, {false, true}};
+        boolean[] said = new boolean[seq.length];
+        for (int i = 0; i < seq.length; i++) {
+            said[i] = t.observe(new ChannelMask(Map.of("bn", seq[i])));
+        }
+        // Queue of 2, epsilon 0: the first pair differs (distance 1), the second is identical.
+        assertThat(said).containsExactly(false, false, true, false);
+        assertThat(t.firedAt()).isEqualTo(2);
+        assertThat(new MaskDistanceTrigger(2, 1.0)).isNotNull();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MaskDistanceTrigger(1, 0.1))
+                .hasMessageContaining("queue length must be at least 2, got 1");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MaskDistanceTrigger(2, -0.01))
+                .hasMessageContaining("epsilon must be in [0, 1]");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MaskDistanceTrigger(2, 1.01))
+                .hasMessageContaining("epsilon must be in [0, 1]");
+
+        // EPI with r = 1 and a window of 3: psi of 20 vs 10 is 1 - 10/30, then 25 vs 20
+        // 1 - 5/45, 27 vs 25 1 - 2/52, 28 vs 27 1 - 1/55: rising above tau = 0.5 from the first
+        // value, but the window needs three earlier values, so it fires at observation 4.
+        EpiTrigger e = new EpiTrigger(1, 0.5, 3, true);
+        int[][] widths = {{10}, {20}, {25}, {27}, {28}, {28}};
+        boolean[] fired = new boolean[widths.length];
+        for (int i = 0; i < widths.length; i++) {
+            fired[i] = e.observe(widths[i]);
+        }
+        assertThat(fired).containsExactly(false, false, false, false, true, false);
+        assertThat(e.series().get(1)).isCloseTo(1 - 10.0 / 30, within(1e-12));
+        assertThat(e.series().get(4)).isCloseTo(1 - 1.0 / 55, within(1e-12));
+        assertThat(new EpiTrigger(1, 0.5, 0, false)).isNotNull();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new EpiTrigger(0, 0.5, 0, true))
+                .hasMessageContaining("need r >= 1 and window >= 0, got r=0, window=0");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new EpiTrigger(1, 0.5, -1, true))
+                .hasMessageContaining("window=-1");
+    }
+
+    @Test
+    void aLayerPrunedWhollyKeepsItsFirstLargestChannelAndRatiosAreChecked() {
+        // Global ratio 0.5 of {0.9, 0.8, 0.01, 0.01}: threshold sorted[2] = 0.8, keep > 0.8. The
+        // second layer's equal scales are all below: its first channel survives.
+        Map<String, float[]> g = scales(new float[] {0.9f, 0.8f}, new float[] {0.01f, 0.01f});
+        ChannelMask m = ChannelMask.fromScales(g, 0.5, false);
+        assertThat(m.layer("bn0")).containsExactly(true, false);
+        assertThat(m.layer("bn1")).containsExactly(true, false);
+        assertThat(ChannelMask.fromScales(g, 0.0, false).counts().values()).containsExactly(2, 1);
+        Map<String, float[]> empty = scales(new float[0], new float[] {1f, 2f});
+        assertThat(ChannelMask.fromScales(empty, 0.5, false).layer("bn0")).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> ChannelMask.fromScales(g, 1.0, false))
+                .hasMessageContaining("pruning ratio must be in [0, 1), got 1.0");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> ChannelMask.fromScales(g, -0.1, false))
+                .hasMessageContaining("pruning ratio must be in [0, 1)");
+    }
 }
