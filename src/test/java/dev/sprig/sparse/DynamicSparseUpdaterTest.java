@@ -134,4 +134,53 @@ class DynamicSparseUpdaterTest {
                                                                     keep.get(e.getKey()) * alpha)));
         }
     }
+
+    @Test
+    void newConnectionsStartAtZeroOrFromTheLayersSpreadAndDroppedOnesAreZero() {
+        for (String init : new String[] {"zero", "random_normal"}) {
+            TrainConfig c = config("rigl");
+            c.growInit = init;
+            List<TrainingHook> hooks = new ArrayList<>(Methods.hooksFor(c));
+            DynamicSparseUpdater u = (DynamicSparseUpdater) hooks.get(0);
+            int[] grownNonZero = {0};
+            int[] grown = {0};
+            hooks.add(
+                    new TrainingHook() {
+                        java.util.Map<String, boolean[]> before = new java.util.HashMap<>();
+
+                        @Override
+                        public void beforeForward(StepContext step) {
+                            // The masks before this step's update (RigL updates after backward).
+                            for (String l : u.masks().layers()) {
+                                before.put(l, u.masks().get(l).clone());
+                            }
+                        }
+
+                        @Override
+                        public void afterOptimizerStep(StepContext step) {
+                            for (String l : u.masks().layers()) {
+                                boolean[] now = u.masks().get(l);
+                                float[] w = u.masks().weight(l).array().toFloatArray();
+                                for (int i = 0; i < now.length; i++) {
+                                    if (!now[i]) {
+                                        assertThat(w[i]).as("%s[%d] is dropped", l, i).isZero();
+                                    } else if (!before.get(l)[i]) {
+                                        grown[0]++;
+                                        grownNonZero[0] += w[i] != 0 ? 1 : 0;
+                                    }
+                                }
+                            }
+                        }
+                    });
+            new Trainer(c, DataSplits.load("synthetic", Path.of("."), 0, 4), null, hooks, false)
+                    .run();
+            assertThat(grown[0]).as(init).isPositive();
+            // The update step skips the optimiser: a zero-initialised connection is still zero.
+            if (init.equals("zero")) {
+                assertThat(grownNonZero[0]).isZero();
+            } else {
+                assertThat(grownNonZero[0]).isEqualTo(grown[0]);
+            }
+        }
+    }
 }

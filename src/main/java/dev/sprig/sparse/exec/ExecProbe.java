@@ -406,10 +406,7 @@ public final class ExecProbe {
                         0,
                         0,
                         false);
-        TrainConfig c = config.copy();
-        c.epochs = 1 + TIMED_EPOCHS;
-        c.maxStepsPerEpoch = STEPS;
-        c.validationFraction = 0;
+        TrainConfig c = timedConfig(config);
         List<Double> seconds = new ArrayList<>();
         new Trainer(c, data, null, Methods.hooksFor(c), false)
                 .chooseBackend()
@@ -420,5 +417,29 @@ public final class ExecProbe {
             sum += t;
         }
         return sum / TIMED_EPOCHS / STEPS;
+    }
+
+    /**
+     * The config of one timed run: the user's network, method and backend settings on a short
+     * schedule. Settings counted in epochs of the user's schedule (multistep milestones, warm-up,
+     * exploration jumps, a fixed EDST exploration) would not fit three epochs and would refuse the
+     * run; the learning rate does not change what a step costs, so they are cleared.
+     *
+     * @param config the user's run
+     * @return the probe's run
+     */
+    static TrainConfig timedConfig(TrainConfig config) {
+        TrainConfig c = config.copy();
+        c.epochs = 1 + TIMED_EPOCHS;
+        c.maxStepsPerEpoch = STEPS;
+        c.validationFraction = 0;
+        c.lrSchedule = "constant";
+        c.lrMilestones = new ArrayList<>();
+        c.warmupEpochs = 0;
+        c.explorationEpochs = new ArrayList<>();
+        c.edstExploreEpochs = null;
+        c.epiPruneEpoch = -1;
+        c.initFrom = null;
+        return c;
     }
 }

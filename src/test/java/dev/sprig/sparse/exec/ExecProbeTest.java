@@ -204,4 +204,25 @@ class ExecProbeTest {
         assertThat(resumed.extra()).containsEntry("exec", "sparse");
         assertThat(resumed.epochs()).isEqualTo(2);
     }
+
+    @Test
+    void theTimedRunsDropSettingsCountedInTheUsersEpochs() {
+        // A 10-epoch run with lr drops at 5 and 7, a warm-up and EDST-style jumps: the probe's
+        // 3-epoch runs must still be valid configs (a DST ensemble on VGG-16 failed here).
+        dev.sprig.train.TrainConfig c = new dev.sprig.train.TrainConfig();
+        c.method = "rigl";
+        c.sparsity = 0.8;
+        c.epochs = 10;
+        c.lrSchedule = "multistep";
+        c.lrMilestones = new java.util.ArrayList<>(List.of(5, 7));
+        c.warmupEpochs = 2;
+        c.explorationEpochs = new java.util.ArrayList<>(List.of(4, 8));
+        c.edstExploreEpochs = 6;
+        dev.sprig.train.TrainConfig timed = ExecProbe.timedConfig(c);
+        assertThat(timed.epochs).isEqualTo(3);
+        assertThat(timed.validate()).isSameAs(timed);
+        assertThat(timed.method).isEqualTo("rigl");
+        assertThat(timed.sparsity).isEqualTo(0.8);
+        assertThat(c.lrMilestones).containsExactly(5, 7);
+    }
 }
