@@ -301,16 +301,18 @@ class SparseUpdaterContractTest {
         assertThat(rigl.extra()).containsKey("layer_densities").containsEntry("mask_updates", 5L);
     }
 
-    @Test
-    void resumeAfterKillKeepsMasksAndFigures() {
-        TrainConfig c = config("rigl", 0.9, 7, "erk");
+    /** SNFS too: its momentum of the dense gradients is part of the checkpoint. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"rigl", "snfs"})
+    void resumeAfterKillKeepsMasksAndFigures(String method) {
+        TrainConfig c = config(method, 0.9, 7, "erk");
         c.epochs = 3;
         c.checkpointEvery = 4;
         RunSummary whole =
                 new Trainer(
                                 c,
                                 DataSplits.load("synthetic", Path.of("."), 0, 7),
-                                RunFolder.open(tmp.resolve("a"), RunFolder.Mode.NEW),
+                                RunFolder.open(tmp.resolve(method + "-a"), RunFolder.Mode.NEW),
                                 Methods.hooksFor(c),
                                 false)
                         .run();
@@ -330,7 +332,8 @@ class SparseUpdaterContractTest {
                                                 c,
                                                 DataSplits.load("synthetic", Path.of("."), 0, 7),
                                                 RunFolder.open(
-                                                        tmp.resolve("b"), RunFolder.Mode.NEW),
+                                                        tmp.resolve(method + "-b"),
+                                                        RunFolder.Mode.NEW),
                                                 hooks,
                                                 false)
                                         .run())
@@ -339,7 +342,7 @@ class SparseUpdaterContractTest {
                 new Trainer(
                                 c,
                                 DataSplits.load("synthetic", Path.of("."), 0, 7),
-                                RunFolder.open(tmp.resolve("b"), RunFolder.Mode.RESUME),
+                                RunFolder.open(tmp.resolve(method + "-b"), RunFolder.Mode.RESUME),
                                 Methods.hooksFor(c),
                                 true)
                         .run();
