@@ -6,14 +6,12 @@ import dev.sprig.models.ParameterRole;
 import dev.sprig.models.SprigModel;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.HashMap;
@@ -482,59 +480,18 @@ public final class TorchArchive {
         TorchPickle pk = new TorchPickle();
         pk.global("collections", "OrderedDict").op(')').op('R').op('(');
         for (int i = 0; i < names.size(); i++) {
-            long[] shape = shapes.get(i);
-            long numel = 1;
-            for (long d : shape) {
-                numel *= d;
-            }
-            pk.string(names.get(i));
-            pk.global("torch._utils", "_rebuild_tensor_v2").op('(');
-            pk.op('(')
-                    .string("storage")
-                    .global("torch", types.get(i))
-                    .string(Integer.toString(i))
-                    .string("cpu")
-                    .integer(numel)
-                    .op('t')
-                    .op('Q');
-            pk.integer(0).op('(');
-            for (long d : shape) {
-                pk.integer(d);
-            }
-            pk.op('t').op('(');
-            long stride = numel;
-            for (long d : shape) {
-                stride = d == 0 ? stride : stride / d;
-                pk.integer(stride);
-            }
-            pk.op('t').op(0x89);
-            pk.global("collections", "OrderedDict").op(')').op('R');
-            pk.op('t').op('R');
+            pk.string(names.get(i)).tensor(types.get(i), i, shapes.get(i), false);
         }
         pk.op('u').op('.');
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            try (OutputStream raw = Files.newOutputStream(tmp);
-                    TorchZip zip = new TorchZip(raw)) {
-                zip.put("archive/data.pkl", pk.bytes());
-                zip.put("archive/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
-                for (int i = 0; i < data.size(); i++) {
-                    zip.put("archive/data/" + i, data.get(i));
-                }
-                zip.put("archive/version", "3\n".getBytes(StandardCharsets.US_ASCII));
-            }
-            Files.move(
-                    tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            return Files.size(file);
-        } catch (IOException e) {
-            throw new SprigException("cannot write " + file + ": " + e.getMessage());
-        } finally {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // the temp file is only litter
-            }
-        }
+        return TorchZip.write(
+                file,
+                zip -> {
+                    zip.put("archive/data.pkl", pk.bytes());
+                    zip.put("archive/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
+                    for (int i = 0; i < data.size(); i++) {
+                        zip.put("archive/data/" + i, data.get(i));
+                    }
+                    zip.put("archive/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+                });
     }
 }

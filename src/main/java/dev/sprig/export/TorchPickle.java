@@ -58,4 +58,42 @@ final class TorchPickle {
     byte[] bytes() {
         return out.toByteArray();
     }
+
+    /**
+     * Writes {@code torch._utils._rebuild_tensor_v2} of a contiguous tensor whose storage is the
+     * archive's {@code data/KEY}.
+     *
+     * @param storageType e.g. {@code FloatStorage}
+     * @param key the storage's key
+     * @param shape the tensor's shape
+     * @param requiresGrad whether the tensor is a trainable parameter
+     * @return this pickle
+     */
+    TorchPickle tensor(String storageType, int key, long[] shape, boolean requiresGrad) {
+        long numel = 1;
+        for (long d : shape) {
+            numel *= d;
+        }
+        global("torch._utils", "_rebuild_tensor_v2").op('(');
+        op('(').string("storage")
+                .global("torch", storageType)
+                .string(Integer.toString(key))
+                .string("cpu")
+                .integer(numel)
+                .op('t')
+                .op('Q');
+        integer(0).op('(');
+        for (long d : shape) {
+            integer(d);
+        }
+        op('t').op('(');
+        long stride = numel;
+        for (long d : shape) {
+            stride = d == 0 ? stride : stride / d;
+            integer(stride);
+        }
+        op('t').op(requiresGrad ? 0x88 : 0x89);
+        global("collections", "OrderedDict").op(')').op('R');
+        return op('t').op('R');
+    }
 }

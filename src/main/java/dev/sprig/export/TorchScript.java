@@ -6,14 +6,10 @@ import dev.sprig.models.NamedParameter;
 import dev.sprig.models.NetOp;
 import dev.sprig.models.ParameterRole;
 import dev.sprig.models.SprigModel;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -87,32 +83,18 @@ final class TorchScript {
         }
         String code = code(members);
         String archive = "model";
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            try (OutputStream raw = Files.newOutputStream(tmp);
-                    TorchZip zip = new TorchZip(raw)) {
-                zip.put(archive + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
-                zip.put(archive + "/constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'});
-                zip.put(archive + "/code/__torch__.py", code.getBytes(StandardCharsets.UTF_8));
-                zip.put(archive + "/data.pkl", modulePickle(className(members), attributes));
-                int key = 0;
-                for (NamedParameter p : attributes.values()) {
-                    zip.put(archive + "/data/" + key++, littleEndian(p.array().toFloatArray()));
-                }
-            }
-            Files.move(
-                    tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            return Files.size(file);
-        } catch (IOException e) {
-            throw new SprigException("cannot write " + file + ": " + e.getMessage());
-        } finally {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // the temp file is only litter
-            }
-        }
+        return TorchZip.write(
+                file,
+                zip -> {
+                    zip.put(archive + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+                    zip.put(archive + "/constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'});
+                    zip.put(archive + "/code/__torch__.py", code.getBytes(StandardCharsets.UTF_8));
+                    zip.put(archive + "/data.pkl", modulePickle(className(members), attributes));
+                    int key = 0;
+                    for (NamedParameter p : attributes.values()) {
+                        zip.put(archive + "/data/" + key++, littleEndian(p.array().toFloatArray()));
+                    }
+                });
     }
 
     private static String className(List<SprigModel> members) {
@@ -323,35 +305,11 @@ final class TorchScript {
         int key = 0;
         for (Map.Entry<String, NamedParameter> e : attributes.entrySet()) {
             p.string(e.getKey());
-            long[] shape = e.getValue().array().getShape().getShape();
-            long numel = 1;
-            for (long d : shape) {
-                numel *= d;
-            }
-            p.global("torch._utils", "_rebuild_tensor_v2").op('(');
-            p.op('(')
-                    .string("storage")
-                    .global("torch", "FloatStorage")
-                    .string(Integer.toString(key++))
-                    .string("cpu")
-                    .integer(numel)
-                    .op('t')
-                    .op('Q');
-            p.integer(0);
-            p.op('(');
-            for (long d : shape) {
-                p.integer(d);
-            }
-            p.op('t').op('(');
-            long stride = numel;
-            for (long d : shape) {
-                stride = d == 0 ? stride : stride / d;
-                p.integer(stride);
-            }
-            p.op('t');
-            p.op(isBuffer(e.getValue()) ? 0x89 : 0x88);
-            p.global("collections", "OrderedDict").op(')').op('R');
-            p.op('t').op('R');
+            p.tensor(
+                    "FloatStorage",
+                    key++,
+                    e.getValue().array().getShape().getShape(),
+                    !isBuffer(e.getValue()));
         }
         p.string("training").op(0x89);
         p.string("_is_full_backward_hook").op('N');

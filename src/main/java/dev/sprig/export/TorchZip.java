@@ -63,6 +63,50 @@ final class TorchZip implements AutoCloseable {
         zip.close();
     }
 
+    /** What goes into an archive, entry by entry. */
+    interface Entries {
+        /**
+         * Writes the entries.
+         *
+         * @param zip the archive
+         * @throws IOException on write failure
+         */
+        void put(TorchZip zip) throws IOException;
+    }
+
+    /**
+     * Writes an archive atomically: into a temporary file beside it, then renamed over it.
+     *
+     * @param file the archive
+     * @param entries its entries
+     * @return the bytes written
+     * @throws dev.sprig.SprigException naming the file when it cannot be written
+     */
+    static long write(java.nio.file.Path file, Entries entries) {
+        java.nio.file.Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
+            try (OutputStream raw = java.nio.file.Files.newOutputStream(tmp);
+                    TorchZip zip = new TorchZip(raw)) {
+                entries.put(zip);
+            }
+            java.nio.file.Files.move(
+                    tmp,
+                    file,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return java.nio.file.Files.size(file);
+        } catch (IOException e) {
+            throw new dev.sprig.SprigException("cannot write " + file + ": " + e.getMessage());
+        } finally {
+            try {
+                java.nio.file.Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the temp file is only litter
+            }
+        }
+    }
+
     /** Counts the bytes written, to place the next entry's data. */
     private static final class Counting extends FilterOutputStream {
         long count;
