@@ -146,14 +146,15 @@ final class EvaluateCommand implements Callable<Integer> {
         int members = tree.get("members").size();
         Plots.write(
                 Plots.reliability(
-                        String.format(
-                                Locale.ROOT,
-                                "%s, %d member%s: ECE %.4f",
-                                dataset,
-                                members,
-                                members == 1 ? "" : "s",
-                                tree.get("test").get("ece").asDouble()),
-                        tree),
+                                String.format(
+                                        Locale.ROOT,
+                                        "%s, %d member%s: ECE %.4f",
+                                        dataset,
+                                        members,
+                                        members == 1 ? "" : "s",
+                                        tree.get("test").get("ece").asDouble()),
+                                tree)
+                        .chart(),
                 png);
         print(result);
         System.out.println("wrote " + json + " and " + png);

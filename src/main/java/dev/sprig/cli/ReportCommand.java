@@ -14,9 +14,12 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         showDefaultValues = true,
         description =
-                "Compare runs in one self-contained HTML page: figures table, accuracy vs training"
-                        + " FLOPs, learning curves, per-layer densities or channels, Early-Bird"
-                        + " distance maps, EPI curves, reliability diagrams.")
+                "Compare runs in one self-contained HTML page: each setting's accuracy, training"
+                        + " FLOPs and wall time against dense, a sortable table (seeds as mean ±"
+                        + " sd), accuracy vs FLOPs and vs wall time with the Pareto front,"
+                        + " learning curves, connections moved per mask update, per-layer"
+                        + " densities or channels, Early-Bird distance maps, EPI curves,"
+                        + " reliability diagrams.")
 final class ReportCommand implements Callable<Integer> {
     @Parameters(
             arity = "1..*",
@@ -27,6 +30,14 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "report.html", description = "HTML file to write")
     Path out;
 
+    @Option(
+            names = "--baseline",
+            paramLabel = "RUN_DIR",
+            description =
+                    "the run every setting is compared with (default: each setting's dense run of"
+                            + " the same model, data set and schedule)")
+    Path baseline;
+
     @Override
     public Integer call() {
         List<Path> runs = new java.util.ArrayList<>();
@@ -34,7 +45,10 @@ final class ReportCommand implements Callable<Integer> {
             runs.addAll(expandSweep(d));
         }
         dirs = runs;
-        int images = Report.html(dirs, out);
+        if (baseline != null && !dirs.contains(baseline)) {
+            dirs.add(baseline);
+        }
+        int images = Report.html(dirs, out, baseline);
         System.out.println("wrote " + out + " (" + dirs.size() + " runs, " + images + " plots)");
         return 0;
     }

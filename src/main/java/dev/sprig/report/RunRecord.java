@@ -26,6 +26,7 @@ import java.util.stream.Stream;
  * @param curves epoch lines per phase ("" for a single-phase run)
  * @param ebDistances Early-Bird mask-distance matrix per prune ratio (empty when absent)
  * @param evaluation the evaluation suite's output (null when absent)
+ * @param config the resolved {@code config.yaml} (empty when absent)
  */
 public record RunRecord(
         Path dir,
@@ -33,7 +34,8 @@ public record RunRecord(
         Map<String, Object> summary,
         Map<String, List<JsonNode>> curves,
         Map<String, double[][]> ebDistances,
-        JsonNode evaluation) {
+        JsonNode evaluation,
+        Map<String, Object> config) {
 
     /**
      * Reads a run folder.
@@ -75,7 +77,15 @@ public record RunRecord(
             JsonNode evaluation =
                     Files.isRegularFile(evalFile) ? Json.JSON.readTree(evalFile.toFile()) : null;
             String name = dir.getFileName() == null ? dir.toString() : dir.getFileName().toString();
-            return new RunRecord(dir, name, summary, curves, eb, evaluation);
+            Path configFile = dir.resolve("config.yaml");
+            Map<String, Object> config =
+                    Files.isRegularFile(configFile)
+                            ? Json.YAML.readValue(
+                                    configFile.toFile(),
+                                    new TypeReference<Map<String, Object>>() {})
+                            : Map.of();
+            return new RunRecord(
+                    dir, name, summary, curves, eb, evaluation, config == null ? Map.of() : config);
         } catch (IOException e) {
             throw new SprigException("cannot read the run in " + dir + ": " + e.getMessage());
         }
@@ -103,6 +113,95 @@ public record RunRecord(
      */
     public double number(String key) {
         return summary.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    /**
+     * A text summary field.
+     *
+     * @param key snake_case key
+     * @return its value, or "" when absent
+     */
+    public String text(String key) {
+        Object v = summary.get(key);
+        return v == null ? "" : v.toString();
+    }
+
+    /**
+     * How legends and point labels name the run: its method, and its sparsity when it has one.
+     *
+     * @return e.g. {@code rigl s=0.9}
+     */
+    public String label() {
+        double s = number("sparsity");
+        String method = text("method").isEmpty() ? name : text("method");
+        return s > 0 ? method + " s=" + Ticks.label(s) : method;
+    }
+
+    /**
+     * Bytes to store the weights: float32 values, as a dense array or, when that is smaller, the
+     * non-zero values with a one-bit-per-weight mask (the simplest sparse format that any reader
+     * can decode; CSR with 32-bit indices pays off only below 1/32 density and is not assumed).
+     *
+     * @return bytes, NaN when the summary lacks the parameter counts
+     */
+    public double storedBytes() {
+        double params = number("params");
+        double nonzero = number("nonzero_params");
+        if (!Double.isFinite(params)) {
+            return Double.NaN;
+        }
+        double dense = 4 * params;
+        return Double.isFinite(nonzero)
+                ? Math.min(dense, 4 * nonzero + Math.ceil(params / 8))
+                : dense;
+    }
+
+    /**
+     * The epoch lines of all phases in order, with the wall time each epoch ended at, counted from
+     * the start of the first phase: what learning curves against wall time are drawn from.
+     *
+     * @return (cumulative seconds, line) pairs
+     */
+    public List<Map.Entry<Double, JsonNode>> timedLines() {
+        List<Map.Entry<Double, JsonNode>> out = new ArrayList<>();
+        double t = 0;
+        for (List<JsonNode> phase : curves.values()) {
+            for (JsonNode line : phase) {
+                t += line.path("epoch_seconds").asDouble(0);
+                out.add(Map.entry(t, line));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The mask updates of a dynamic sparse run: (step, fraction of active connections moved).
+     *
+     * @return the updates in step order, empty for other runs
+     */
+    public List<double[]> maskChanges() {
+        List<double[]> out = new ArrayList<>();
+        for (List<JsonNode> phase : curves.values()) {
+            for (JsonNode line : phase) {
+                for (JsonNode e : line.path("mask_changed_fraction")) {
+                    out.add(new double[] {e.path(0).asDouble(), e.path(1).asDouble()});
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The per-layer densities the run's distribution asked for.
+     *
+     * @return layer to density, empty when the run records none
+     */
+    public Map<String, Double> targetDensities() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (summary.get("target_layer_densities") instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> out.put(String.valueOf(k), ((Number) v).doubleValue()));
+        }
+        return out;
     }
 
     /**

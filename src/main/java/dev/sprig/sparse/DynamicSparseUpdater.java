@@ -43,6 +43,7 @@ public class DynamicSparseUpdater extends StaticUpdater {
     private final Map<String, float[]> growState = new LinkedHashMap<>();
     private final List<Map<String, Object>> history = new ArrayList<>();
     private long updates;
+    private final MaskChangeLog changeLog = new MaskChangeLog();
 
     /**
      * Creates the updater.
@@ -141,11 +142,14 @@ public class DynamicSparseUpdater extends StaticUpdater {
     private void updateMasks(long step) {
         double fraction = dropFraction(step);
         Map<String, Object> changed = new LinkedHashMap<>();
+        long moved = 0;
+        long activeAll = 0;
         boolean random = dynamicOptions.growInit() == DynamicSparseOptions.GrowInit.RANDOM_NORMAL;
         int layerIndex = 0;
         for (String layer : masks.layers()) {
             boolean[] old = masks.get(layer);
             long active = masks.count(layer);
+            activeAll += active;
             int nDrop = (int) Math.floor(active * fraction);
             if (nDrop == 0 || active == old.length) {
                 layerIndex++;
@@ -157,7 +161,7 @@ public class DynamicSparseUpdater extends StaticUpdater {
             float[] mv = momentum == null ? null : momentum.toFloatArray();
             MaskedLayer view =
                     new MaskedLayer(rows, old.length / rows, old, p.array().toFloatArray(), mv);
-            long[] fresh =
+            Rewiring.Result rewired =
                     Rewiring.rewire(
                             view,
                             nDrop,
@@ -165,6 +169,8 @@ public class DynamicSparseUpdater extends StaticUpdater {
                             growScores(layer, layerIndex, step, view),
                             dynamicOptions.reinitWhenSame(),
                             random ? seeds.derive("grow-init", step, layerIndex) : null);
+            long[] fresh = rewired.fresh();
+            moved += rewired.moved();
             masks.set(layer, view.mask());
             // New connections are zero already (they were masked); only re-initialised ones need
             // writing.
@@ -186,6 +192,7 @@ public class DynamicSparseUpdater extends StaticUpdater {
             masks.applyToMomentum(run.optimizer().momentum());
         }
         updates++;
+        changeLog.record(step, moved, activeAll);
         if (dynamicOptions.maskHistoryEvery() > 0
                 && (updates - 1) % dynamicOptions.maskHistoryEvery() == 0) {
             Map<String, Object> entry = new LinkedHashMap<>();
@@ -226,6 +233,7 @@ public class DynamicSparseUpdater extends StaticUpdater {
     @Override
     public void onEpochEnd(EpochContext epoch) {
         epoch.extra().put("mask_updates", updates);
+        changeLog.drainTo(epoch.extra());
         if (!history.isEmpty()) {
             epoch.extra().put("mask_history", new ArrayList<>(history));
             history.clear();
@@ -249,6 +257,7 @@ public class DynamicSparseUpdater extends StaticUpdater {
             out.writeUTF(e.getKey());
             Checkpoint.writeFloats(out, e.getValue());
         }
+        changeLog.save(out);
     }
 
     @Override
@@ -264,5 +273,6 @@ public class DynamicSparseUpdater extends StaticUpdater {
             }
             System.arraycopy(v, 0, a, 0, v.length);
         }
+        changeLog.load(in);
     }
 }

@@ -79,9 +79,9 @@ public final class Rewiring {
      * @param scores growth scores, read block by block in row order
      * @param reinitWhenSame whether a dropped-and-regrown connection restarts as new
      * @param initRandom source of N(0, σ²) values for new connections; null for zero init
-     * @return the positions of the new connections, ascending
+     * @return the new connections and how many active positions the update moved
      */
-    public static long[] rewire(
+    public static Result rewire(
             Layer layer,
             int nDrop,
             DropCriterion drop,
@@ -145,6 +145,7 @@ public final class Rewiring {
         float[] nextVel = new float[nnz];
         long[] fresh = new long[nDrop];
         int nFresh = 0;
+        int same = 0;
         int a = 0; // into positions (old storage, sorted)
         int g = 0; // into grown
         for (int out = 0; out < nnz; out++) {
@@ -165,6 +166,7 @@ public final class Rewiring {
             boolean regrownSame = a < nnz && positions[a] == p;
             if (regrownSame) {
                 a++;
+                same++;
             }
             if (regrownSame && !reinitWhenSame) {
                 nextVal[out] = values[a - 1];
@@ -175,6 +177,15 @@ public final class Rewiring {
             }
         }
         layer.setStructure(nextPos, nextVal, nextVel);
-        return Arrays.copyOf(fresh, nFresh);
+        return new Result(Arrays.copyOf(fresh, nFresh), grown.length - same);
     }
+
+    /**
+     * What one rewiring did.
+     *
+     * @param fresh positions of the connections that start as new (zero or re-initialised),
+     *     ascending: the grown ones, and the regrown-in-place ones when they restart as new
+     * @param moved grown connections at positions that were not active before the update
+     */
+    public record Result(long[] fresh, int moved) {}
 }

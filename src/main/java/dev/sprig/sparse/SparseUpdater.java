@@ -275,6 +275,11 @@ public abstract class SparseUpdater implements TrainingHook {
         LayerAllocation a = currentAllocation();
         Map<String, Double> densities = new LinkedHashMap<>(a.densities().byLayer());
         run.summaryExtra().put("layer_densities", densities);
+        if (allocation != null) {
+            // What the distribution asked for at the final sparsity: equal to the densities for
+            // the methods that hold exact counts throughout, the goal for GMP's schedule.
+            run.summaryExtra().put("target_layer_densities", allocation.densities().byLayer());
+        }
         run.summaryExtra().put("distribution", config.distribution);
     }
 

@@ -99,11 +99,14 @@ class DynamicSparseUpdaterTest {
         run(c, tmp.resolve("history"));
         List<String> lines = Files.readAllLines(tmp.resolve("history/metrics.jsonl"));
         List<JsonNode> history = new ArrayList<>();
+        List<JsonNode> moved = new ArrayList<>();
         for (String l : lines) {
             Json.JSON.readTree(l).path("mask_history").forEach(history::add);
+            Json.JSON.readTree(l).path(MaskChangeLog.KEY).forEach(moved::add);
         }
         assertThat(Json.JSON.readTree(lines.get(1)).get("mask_updates").asInt()).isEqualTo(5);
         assertThat(history).hasSize(5);
+        assertThat(moved).hasSize(5);
         // Exact counts: each layer holds its ERK allocation at every step.
         java.util.Map<String, Long> keep =
                 SparsityDistribution.erk()
@@ -122,6 +125,17 @@ class DynamicSparseUpdaterTest {
             double alpha = 0.15 * (1 + Math.cos(Math.PI * step / 15));
             assertThat(h.get("drop_fraction").asDouble()).isCloseTo(alpha, within(1e-12));
             assertThat(h.get("changed").size()).isPositive();
+            // Connections moved: at most the swaps (a regrown-in-place one restarts but does not
+            // move), over all active connections; the report draws these.
+            long swaps = 0;
+            for (JsonNode v : h.get("changed")) {
+                swaps += v.asLong();
+            }
+            long active = keep.values().stream().mapToLong(Long::longValue).sum();
+            assertThat(moved.get(i).get(0).asLong()).isEqualTo(step);
+            assertThat(moved.get(i).get(1).asDouble())
+                    .isPositive()
+                    .isLessThanOrEqualTo((double) swaps / active + 1e-12);
             h.get("changed")
                     .fields()
                     .forEachRemaining(

@@ -78,7 +78,7 @@ class RewiringTest {
         // Drop 2: |0.05| (position 4) and |0.1| (position 0). Grow 2 among positions not kept
         // (0, 1, 3, 4) by score 0.3, 0.8, 0.7, 0.2: positions 1 and 3, at zero with zero momentum.
         Stored l = layer();
-        long[] fresh =
+        Rewiring.Result r =
                 Rewiring.rewire(
                         l,
                         2,
@@ -89,7 +89,8 @@ class RewiringTest {
         assertThat(l.positions).containsExactly(1, 2, 3, 5);
         assertThat(l.values).containsExactly(0f, -0.5f, 0f, 0.9f);
         assertThat(l.velocity).containsExactly(0f, 2f, 0f, 4f);
-        assertThat(fresh).containsExactly(1, 3);
+        assertThat(r.fresh()).containsExactly(1, 3);
+        assertThat(r.moved()).isEqualTo(2);
     }
 
     @Test
@@ -97,16 +98,21 @@ class RewiringTest {
         // Position 4 (dropped) has the best score: regrown the same, it keeps 0.05 and momentum 3.
         float[] s = {0.3f, 0.8f, 9f, 0.1f, 5f, 9f};
         Stored kept = layer();
-        long[] fresh = Rewiring.rewire(kept, 2, DropCriterion.magnitude(), scores(s), false, null);
+        Rewiring.Result r =
+                Rewiring.rewire(kept, 2, DropCriterion.magnitude(), scores(s), false, null);
         assertThat(kept.positions).containsExactly(1, 2, 4, 5);
         assertThat(kept.values).containsExactly(0f, -0.5f, 0.05f, 0.9f);
         assertThat(kept.velocity).containsExactly(0f, 2f, 3f, 4f);
-        assertThat(fresh).containsExactly(1);
+        assertThat(r.fresh()).containsExactly(1);
+        // One of the two grown positions (4) was active before: one connection moved.
+        assertThat(r.moved()).isEqualTo(1);
         Stored renewed = layer();
-        long[] all = Rewiring.rewire(renewed, 2, DropCriterion.magnitude(), scores(s), true, null);
+        Rewiring.Result all =
+                Rewiring.rewire(renewed, 2, DropCriterion.magnitude(), scores(s), true, null);
         assertThat(renewed.values).containsExactly(0f, -0.5f, 0f, 0.9f);
         assertThat(renewed.velocity).containsExactly(0f, 2f, 0f, 4f);
-        assertThat(all).containsExactly(1, 4);
+        assertThat(all.fresh()).containsExactly(1, 4);
+        assertThat(all.moved()).isEqualTo(1); // restarting in place is not a move
     }
 
     @Test

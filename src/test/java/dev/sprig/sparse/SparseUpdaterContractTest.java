@@ -350,6 +350,23 @@ class SparseUpdaterContractTest {
         assertThat(resumed.trainFlops()).isEqualTo(whole.trainFlops());
         assertThat(resumed.extra().get("layer_densities"))
                 .isEqualTo(whole.extra().get("layer_densities"));
+        assertThat(maskChanges(tmp.resolve(method + "-b")))
+                .isEqualTo(maskChanges(tmp.resolve(method + "-a")))
+                .anyMatch(l -> !l.isEmpty());
+    }
+
+    /** Each epoch line's list of (step, fraction moved) per mask update, as text. */
+    private static List<String> maskChanges(Path run) {
+        try {
+            List<String> out = new ArrayList<>();
+            for (String line : java.nio.file.Files.readAllLines(run.resolve("metrics.jsonl"))) {
+                var e = dev.sprig.train.Json.JSON.readTree(line).path(MaskChangeLog.KEY);
+                out.add(e.isMissingNode() ? "" : e.toString());
+            }
+            return out;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

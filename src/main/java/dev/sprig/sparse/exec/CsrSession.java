@@ -67,6 +67,7 @@ public final class CsrSession implements TrainingSession {
     private SparseNetwork net;
     private Map<String, float[]> growState = new LinkedHashMap<>();
     private long updates;
+    private final dev.sprig.sparse.MaskChangeLog changeLog = new dev.sprig.sparse.MaskChangeLog();
     private boolean optimizerStarted;
     private EpochMetrics lastEpoch;
     private final int trainSize;
@@ -121,6 +122,7 @@ public final class CsrSession implements TrainingSession {
             CsrFormat.writeFloats(out, e.getValue());
         }
         net.writeOthers(out);
+        changeLog.save(out);
     }
 
     @Override
@@ -156,6 +158,7 @@ public final class CsrSession implements TrainingSession {
                             l.weightCount() * Math.max(1, grow == null ? 1 : grow.stateFloats())));
         }
         net.readOthers(in);
+        changeLog.load(in);
     }
 
     /** Reads the network of an MLP's CSR checkpoint section (export and evaluation). */
@@ -305,6 +308,7 @@ public final class CsrSession implements TrainingSession {
         extra.put("samples_per_s", samplesPerSecond(metrics));
         if (grow != null) {
             extra.put("mask_updates", updates);
+            changeLog.drainTo(extra);
         }
     }
 
@@ -347,6 +351,9 @@ public final class CsrSession implements TrainingSession {
         }
         if (method.sparse()) {
             extra.put("layer_densities", densities().byLayer());
+            extra.put(
+                    "target_layer_densities",
+                    allocation(config, prunable(specs)).densities().byLayer());
             extra.put("distribution", config.distribution);
             extra.put("mask_updates", updates);
         }
@@ -500,9 +507,12 @@ public final class CsrSession implements TrainingSession {
     private int rewireAll(double fraction, long step) {
         Map<String, float[]> state = growState;
         boolean randomInit = options.growInit() == DynamicSparseOptions.GrowInit.RANDOM_NORMAL;
+        long moved = 0;
+        long active = 0;
         for (int i = 0; i < net.layers().size(); i++) {
             CsrLayer l = net.layers().get(i);
             long size = (long) l.rows() * l.cols();
+            active += l.nnz();
             int nDrop = (int) Math.floor(l.nnz() * fraction);
             if (nDrop == 0 || l.nnz() == size) {
                 continue; // dense layers (ERK may make some) stay dense
@@ -524,13 +534,16 @@ public final class CsrSession implements TrainingSession {
                                         seeds,
                                         gradient == null ? null : gradient::rows,
                                         state.get(l.name())));
-                Rewiring.rewire(l, nDrop, drop, scores, options.reinitWhenSame(), init);
+                moved +=
+                        Rewiring.rewire(l, nDrop, drop, scores, options.reinitWhenSame(), init)
+                                .moved();
             } finally {
                 if (gradient != null) {
                     gradient.close();
                 }
             }
         }
+        changeLog.record(step, moved, active);
         return 1;
     }
 }

@@ -389,6 +389,25 @@ class SparsePathTest {
         RunSummary resumed = csr(c, RunFolder.open(dir, RunFolder.Mode.RESUME));
         assertThat(resumed.testLoss()).isEqualTo(whole.testLoss());
         assertThat(resumed.trainFlops()).isEqualTo(whole.trainFlops());
+        // The connections moved by the updates before the kill are in the checkpoint: every
+        // epoch line lists the same updates as the uninterrupted run's.
+        assertThat(maskChanges(dir)).isEqualTo(maskChanges(tmp.resolve("whole"))).isNotEmpty();
+    }
+
+    private static List<String> maskChanges(Path run) {
+        try {
+            List<String> out = new ArrayList<>();
+            for (String line : java.nio.file.Files.readAllLines(run.resolve("metrics.jsonl"))) {
+                out.add(
+                        dev.sprig.train.Json.JSON
+                                .readTree(line)
+                                .path(dev.sprig.sparse.MaskChangeLog.KEY)
+                                .toString());
+            }
+            return out;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
