@@ -27,8 +27,9 @@ final class ExportCommand implements Callable<Integer> {
     @Option(
             names = "--format",
             split = ",",
-            defaultValue = "djl,torchscript,csr",
-            description = "djl, torchscript, state_dict, csr")
+            description =
+                    "djl, torchscript, state_dict, csr (default: djl,torchscript,csr;"
+                            + " djl,state_dict,csr for recurrent models)")
     List<String> formats;
 
     @Option(names = "--out", description = "output folder (default: RUN_DIR/export)")
@@ -40,6 +41,12 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path target = out != null ? out : dir.resolve("export");
+        if (formats == null) {
+            formats =
+                    ModelExport.isRecurrentRun(dir)
+                            ? List.of("djl", "state_dict", "csr")
+                            : List.of("djl", "torchscript", "csr");
+        }
         ModelExport.Result r =
                 ModelExport.export(
                         dir,

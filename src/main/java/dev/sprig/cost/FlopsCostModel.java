@@ -39,10 +39,13 @@ public final class FlopsCostModel implements CostModel {
         long out = l.outputSize();
         return switch (l.kind()) {
             case CONV -> 2L * out * (l.inChannels() / l.groups()) * l.kernel() * l.kernel();
-            case LINEAR -> 2L * l.inChannels() * l.outChannels();
+                // Once per output position: 1 for an MLP's layers, every time step of a recurrent
+                // one.
+            case LINEAR -> 2L * l.inChannels() * l.outChannels() * l.outHeight() * l.outWidth();
             case BATCH_NORM -> 2L * out;
             case MAX_POOL, AVG_POOL -> out * l.kernel() * l.kernel();
             case GLOBAL_AVG_POOL -> (long) l.inChannels() * l.inHeight() * l.inWidth();
+            case EMBEDDING -> 0; // a lookup
         };
     }
 

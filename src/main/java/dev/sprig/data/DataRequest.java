@@ -20,6 +20,7 @@ import java.nio.file.Path;
  *     built once per folder and size and checked against the folder's listing
  * @param normalization the normalisation of a folder or table, or null to compute it from the
  *     training examples (the built-in sets have their published values)
+ * @param text how text is cut into windows (ignored by other readers)
  */
 public record DataRequest(
         String dataset,
@@ -31,7 +32,8 @@ public record DataRequest(
         String labelColumn,
         int workers,
         boolean cacheDecoded,
-        Normalization normalization) {
+        Normalization normalization,
+        TextLayout text) {
 
     /** The image side when none is asked for: cheap on a CPU, large enough for the zoo's CNNs. */
     public static final int DEFAULT_IMAGE_SIZE = 64;
@@ -51,6 +53,48 @@ public record DataRequest(
         if (workers < 1) {
             throw new SprigException("data workers must be >= 1, got " + workers);
         }
+        if (text == null) {
+            text = TextLayout.DEFAULT;
+        }
+    }
+
+    /**
+     * A request with the default text layout.
+     *
+     * @param dataset data set
+     * @param root data root
+     * @param validationFraction validation fraction
+     * @param seed seed
+     * @param imageSize folder image side
+     * @param skipBadImages whether unreadable images are skipped
+     * @param labelColumn CSV label column
+     * @param workers decoding threads
+     * @param cacheDecoded whether decoded folders are cached
+     * @param normalization normalisation or null
+     */
+    public DataRequest(
+            String dataset,
+            Path root,
+            double validationFraction,
+            long seed,
+            int imageSize,
+            boolean skipBadImages,
+            String labelColumn,
+            int workers,
+            boolean cacheDecoded,
+            Normalization normalization) {
+        this(
+                dataset,
+                root,
+                validationFraction,
+                seed,
+                imageSize,
+                skipBadImages,
+                labelColumn,
+                workers,
+                cacheDecoded,
+                normalization,
+                TextLayout.DEFAULT);
     }
 
     /**

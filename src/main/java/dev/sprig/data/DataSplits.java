@@ -42,6 +42,16 @@ public record DataSplits(
     }
 
     /**
+     * The window length of a text set: its examples are windows of this many tokens plus the next
+     * one, read in stream order (never shuffled) by a recurrent model that carries its state.
+     *
+     * @return tokens per window, 0 for images and tables
+     */
+    public int sequenceLength() {
+        return description.get(TextReader.STEPS_KEY) instanceof Number n ? n.intValue() : 0;
+    }
+
+    /**
      * Splits with the CIFAR augmentation (pad 4, crop, flip) and no description.
      *
      * @param dataset data set key

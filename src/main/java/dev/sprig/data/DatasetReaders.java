@@ -11,6 +11,7 @@ public final class DatasetReaders {
                     new SyntheticReader(),
                     new ImageFolderReader(),
                     new CsvTableReader(),
+                    new TextReader(),
                     new KnownDatasetReader());
 
     private DatasetReaders() {}

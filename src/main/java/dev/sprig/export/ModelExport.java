@@ -14,6 +14,7 @@ import dev.sprig.models.HostValues;
 import dev.sprig.models.ModelZoo;
 import dev.sprig.models.NamedParameter;
 import dev.sprig.models.ParameterRole;
+import dev.sprig.models.RecurrentLm;
 import dev.sprig.models.SprigModel;
 import dev.sprig.sparse.exec.SparseCheckpoint;
 import dev.sprig.train.Checkpoint;
@@ -141,7 +142,16 @@ public final class ModelExport {
         int channels;
         int size;
         int classes;
-        if (c.classNames != null && c.normalizationMean != null) {
+        if (RecurrentLm.isRecurrent(c.model)) {
+            if (c.classNames == null) {
+                throw new SprigException(
+                        "config.yaml of " + c.model + " lacks class_names, the text's vocabulary");
+            }
+            // Windows of seq_len tokens plus the next one, as the text reader lays them out.
+            channels = c.seqLen + 1;
+            size = 1;
+            classes = c.classNames.size();
+        } else if (c.classNames != null && c.normalizationMean != null) {
             // A folder or table: config.yaml recorded its classes and per-channel statistics.
             channels = c.normalizationMean.size();
             size = isTable(c) ? 1 : c.imageSize;
@@ -246,6 +256,15 @@ public final class ModelExport {
         manifest.put("input_shape", model.inputShape().getShape());
         manifest.put("classes", model.classes());
         manifest.put("architecture", model.architecture());
+        if (RecurrentLm.isRecurrent(c.model)) {
+            manifest.put(
+                    "input",
+                    "int64 (N, T): token indices into labels (index 0 is <unk> for characters);"
+                            + " optionally each layer's state, (1, N, width) each");
+            manifest.put("labels", c.classNames);
+            manifest.put("sequence_length", c.seqLen);
+            return manifest;
+        }
         if (c.classNames != null && c.normalizationMean != null) {
             manifest.put(
                     "input",
@@ -271,6 +290,18 @@ public final class ModelExport {
         manifest.put("input_mean", norm.mean());
         manifest.put("input_std", norm.std());
         return manifest;
+    }
+
+    /**
+     * Whether a run (or its final phase) trained a recurrent language model.
+     *
+     * @param runDir the run folder
+     * @return true for {@code gru-H-L} and {@code lstm-H-L} runs
+     */
+    public static boolean isRecurrentRun(Path runDir) {
+        Path config = trainedFolder(runDir).resolve("config.yaml");
+        return Files.isRegularFile(config)
+                && RecurrentLm.isRecurrent(Json.readConfig(config).model);
     }
 
     /** Whether a run trained on a table of features ({@code csv:}) rather than images. */
@@ -311,7 +342,11 @@ public final class ModelExport {
         try {
             Files.createDirectories(out);
             Map<String, Object> manifest = manifest(c, model);
-            manifest.put("output", "logits (N, classes)");
+            manifest.put(
+                    "output",
+                    model.block() instanceof RecurrentLm
+                            ? "logits (N, T, classes), then each layer's final state"
+                            : "logits (N, classes)");
             for (String f : formats) {
                 switch (f) {
                     case "djl" -> {
@@ -322,6 +357,14 @@ public final class ModelExport {
                         files.add(out.resolve(c.model + "-0000.params"));
                     }
                     case "torchscript" -> {
+                        if (model.block() instanceof RecurrentLm) {
+                            throw new SprigException(
+                                    "TorchScript export covers the feed-forward zoo; recurrent"
+                                            + " model "
+                                            + c.model
+                                            + " exports as djl or state_dict (--format"
+                                            + " djl,state_dict)");
+                        }
                         Path file = out.resolve("model.pt");
                         manifest.put("torchscript_bytes", TorchScript.write(model, file));
                         files.add(file);

@@ -416,7 +416,7 @@ public final class TorchArchive {
     static String torchName(NamedParameter p) {
         String role =
                 switch (p.role()) {
-                    case WEIGHT, GAMMA -> "weight";
+                    case WEIGHT, GAMMA, EMBEDDING -> "weight";
                     case BIAS, BETA -> "bias";
                     case RUNNING_MEAN -> "running_mean";
                     case RUNNING_VAR -> "running_var";

@@ -95,6 +95,7 @@ final class TorchNames {
             case BETA -> List.of("bias", "beta");
             case RUNNING_MEAN -> List.of("running_mean");
             case RUNNING_VAR -> List.of("running_var");
+            case EMBEDDING -> List.of("weight");
         };
     }
 

@@ -13,7 +13,12 @@ public enum LayerKind {
     /** Average pooling with a fixed window. */
     AVG_POOL,
     /** Average over the whole spatial extent. */
-    GLOBAL_AVG_POOL;
+    GLOBAL_AVG_POOL,
+    /**
+     * A table of token vectors (vocabulary × width), read by index: no arithmetic to count, and
+     * dense by default (the RigL paper keeps its language models' embeddings dense).
+     */
+    EMBEDDING;
 
     /**
      * Whether layers of this kind carry a weight that sparse training can prune.

@@ -5,7 +5,10 @@ package dev.sprig.models;
  *
  * <p>Specs are recorded by {@link NetBuilder} while it builds the DJL block, in the same order as
  * the block's parameters, so FLOPs, masks and channel surgery can be computed from shapes without
- * running the network. Spatial sizes are per example; linear layers use 1×1.
+ * running the network. Spatial sizes are per example; linear layers use 1×1, except the matrices of
+ * a recurrent language model, which apply once per time step: their output width is the sequence
+ * length, so one "example" costs a whole sequence. An embedding's input channels are the vocabulary
+ * and its output channels the vector width.
  *
  * @param name stable dotted name, e.g. {@code layer1.0.conv1}
  * @param kind layer kind
@@ -37,14 +40,16 @@ public record LayerSpec(
     /**
      * Returns the weight tensor shape as the engine stores it.
      *
-     * @return (out, in/groups, k, k) for convolutions, (out, in) for linear layers
+     * @return (out, in/groups, k, k) for convolutions, (out, in) for linear layers, (vocabulary,
+     *     width) for embeddings
      * @throws IllegalStateException for layers without a prunable weight
      */
     public long[] weightShape() {
         return switch (kind) {
             case CONV -> new long[] {outChannels, inChannels / groups, kernel, kernel};
             case LINEAR -> new long[] {outChannels, inChannels};
-            default -> throw new IllegalStateException(name + " has no prunable weight");
+            case EMBEDDING -> new long[] {inChannels, outChannels};
+            default -> throw new IllegalStateException(name + " has no weight");
         };
     }
 
@@ -54,7 +59,7 @@ public record LayerSpec(
      * @return product of {@link #weightShape()}, 0 for layers without a prunable weight
      */
     public long weightCount() {
-        if (!kind.isPrunable()) {
+        if (!kind.isPrunable() && kind != LayerKind.EMBEDDING) {
             return 0;
         }
         long n = 1;
@@ -73,6 +78,7 @@ public record LayerSpec(
         return switch (kind) {
             case CONV, LINEAR -> weightCount() + (bias ? outChannels : 0);
             case BATCH_NORM -> 2L * outChannels;
+            case EMBEDDING -> weightCount();
             default -> 0;
         };
     }

@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
  *   <li>{@code resnet-18|34|50}: ImageNet layout (7×7 stem, max pool, four stages).
  *   <li>{@code mobilenet-v1}: depthwise-separable network; the stem stride is 1 for inputs up to 64
  *       pixels so CIFAR-sized images keep spatial extent.
+ *   <li>{@code gru-H-L}, {@code lstm-H-L}: character-level language models ({@link RecurrentLm})
+ *       for text data sets.
  * </ul>
  *
  * <p>Every model takes any channel count and class count, and a width multiplier that scales every
@@ -59,6 +61,12 @@ public final class ModelZoo {
                 new String[] {"wrn-16-4, wrn-22-2, wrn-28-10, ...", "wide ResNet WRN-depth-width"});
         list.add(new String[] {"resnet-18, resnet-34, resnet-50", "ImageNet-layout ResNet"});
         list.add(new String[] {"mobilenet-v1", "MobileNet v1 (depthwise separable)"});
+        list.add(
+                new String[] {
+                    "gru-H-L, lstm-H-L (gru-256-2, ...)",
+                    "character-level language model: embedding, L recurrent layers of width H,"
+                            + " projection (RigL's WikiText-103 experiment); needs text:FILE"
+                });
         return list;
     }
 
@@ -167,6 +175,22 @@ public final class ModelZoo {
             throw new SprigException("a classifier needs at least 2 classes, got " + classes);
         }
         String key = name.trim().toLowerCase(Locale.ROOT);
+        if (RecurrentLm.isRecurrent(key)) {
+            // A text set is a table of windows of steps + 1 tokens (inputs and the next token).
+            if (size != 1 || channels < 2) {
+                throw new SprigException(
+                        "model "
+                                + name
+                                + " reads text (--dataset text:FILE), not "
+                                + channels
+                                + "x"
+                                + size
+                                + "x"
+                                + size
+                                + " inputs");
+            }
+            return SprigModel.recurrent(key, classes, channels - 1, widthMultiplier, device, seed);
+        }
         NetBuilder net;
         try {
             net =
@@ -322,6 +346,9 @@ public final class ModelZoo {
             double widthMultiplier,
             java.util.Map<String, Integer> channelWidths) {
         String key = name.trim().toLowerCase(Locale.ROOT);
+        if (RecurrentLm.isRecurrent(key) && size == 1 && channels >= 2) {
+            return RecurrentLm.of(key, classes, widthMultiplier).specs(channels - 1);
+        }
         try {
             return build(
                             key,

@@ -13,7 +13,9 @@ public enum ParameterRole {
     /** Batch-norm running mean (not trained). */
     RUNNING_MEAN,
     /** Batch-norm running variance (not trained). */
-    RUNNING_VAR;
+    RUNNING_VAR,
+    /** The token table of an embedding: trained, never pruned. */
+    EMBEDDING;
 
     /**
      * Whether the optimiser updates parameters of this role.

@@ -109,6 +109,75 @@ public final class SprigModel implements AutoCloseable {
         nameParameters();
     }
 
+    /** A model whose layers are declared by its block rather than discovered by walking it. */
+    private SprigModel(
+            String architecture,
+            Block block,
+            List<LayerSpec> specs,
+            Shape inputShape,
+            int classes,
+            double widthMultiplier,
+            Device device) {
+        this.architecture = architecture;
+        this.blueprint = null;
+        this.widthMultiplier = widthMultiplier;
+        this.channelWidths = Map.of();
+        this.block = block;
+        this.layers = List.copyOf(specs);
+        this.ops = List.of();
+        this.inputShape = inputShape;
+        this.classes = classes;
+        this.manager = NDManager.newBaseManager(device);
+        block.initialize(manager, DataType.FLOAT32, inputShape);
+        this.store = new ParameterStore(manager, false);
+        nameParameters();
+    }
+
+    /**
+     * A recurrent language model of the zoo ({@code gru-H-L}, {@code lstm-H-L}) for windows of
+     * {@code steps} tokens, initialised from the seed.
+     *
+     * @param name model name
+     * @param vocabulary tokens (also the classes)
+     * @param steps tokens per window
+     * @param widthMultiplier scales the hidden width
+     * @param device device
+     * @param seed initialisation seed
+     * @return the model; close it
+     */
+    static SprigModel recurrent(
+            String name,
+            int vocabulary,
+            int steps,
+            double widthMultiplier,
+            Device device,
+            long seed) {
+        RecurrentLm block = RecurrentLm.of(name, vocabulary, widthMultiplier);
+        SprigModel m =
+                new SprigModel(
+                        name.trim().toLowerCase(java.util.Locale.ROOT),
+                        block,
+                        block.specs(steps),
+                        new Shape(1, steps),
+                        vocabulary,
+                        widthMultiplier,
+                        device);
+        m.initialize(seed, 1f);
+        return m;
+    }
+
+    /**
+     * Runs the block on several inputs and returns all its outputs (a recurrent model's logits and
+     * states).
+     *
+     * @param inputs the inputs
+     * @param training whether gradients are recorded
+     * @return the outputs
+     */
+    public NDList forwardAll(NDList inputs, boolean training) {
+        return block.forward(store, inputs, training);
+    }
+
     /**
      * Wraps a network defined outside the model zoo, so that every Sprig method can train it. Sprig
      * reads its layers by walking it: sequential blocks of 2-D convolutions, linear layers, batch
@@ -236,8 +305,25 @@ public final class SprigModel implements AutoCloseable {
         return o;
     }
 
-    private void nameParameters() {
-        Iterator<Pair<String, Parameter>> it = block.getParameters().iterator();
+    /** The (layer, role) of each of the block's parameters, in the order the block lists them. */
+    private List<Map.Entry<LayerSpec, ParameterRole>> parameterOrder() {
+        List<Map.Entry<LayerSpec, ParameterRole>> order = new ArrayList<>();
+        if (block instanceof RecurrentLm lm) {
+            // The engine lists a recurrent layer's weights before its biases.
+            order.add(Map.entry(layers.get(0), ParameterRole.EMBEDDING));
+            for (int k = 0; k < lm.layers(); k++) {
+                LayerSpec input = layers.get(1 + 2 * k);
+                LayerSpec recurrent = layers.get(2 + 2 * k);
+                order.add(Map.entry(input, ParameterRole.WEIGHT));
+                order.add(Map.entry(recurrent, ParameterRole.WEIGHT));
+                order.add(Map.entry(input, ParameterRole.BIAS));
+                order.add(Map.entry(recurrent, ParameterRole.BIAS));
+            }
+            LayerSpec head = layers.get(layers.size() - 1);
+            order.add(Map.entry(head, ParameterRole.WEIGHT));
+            order.add(Map.entry(head, ParameterRole.BIAS));
+            return order;
+        }
         for (LayerSpec layer : layers) {
             List<ParameterRole> roles =
                     switch (layer.kind()) {
@@ -251,28 +337,37 @@ public final class SprigModel implements AutoCloseable {
                                         ParameterRole.BETA,
                                         ParameterRole.RUNNING_MEAN,
                                         ParameterRole.RUNNING_VAR);
+                        case EMBEDDING -> List.of(ParameterRole.EMBEDDING);
                         default -> List.of();
                     };
-            for (ParameterRole role : roles) {
-                if (!it.hasNext()) {
-                    throw new IllegalStateException(
-                            architecture + ": block has fewer parameters than its specs");
-                }
-                Parameter p = it.next().getValue();
-                if (role == ParameterRole.WEIGHT
-                        && !p.getArray().getShape().equals(new Shape(layer.weightShape()))) {
-                    throw new IllegalStateException(
-                            architecture
-                                    + ": "
-                                    + layer.name()
-                                    + " expects weight "
-                                    + new Shape(layer.weightShape())
-                                    + " but the block has "
-                                    + p.getArray().getShape());
-                }
-                String name = layer.name() + "." + role.name().toLowerCase(java.util.Locale.ROOT);
-                parameters.put(name, new NamedParameter(name, role, layer, p));
+            roles.forEach(r -> order.add(Map.entry(layer, r)));
+        }
+        return order;
+    }
+
+    private void nameParameters() {
+        Iterator<Pair<String, Parameter>> it = block.getParameters().iterator();
+        for (Map.Entry<LayerSpec, ParameterRole> slot : parameterOrder()) {
+            LayerSpec layer = slot.getKey();
+            ParameterRole role = slot.getValue();
+            if (!it.hasNext()) {
+                throw new IllegalStateException(
+                        architecture + ": block has fewer parameters than its specs");
             }
+            Parameter p = it.next().getValue();
+            if ((role == ParameterRole.WEIGHT || role == ParameterRole.EMBEDDING)
+                    && !p.getArray().getShape().equals(new Shape(layer.weightShape()))) {
+                throw new IllegalStateException(
+                        architecture
+                                + ": "
+                                + layer.name()
+                                + " expects weight "
+                                + new Shape(layer.weightShape())
+                                + " but the block has "
+                                + p.getArray().getShape());
+            }
+            String name = layer.name() + "." + role.name().toLowerCase(java.util.Locale.ROOT);
+            parameters.put(name, new NamedParameter(name, role, layer, p));
         }
         if (it.hasNext()) {
             throw new IllegalStateException(
@@ -314,6 +409,12 @@ public final class SprigModel implements AutoCloseable {
                                 v,
                                 r,
                                 l.kind() == LayerKind.LINEAR ? 1.0 / Math.sqrt(l.inChannels()) : 0);
+                case EMBEDDING -> {
+                    // PyTorch's nn.Embedding: N(0, 1).
+                    for (int i = 0; i < n; i++) {
+                        v[i] = (float) r.nextGaussian();
+                    }
+                }
                 case GAMMA, RUNNING_VAR ->
                         java.util.Arrays.fill(v, p.role() == ParameterRole.GAMMA ? gammaInit : 1f);
                 default -> {

@@ -38,6 +38,7 @@ final class EngineSession implements TrainingSession {
     private final List<NamedParameter> params;
     private final Engine engine;
     private final Checkpoint.EngineState state;
+    private final TruncatedBptt bptt;
 
     EngineSession(RunSetup setup, List<TrainingHook> hooks, Function<Device, SprigModel> factory) {
         this.setup = setup;
@@ -67,16 +68,23 @@ final class EngineSession implements TrainingSession {
                         setup.stepsPerEpoch());
         this.params = model.trainableParameters();
         this.state = new Checkpoint.EngineState(model, optimizer, hooks);
+        this.bptt = TruncatedBptt.applies(model) ? new TruncatedBptt(model) : null;
     }
 
     @Override
     public void read(DataInputStream in) throws IOException {
         state.read(in);
+        if (bptt != null) {
+            bptt.read(in);
+        }
     }
 
     @Override
     public void write(DataOutputStream out) throws IOException {
         state.write(out);
+        if (bptt != null) {
+            bptt.write(out); // after the version-1 layout, which stays readable
+        }
     }
 
     @Override
@@ -90,29 +98,45 @@ final class EngineSession implements TrainingSession {
     public StepResult step(long step, int epoch, int index, BatchSource.Batch batch, double lr) {
         try (NDManager sub = model.manager().newSubManager()) {
             StepContext ctx = new StepContext(run, sub, step, epoch, index, lr, batch.size());
-            ImageSet s = setup.data().train();
-            NDArray x =
-                    sub.create(
-                            batch.images(),
-                            new Shape(batch.size(), s.channels(), s.height(), s.width()));
-            NDArray y = sub.create(Evaluation.toLong(batch.labels()));
             for (TrainingHook h : hooks) {
                 h.beforeForward(ctx);
             }
-            NDArray logits;
+            double smoothing = setup.config().labelSmoothing;
             NDArray loss;
-            try (GradientCollector gc = engine.newGradientCollector()) {
-                logits = model.forward(x, true);
-                loss = Losses.crossEntropy(logits, y, setup.config().labelSmoothing);
-                gc.backward(loss);
+            long correct;
+            if (bptt != null) {
+                TruncatedBptt.Forward f;
+                try (GradientCollector gc = engine.newGradientCollector()) {
+                    f = bptt.train(sub, batch, index, smoothing);
+                    loss = f.loss();
+                    gc.backward(loss);
+                }
+                // In windows, as the trainer counts examples: correct tokens over window length.
+                correct = Math.round((double) f.correctTokens() * batch.size() / f.tokens());
+            } else {
+                ImageSet s = setup.data().train();
+                NDArray x =
+                        sub.create(
+                                batch.images(),
+                                new Shape(batch.size(), s.channels(), s.height(), s.width()));
+                NDArray y = sub.create(Evaluation.toLong(batch.labels()));
+                NDArray logits;
+                try (GradientCollector gc = engine.newGradientCollector()) {
+                    logits = model.forward(x, true);
+                    loss = Losses.crossEntropy(logits, y, smoothing);
+                    gc.backward(loss);
+                }
+                correct = Losses.correct(logits, y);
             }
             double stepLoss = loss.getFloat();
             if (!Double.isFinite(stepLoss)) {
                 return new StepResult(stepLoss, 0, false); // the trainer stops the run
             }
-            long correct = Losses.correct(logits, y);
             for (TrainingHook h : hooks) {
                 h.afterBackward(ctx);
+            }
+            if (setup.config().clipNorm > 0) {
+                clipGradients(sub, setup.config().clipNorm);
             }
             if (!ctx.optimizerStepSkipped()) {
                 optimizer.step(params, lr, sub);
@@ -126,6 +150,28 @@ final class EngineSession implements TrainingSession {
         }
     }
 
+    /**
+     * Scales every gradient by {@code max / norm} when their global L2 norm exceeds {@code max}
+     * (gradient clipping by global norm, as recurrent models are usually trained).
+     */
+    private void clipGradients(NDManager sub, double max) {
+        java.util.List<NDArray> grads = new java.util.ArrayList<>();
+        double sq = 0;
+        for (NamedParameter p : params) {
+            NDArray g = p.array().getGradient();
+            g.attach(sub);
+            grads.add(g);
+            sq += g.square().sum().getFloat();
+        }
+        double norm = Math.sqrt(sq);
+        if (norm > max) {
+            float scale = (float) (max / norm);
+            for (NDArray g : grads) {
+                g.muli(scale);
+            }
+        }
+    }
+
     private void zeroGradients(NDManager sub) {
         for (NamedParameter p : params) {
             NDArray g = p.array().getGradient();
@@ -136,7 +182,7 @@ final class EngineSession implements TrainingSession {
 
     @Override
     public Evaluation evaluate(BatchSource source) {
-        return Evaluation.of(model, source);
+        return bptt != null ? bptt.evaluate(source) : Evaluation.of(model, source);
     }
 
     @Override

@@ -85,6 +85,15 @@ public final class TrainConfig {
                     + " from PyTorch) instead of a fresh initialisation; same architecture")
     public String initFrom;
 
+    @JsonPropertyDescription(
+            "text: tokens per training window (truncated backpropagation through time); the"
+                    + " hidden state carries on across windows of an epoch")
+    public int seqLen = dev.sprig.data.TextLayout.DEFAULT.steps();
+
+    @JsonPropertyDescription(
+            "clip gradients to this global L2 norm before each step (0 = no clipping)")
+    public double clipNorm = 0;
+
     @JsonPropertyDescription("number of epochs")
     public int epochs = 10;
 
@@ -430,7 +439,8 @@ public final class TrainConfig {
                 labelColumn,
                 DataRequest.defaultWorkers(),
                 cacheDecoded,
-                norm);
+                norm,
+                new dev.sprig.data.TextLayout(seqLen, batchSize));
     }
 
     /**
@@ -455,6 +465,9 @@ public final class TrainConfig {
                             + data.classNames());
         }
         classNames = data.classNames() == null ? null : new ArrayList<>(data.classNames());
+        if (data.sequenceLength() > 0) {
+            return; // text: the vocabulary is what a later run must match; tokens are not scaled
+        }
         normalizationMean = new ArrayList<>();
         normalizationStd = new ArrayList<>();
         for (int i = 0; i < data.normalization().mean().length; i++) {

@@ -113,6 +113,12 @@ public record TrainSettings(
         require(c.momentum >= 0 && c.momentum < 1, "momentum must be in [0, 1), got " + c.momentum);
         require(c.weightDecay >= 0, "weight_decay must be >= 0, got " + c.weightDecay);
         require(
+                c.clipNorm >= 0 && Double.isFinite(c.clipNorm),
+                "clip_norm must be >= 0 (0 = off), got " + c.clipNorm);
+        require(
+                c.seqLen >= 1 && c.seqLen <= 100_000,
+                "seq_len must be in [1, 100000], got " + c.seqLen);
+        require(
                 c.labelSmoothing >= 0 && c.labelSmoothing < 1,
                 "label_smoothing must be in [0, 1), got " + c.labelSmoothing);
         require(

@@ -13,6 +13,7 @@ import dev.sprig.data.BatchSource;
 import dev.sprig.data.DataSplits;
 import dev.sprig.data.ImageSet;
 import dev.sprig.models.ModelZoo;
+import dev.sprig.models.RecurrentLm;
 import dev.sprig.models.SprigModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,6 +107,17 @@ public final class Trainer {
      * @return the initialised model
      */
     public static SprigModel buildModel(TrainConfig config, ImageSet train, Device device) {
+        if (RecurrentLm.isRecurrent(config.model)) {
+            return ModelZoo.create(
+                    config.model,
+                    train.channels(),
+                    train.height(),
+                    train.classes(),
+                    config.widthMultiplier,
+                    device,
+                    config.seed,
+                    1f);
+        }
         return blueprint(config, train)
                 .build(
                         config.channelWidths == null ? java.util.Map.of() : config.channelWidths,
@@ -124,6 +136,13 @@ public final class Trainer {
      */
     public static dev.sprig.models.Blueprint blueprint(TrainConfig config, ImageSet train) {
         config.requireZooModel();
+        if (RecurrentLm.isRecurrent(config.model)) {
+            throw new SprigException(
+                    "model "
+                            + config.model
+                            + " is recurrent: structured pruning (Early-Bird, EPI) needs a"
+                            + " convolutional network; train it with an unstructured method");
+        }
         if (train.isTable() && !ModelZoo.isMlp(config.model)) {
             throw new SprigException(
                     "model "
@@ -253,6 +272,19 @@ public final class Trainer {
     }
 
     private RunSummary runLoop() {
+        if (modelFactory == null
+                && (data.sequenceLength() > 0) != RecurrentLm.isRecurrent(config.model)) {
+            throw new SprigException(
+                    data.sequenceLength() > 0
+                            ? config.dataset
+                                    + " is text: it trains a recurrent language model (gru-H-L or"
+                                    + " lstm-H-L), not "
+                                    + config.model
+                            : "model "
+                                    + config.model
+                                    + " reads text (--dataset text:FILE or bytes:FILE), not "
+                                    + config.dataset);
+        }
         if (settings.threads() > 0) {
             // Before anything starts the engine (choosing the backend does), so that its first
             // start takes them; Sprig.engineThreads then holds later runs of this JVM to theirs.
@@ -268,12 +300,16 @@ public final class Trainer {
         }
         long runStart = System.nanoTime();
         boolean augment = settings.augment().resolve(data.augment());
+        // Text is read in stream order, every batch continuing the one before, and evaluated with
+        // the same streams (TextLayout); images and tables are shuffled each epoch.
+        boolean text = data.sequenceLength() > 0;
+        int evalBatch = text ? settings.batchSize() : settings.evalBatchSize();
         BatchSource train =
                 new BatchSource(
                         data.train(),
                         data.normalization(),
                         settings.batchSize(),
-                        true,
+                        !text,
                         augment ? data.augmentation() : null,
                         settings.seed());
         BatchSource val =
@@ -282,7 +318,7 @@ public final class Trainer {
                         : new BatchSource(
                                 data.validation(),
                                 data.normalization(),
-                                settings.evalBatchSize(),
+                                evalBatch,
                                 false,
                                 false,
                                 settings.seed());
@@ -290,7 +326,7 @@ public final class Trainer {
                 new BatchSource(
                         data.test(),
                         data.normalization(),
-                        settings.evalBatchSize(),
+                        evalBatch,
                         false,
                         false,
                         settings.seed());
@@ -414,6 +450,12 @@ public final class Trainer {
                     lastPerClass = t.perClass(data.classNames());
                     extra.put(PER_CLASS_KEY, lastPerClass);
                 }
+                if (text) {
+                    putTextFigures(extra, "test", t.loss());
+                    if (v != null) {
+                        putTextFigures(extra, "val", v.loss());
+                    }
+                }
                 session.epochEnd(epoch, last, extra);
                 ObjectNode line = Json.JSON.valueToTree(last);
                 extra.forEach((k, val2) -> line.set(k, Json.JSON.valueToTree(val2)));
@@ -495,6 +537,15 @@ public final class Trainer {
     public static int stepsPerEpoch(TrainConfig c, DataSplits data) {
         int batches = (data.train().size() + c.batchSize - 1) / c.batchSize;
         return c.maxStepsPerEpoch > 0 ? Math.min(c.maxStepsPerEpoch, batches) : batches;
+    }
+
+    /**
+     * A language model's figures from its mean loss per token (nats): bits per character (or byte),
+     * the loss in bits, and perplexity, e to the loss.
+     */
+    static void putTextFigures(Map<String, Object> extra, String split, double natsPerToken) {
+        extra.put(split + "_bits_per_character", natsPerToken / Math.log(2));
+        extra.put(split + "_perplexity", Math.exp(natsPerToken));
     }
 
     /** The per-class accuracy a finished run recorded last, or null. */
@@ -654,6 +705,9 @@ public final class Trainer {
             extra.put("per_class_accuracy", lastPerClass);
         }
         extra.put("sprig_version", Sprig.VERSION);
+        if (data.sequenceLength() > 0) {
+            putTextFigures(extra, "test", last.testLoss());
+        }
         session.end(extra);
         RunSummary summary =
                 new RunSummary(
