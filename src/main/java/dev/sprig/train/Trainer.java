@@ -233,6 +233,29 @@ public final class Trainer {
         return null;
     }
 
+    /** Why {@code exec: auto} left a run on the engine: each backend's reason, or its choice. */
+    private static String engineReason(TrainConfig config, DataSplits data) {
+        ImageSet s = data.train();
+        List<dev.sprig.models.LayerSpec> specs =
+                ModelZoo.specs(
+                        config.model,
+                        s.channels(),
+                        s.height(),
+                        s.classes(),
+                        config.widthMultiplier);
+        List<String> reasons = new ArrayList<>();
+        for (ExecutionBackend b :
+                java.util.ServiceLoader.load(
+                        ExecutionBackend.class, Trainer.class.getClassLoader())) {
+            String why = b.whyNot(config, specs);
+            reasons.add(
+                    b.name()
+                            + ": "
+                            + (why != null ? why : "not expected to be faster for this run"));
+        }
+        return "engine path chosen (" + String.join("; ", reasons) + ")";
+    }
+
     /**
      * Sets a listener called with each epoch's metrics once its checkpoint is written (benchmarks
      * time epochs with it; a listener that throws stops the run there, as a kill would).
@@ -256,6 +279,9 @@ public final class Trainer {
         this.stepListener = listener;
         return this;
     }
+
+    /** Why {@code exec: auto} kept this run on the engine, for the summary; null otherwise. */
+    private String engineReason;
 
     /**
      * Trains and returns the final figures.
@@ -293,6 +319,12 @@ public final class Trainer {
         }
         ExecutionBackend backend =
                 chooseBackend && modelFactory == null ? backendFor(resumedExec(), data) : null;
+        if (backend == null
+                && chooseBackend
+                && modelFactory == null
+                && config.exec.equalsIgnoreCase("auto")) {
+            engineReason = engineReason(config, data);
+        }
         String backendName = backend == null ? Checkpoint.ENGINE : backend.name();
         Device device = Sprig.device(config.device);
         if (settings.threads() > 0) {
@@ -705,6 +737,9 @@ public final class Trainer {
             extra.put("per_class_accuracy", lastPerClass);
         }
         extra.put("sprig_version", Sprig.VERSION);
+        if (engineReason != null) {
+            extra.put("exec_reason", engineReason);
+        }
         if (data.sequenceLength() > 0) {
             putTextFigures(extra, "test", last.testLoss());
         }

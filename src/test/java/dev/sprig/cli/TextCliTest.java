@@ -66,6 +66,10 @@ class TextCliTest {
                         org.assertj.core.data.Percentage.withPercentage(1e-9));
         assertThat(s.get("sparsity").asDouble()).isBetween(0.74, 0.76);
         assertThat(s.at("/data/unit").asText()).isEqualTo("character");
+        // exec auto kept it on the engine, and says why.
+        assertThat(s.get("exec_reason").asText())
+                .startsWith("engine path chosen")
+                .contains("embedding layers, which the sparse path does not run");
         assertThat(Files.readString(run.resolve("metrics.jsonl")))
                 .contains("\"test_bits_per_character\"");
         assertThat(Files.readString(run.resolve("config.yaml"))).contains("seq_len: 20");
