@@ -1,6 +1,11 @@
 package dev.sprig.report;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
 import java.util.List;
+import org.knowm.xchart.internal.chartpart.Axis;
+import org.knowm.xchart.internal.chartpart.AxisTickCalculator;
 import org.knowm.xchart.internal.chartpart.Chart;
 
 /**
@@ -9,7 +14,8 @@ import org.knowm.xchart.internal.chartpart.Chart;
  *
  * @param key stable name, also the PNG file name in a run's {@code plots/}
  * @param chart the chart
- * @param ticks where the chart records its tick labels as it draws them
+ * @param ticks the labels the chart's formatters produced (categories of charts without numeric
+ *     axes)
  * @param caption text under the image ("" for none)
  */
 public record Figure(String key, Chart<?, ?> chart, Ticks.Log ticks, String caption) {
@@ -23,9 +29,43 @@ public record Figure(String key, Chart<?, ?> chart, Ticks.Log ticks, String capt
     }
 
     /**
-     * @return the tick labels drawn so far (all of them once {@link #png} has run)
+     * The tick labels the chart drew, read from its axes after rendering: XChart lays ticks out by
+     * trying spacings, so what a formatter saw is not always what was drawn. Charts without numeric
+     * axes (heat maps) give the categories they were built with.
+     *
+     * @return the non-empty labels of the last rendering, x axis first
      */
     public List<String> tickLabels() {
-        return ticks.labels();
+        List<String> drawn = drawnLabels(chart);
+        return drawn != null ? drawn : ticks.labels();
+    }
+
+    /** The labels on a rendered chart's axes, or null when the chart has none to read. */
+    static List<String> drawnLabels(Chart<?, ?> chart) {
+        try {
+            Field f = Chart.class.getDeclaredField("axisPair");
+            f.setAccessible(true);
+            Object pair = f.get(chart);
+            if (pair == null) {
+                return null;
+            }
+            List<String> out = new ArrayList<>();
+            for (String axis : List.of("getXAxis", "getYAxis")) {
+                Method get = pair.getClass().getDeclaredMethod(axis);
+                get.setAccessible(true);
+                Object calc = ((Axis<?, ?>) get.invoke(pair)).getAxisTickCalculator();
+                if (calc == null) {
+                    return null; // not rendered yet
+                }
+                for (String label : ((AxisTickCalculator) calc).getTickLabels()) {
+                    if (label != null && !label.isEmpty()) {
+                        out.add(label);
+                    }
+                }
+            }
+            return out;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
     }
 }

@@ -242,7 +242,7 @@ public final class Plots {
         Ticks.Log log = new Ticks.Log();
         Ticks.Scale xs =
                 Ticks.scale(allX.stream().mapToDouble(Double::doubleValue).toArray(), false);
-        (against == Against.EPOCH ? xs.withIntegersOnly() : xs).applyX(chart, log);
+        (against == Against.EPOCH ? xs.withUnitSteps() : xs).applyX(chart, log);
         Ticks.scale(allY.stream().mapToDouble(Double::doubleValue).toArray(), false)
                 .applyY(chart, log);
         return new Figure(key, chart, log, "Seeds averaged epoch by epoch.");
@@ -439,7 +439,7 @@ public final class Plots {
         }
         Ticks.Log log = new Ticks.Log();
         Ticks.scale(x.stream().mapToDouble(Double::doubleValue).toArray(), false)
-                .withIntegersOnly()
+                .withUnitSteps()
                 .applyX(chart, log);
         Ticks.scale(ySpan.stream().mapToDouble(Double::doubleValue).toArray(), false)
                 .applyY(chart, log);

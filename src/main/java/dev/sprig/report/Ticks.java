@@ -23,6 +23,12 @@ public final class Ticks {
     /** Longest label drawn. */
     public static final int MAX_LABEL = 8;
 
+    /** XChart's default spacing between ticks, in pixels. */
+    static final int DEFAULT_SPACING = 74;
+
+    /** A little more than the plot area's width in a chart of {@link Plots#WIDTH} pixels. */
+    static final int PLOT_WIDTH = 700;
+
     /** Data spanning at least this factor are drawn on a log scale. */
     static final double LOG_SPAN = 100;
 
@@ -165,16 +171,33 @@ public final class Ticks {
      * @param min least value shown, in plot coordinates (log10 of it on a log scale)
      * @param max greatest value shown, in plot coordinates
      * @param log whether values are drawn as their log10
-     * @param integersOnly whether only whole values are labelled (epochs)
+     * @param unitSteps whether ticks stand at least one unit apart (epochs: a short run's axis
+     *     reads 1, 2, 3, never 1.2)
      */
-    public record Scale(double min, double max, boolean log, boolean integersOnly) {
+    public record Scale(double min, double max, boolean log, boolean unitSteps) {
         /**
-         * A scale of whole units: labels at whole values only, so an epoch axis never reads 1.5.
+         * This scale with ticks at least one unit apart.
          *
-         * @return this scale, labelled at whole values only
+         * @return the scale
          */
-        public Scale withIntegersOnly() {
+        public Scale withUnitSteps() {
             return new Scale(min, max, log, true);
+        }
+
+        /**
+         * The tick spacing to ask XChart for, in pixels: wide enough that a short range gets one
+         * tick per unit (per decade on a log scale), XChart's own 74 otherwise.
+         *
+         * @return pixels between ticks
+         */
+        int spacingHint() {
+            if (!log && !unitSteps) {
+                return DEFAULT_SPACING;
+            }
+            // XChart divides its axis length by the hint and rounds the step to 1, 2, 2.5 or 5
+            // times a power of ten, down as well as up: a raw step a little above one unit rounds
+            // to one.
+            return (int) Math.max(DEFAULT_SPACING, PLOT_WIDTH / Math.max(max - min, 1e-9));
         }
 
         /**
@@ -187,7 +210,7 @@ public final class Ticks {
 
         /**
          * The label formatter of this scale: {@link Ticks#label} of the value, of 10^v at whole
-         * decades on a log scale (no label between them).
+         * decades on a log scale (no label between them; the spacing hint puts ticks there).
          *
          * @param record where the drawn labels are recorded
          * @return the formatter
@@ -197,7 +220,7 @@ public final class Ticks {
             if (log) {
                 return v -> whole(v) ? f.apply(Math.pow(10, Math.rint(v))) : "";
             }
-            return integersOnly ? v -> whole(v) ? f.apply(Math.rint(v)) : "" : f;
+            return f;
         }
 
         private static boolean whole(double v) {
@@ -211,7 +234,10 @@ public final class Ticks {
          * @param record where the drawn labels are recorded
          */
         public void applyX(XYChart chart, Log record) {
-            chart.getStyler().setXAxisMin(min).setXAxisMax(max);
+            chart.getStyler()
+                    .setXAxisMin(min)
+                    .setXAxisMax(max)
+                    .setXAxisTickMarkSpacingHint(spacingHint());
             chart.setCustomXAxisTickLabelsFormatter(labels(record));
         }
 
@@ -222,7 +248,10 @@ public final class Ticks {
          * @param record where the drawn labels are recorded
          */
         public void applyY(XYChart chart, Log record) {
-            chart.getStyler().setYAxisMin(min).setYAxisMax(max);
+            chart.getStyler()
+                    .setYAxisMin(min)
+                    .setYAxisMax(max)
+                    .setYAxisTickMarkSpacingHint(spacingHint());
             chart.setCustomYAxisTickLabelsFormatter(labels(record));
         }
     }

@@ -81,8 +81,13 @@ class TicksTest {
         var linear = new Ticks.Scale(0, 1, false, false).labels(log);
         assertThat(linear.apply(0.30000000000000004)).isEqualTo("0.3");
         assertThat(log.labels()).containsExactly("0.01", "1", "0.3");
-        var epochs = Ticks.scale(new double[] {1, 3}, false).withIntegersOnly().labels(log);
-        assertThat(epochs.apply(1.5)).isEmpty();
-        assertThat(epochs.apply(2.0000000000001)).isEqualTo("2");
+        // Three epochs (axis 0.84 to 3.16): 700 px per axis length, about one tick per epoch;
+        // 160 epochs: XChart's spacing.
+        Ticks.Scale three = Ticks.scale(new double[] {1, 3}, false).withUnitSteps();
+        assertThat(three.spacingHint()).isEqualTo((int) (700 / (3.16 - 0.84)));
+        assertThat(Ticks.scale(new double[] {1, 160}, false).withUnitSteps().spacingHint())
+                .isEqualTo(74);
+        assertThat(new Ticks.Scale(-3, 0, true, false).spacingHint()).isEqualTo(700 / 3);
+        assertThat(Ticks.scale(new double[] {0.5, 0.9}, false).spacingHint()).isEqualTo(74);
     }
 }
