@@ -29,9 +29,10 @@ public record Figure(String key, Chart<?, ?> chart, Ticks.Log ticks, String capt
     }
 
     /**
-     * The tick labels the chart drew, read from its axes after rendering: XChart lays ticks out by
-     * trying spacings, so what a formatter saw is not always what was drawn. Charts without numeric
-     * axes (heat maps) give the categories they were built with.
+     * The tick labels the chart laid out, read from its axes after rendering: XChart tries several
+     * spacings, so what a formatter saw is not always what was drawn. The list holds the visible
+     * labels and any that XChart placed just beyond an axis end and clipped; a chart whose axes
+     * cannot be read gives the labels its formatters produced.
      *
      * @return the non-empty labels of the last rendering, x axis first
      */
