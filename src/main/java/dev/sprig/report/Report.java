@@ -427,22 +427,42 @@ public final class Report {
                     + "#page-check{color:#666;margin-top:2em}";
 
     private static final String SCRIPT =
-            "function sortBy(key,desc){var t=document.getElementById('runs');var"
-                + " ths=t.tHead.rows[0].cells,col=-1;for(var"
-                + " i=0;i<ths.length;i++){ths[i].removeAttribute('aria-sort');"
-                + "if(ths[i].dataset.key===key)col=i;}if(col<0)return;"
-                + "ths[col].setAttribute('aria-sort',desc?'descending':'ascending');var"
-                + " b=t.tBodies[0],rows=[].slice.call(b.rows);rows.sort(function(p,q){var"
-                + " x=p.cells[col].dataset.v,"
-                + "y=q.cells[col].dataset.v,nx=parseFloat(x),ny=parseFloat(y),"
-                + "c=(!isNaN(nx)&&!isNaN(ny))?nx-ny:x.localeCompare(y);return"
-                + " desc?-c:c;});rows.forEach(function(r){b.appendChild(r);});}[].forEach.call(document.querySelectorAll('#runs"
-                + " th'),function(th){th.addEventListener('click',function(){"
-                + "sortBy(th.dataset.key,th.getAttribute('aria-sort')==='ascending');});});var"
-                + " m=/#sort=(-?)([a-z_]+)/.exec(location.hash);if(m)sortBy(m[2],m[1]==='-');window.addEventListener('load',function(){var"
-                + " im=document.images,ok=0;for(var"
-                + " i=0;i<im.length;i++){if(im[i].complete&&im[i].naturalWidth>0)ok++;}var"
-                + " d=document.documentElement,over=d.scrollWidth-d.clientWidth;document.getElementById('page-check').textContent='images"
-                + " loaded: '+ok+' of '+im.length+'; layout: '+(over>0?'overflows by '+over+'"
-                + " px':'fits')+' at '+window.innerWidth+' px';});";
+            """
+            function sortBy(key, desc) {
+              var t = document.getElementById('runs');
+              var ths = t.tHead.rows[0].cells, col = -1;
+              for (var i = 0; i < ths.length; i++) {
+                ths[i].removeAttribute('aria-sort');
+                if (ths[i].dataset.key === key) col = i;
+              }
+              if (col < 0) return;
+              ths[col].setAttribute('aria-sort', desc ? 'descending' : 'ascending');
+              var b = t.tBodies[0], rows = [].slice.call(b.rows);
+              rows.sort(function (p, q) {
+                var x = p.cells[col].dataset.v, y = q.cells[col].dataset.v;
+                var nx = parseFloat(x), ny = parseFloat(y);
+                var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
+                return desc ? -c : c;
+              });
+              rows.forEach(function (r) { b.appendChild(r); });
+            }
+            [].forEach.call(document.querySelectorAll('#runs th'), function (th) {
+              th.addEventListener('click', function () {
+                sortBy(th.dataset.key, th.getAttribute('aria-sort') === 'ascending');
+              });
+            });
+            var m = /#sort=(-?)([a-z_]+)/.exec(location.hash);
+            if (m) sortBy(m[2], m[1] === '-');
+            window.addEventListener('load', function () {
+              var im = document.images, ok = 0;
+              for (var i = 0; i < im.length; i++) {
+                if (im[i].complete && im[i].naturalWidth > 0) ok++;
+              }
+              var d = document.documentElement, over = d.scrollWidth - d.clientWidth;
+              document.getElementById('page-check').textContent = 'images loaded: ' + ok
+                  + ' of ' + im.length + '; layout: '
+                  + (over > 0 ? 'overflows by ' + over + ' px' : 'fits')
+                  + ' at ' + window.innerWidth + ' px';
+            });
+            """;
 }
