@@ -6,6 +6,7 @@
 # training FLOPs and wall time relative to dense, one row per run, from summary.json.
 #   prerequisites: mvn -B -q package -DskipTests; run alone on the machine (wall times are compared)
 #   usage: bench/text-lm.sh [OUT] [MODEL] [MAX_STEPS]   (MAX_STEPS 0 = the whole text once)
+#   SEED=N picks the seed (default 0); SPARSITIES="0.75" limits the sparse rows
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-runs/text-lm}"
@@ -24,10 +25,10 @@ text="$out/kjv.txt"
 common=(--dataset "text:$text" --model "$model" --seq-len 50 --batch-size 64 --epochs 1
         --max-steps-per-epoch "$steps" --lr 1 --momentum 0.9 --weight-decay 0 --clip-norm 1
         --lr-schedule cosine --validation-fraction 0 --update-interval 100
-        --exec dense --threads 2 --seed 0 --quiet)
+        --exec dense --threads 2 --seed "${SEED:-0}" --quiet)
 runs=(dense)
 [ -f "$out/dense/summary.json" ] || ./sprig train --method dense "${common[@]}" --overwrite --out "$out/dense"
-for s in 0.75 0.9; do
+for s in ${SPARSITIES:-0.75 0.9}; do
   for m in static set rigl; do
     name="$m-$s"; runs+=("$name")
     [ -f "$out/$name/summary.json" ] || ./sprig train --method "$m" --sparsity "$s" "${common[@]}" --overwrite --out "$out/$name"
