@@ -201,18 +201,9 @@ public final class Trainer {
         if (exec.equals("dense") || TrainConfig.CUSTOM_MODEL.equals(config.model)) {
             return null;
         }
-        ImageSet s = data.train();
-        List<dev.sprig.models.LayerSpec> specs =
-                ModelZoo.specs(
-                        config.model,
-                        s.channels(),
-                        s.height(),
-                        s.classes(),
-                        config.widthMultiplier);
+        List<dev.sprig.models.LayerSpec> specs = zooSpecs(config, data);
         Device device = Sprig.device(config.device);
-        for (ExecutionBackend b :
-                java.util.ServiceLoader.load(
-                        ExecutionBackend.class, Trainer.class.getClassLoader())) {
+        for (ExecutionBackend b : backends()) {
             String why = b.whyNot(config, specs);
             if (exec.equals(b.name())) {
                 if (why != null) {
@@ -233,20 +224,23 @@ public final class Trainer {
         return null;
     }
 
+    /** The layers of a run's zoo model on its data, as the execution backends judge them. */
+    private static List<dev.sprig.models.LayerSpec> zooSpecs(TrainConfig config, DataSplits data) {
+        ImageSet s = data.train();
+        return ModelZoo.specs(
+                config.model, s.channels(), s.height(), s.classes(), config.widthMultiplier);
+    }
+
+    /** The registered execution backends ({@code META-INF/services}). */
+    private static Iterable<ExecutionBackend> backends() {
+        return java.util.ServiceLoader.load(ExecutionBackend.class, Trainer.class.getClassLoader());
+    }
+
     /** Why {@code exec: auto} left a run on the engine: each backend's reason, or its choice. */
     private static String engineReason(TrainConfig config, DataSplits data) {
-        ImageSet s = data.train();
-        List<dev.sprig.models.LayerSpec> specs =
-                ModelZoo.specs(
-                        config.model,
-                        s.channels(),
-                        s.height(),
-                        s.classes(),
-                        config.widthMultiplier);
+        List<dev.sprig.models.LayerSpec> specs = zooSpecs(config, data);
         List<String> reasons = new ArrayList<>();
-        for (ExecutionBackend b :
-                java.util.ServiceLoader.load(
-                        ExecutionBackend.class, Trainer.class.getClassLoader())) {
+        for (ExecutionBackend b : backends()) {
             String why = b.whyNot(config, specs);
             reasons.add(
                     b.name()

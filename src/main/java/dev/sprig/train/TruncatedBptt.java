@@ -65,16 +65,15 @@ final class TruncatedBptt {
         if (index == 0 || state == null || state.head().getShape().get(1) != rows) {
             replaceState(lm.zeroState(stateOwner, rows));
         }
-        NDList out = forward(sub, batch, state, true);
-        Forward f = loss(out, batch, sub, smoothing);
+        Pass p = pass(sub, batch, state, true, smoothing);
         NDList next = new NDList();
-        for (int k = 1; k < out.size(); k++) {
-            NDArray s = out.get(k).stopGradient();
-            s.attach(stateOwner);
-            next.add(s);
+        for (NDArray a : p.states()) {
+            NDArray detached = a.stopGradient();
+            detached.attach(stateOwner);
+            next.add(detached);
         }
         replaceState(next);
-        return f;
+        return p.forward();
     }
 
     /**
@@ -96,45 +95,41 @@ final class TruncatedBptt {
                     if (s == null || s.head().getShape().get(1) != batch.size()) {
                         s = lm.zeroState(evalState, batch.size());
                     }
-                    NDList out = forward(sub, batch, s, false);
-                    Forward f = loss(out, batch, sub, 0);
+                    Pass p = pass(sub, batch, s, false, 0);
+                    Forward f = p.forward();
                     lossSum += f.loss().getFloat() * f.tokens();
                     correct += f.correctTokens();
                     tokens += f.tokens();
-                    NDList next = new NDList();
-                    for (int k = 1; k < out.size(); k++) {
-                        NDArray a = out.get(k);
-                        a.attach(evalState);
-                        next.add(a);
-                    }
-                    s = next;
+                    p.states().attach(evalState);
+                    s = p.states();
                 }
             }
         }
         return new Evaluation(lossSum / tokens, (double) correct / tokens, tokens);
     }
 
-    private NDList forward(NDManager sub, BatchSource.Batch batch, NDList from, boolean training) {
+    /** One window's forward pass: its loss and counts, and each layer's state after it. */
+    private record Pass(Forward forward, NDList states) {}
+
+    private Pass pass(
+            NDManager sub,
+            BatchSource.Batch batch,
+            NDList from,
+            boolean training,
+            double smoothing) {
         int rows = batch.size();
         int width = batch.images().length / rows;
         NDArray windows = sub.create(batch.images(), new Shape(rows, width));
         NDList in = new NDList(windows.get(new NDIndex(":, 0:" + (width - 1))));
         in.addAll(from);
-        return model.forwardAll(in, training);
-    }
-
-    private Forward loss(NDList out, BatchSource.Batch batch, NDManager sub, double smoothing) {
-        int rows = batch.size();
-        int width = batch.images().length / rows;
+        NDList out = model.forwardAll(in, training);
         NDArray targets =
-                sub.create(batch.images(), new Shape(rows, width))
-                        .get(new NDIndex(":, 1:"))
-                        .toType(DataType.INT64, false)
-                        .reshape(-1);
+                windows.get(new NDIndex(":, 1:")).toType(DataType.INT64, false).reshape(-1);
         NDArray logits = out.head();
         logits = logits.reshape(-1, logits.getShape().get(2));
         NDArray loss = Losses.crossEntropy(logits, targets, smoothing);
-        return new Forward(loss, Losses.correct(logits, targets), targets.size());
+        Forward f = new Forward(loss, Losses.correct(logits, targets), targets.size());
+        return new Pass(f, new NDList(out.subList(1, out.size())));
     }
 
     private void replaceState(NDList next) {
