@@ -39,6 +39,17 @@ public interface ExecutionBackend {
     boolean preferred(TrainConfig config, List<LayerSpec> specs, Device device);
 
     /**
+     * Says why {@code exec: auto} left a config this backend can run on the engine.
+     *
+     * @param config the run
+     * @param specs its model's layers
+     * @return one phrase, for {@code exec_reason}
+     */
+    default String whyNotPreferred(TrainConfig config, List<LayerSpec> specs) {
+        return "not expected to be faster for this run";
+    }
+
+    /**
      * Reads a checkpoint of this backend; a backend that once had a format of its own reads that
      * too, so older runs resume.
      *

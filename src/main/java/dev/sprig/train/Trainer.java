@@ -242,10 +242,7 @@ public final class Trainer {
         List<String> reasons = new ArrayList<>();
         for (ExecutionBackend b : backends()) {
             String why = b.whyNot(config, specs);
-            reasons.add(
-                    b.name()
-                            + ": "
-                            + (why != null ? why : "not expected to be faster for this run"));
+            reasons.add(b.name() + ": " + (why != null ? why : b.whyNotPreferred(config, specs)));
         }
         return "engine path chosen (" + String.join("; ", reasons) + ")";
     }

@@ -69,7 +69,7 @@ class TextCliTest {
         // exec auto kept it on the engine, and says why.
         assertThat(s.get("exec_reason").asText())
                 .startsWith("engine path chosen")
-                .contains("embedding layers, which the sparse path does not run");
+                .contains("sparsity 0.75 is below 0.90");
         assertThat(Files.readString(run.resolve("metrics.jsonl")))
                 .contains("\"test_bits_per_character\"");
         assertThat(Files.readString(run.resolve("config.yaml"))).contains("seq_len: 20");
@@ -81,6 +81,41 @@ class TextCliTest {
         JsonNode manifest = Json.JSON.readTree(run.resolve("export/model.json").toFile());
         assertThat(manifest.get("sequence_length").asInt()).isEqualTo(20);
         assertThat(manifest.get("labels").get(0).asText()).isEqualTo("<unk>");
+        // At 90% exec auto trains it on the sparse path, and export reads that checkpoint too.
+        Path sparse = tmp.resolve("sparse");
+        Result rs =
+                sprig(
+                        "train",
+                        "--dataset",
+                        "text:" + text,
+                        "--model",
+                        "gru-32-2",
+                        "--method",
+                        "rigl",
+                        "--sparsity",
+                        "0.9",
+                        "--seq-len",
+                        "20",
+                        "--batch-size",
+                        "8",
+                        "--clip-norm",
+                        "1",
+                        "--lr",
+                        "0.5",
+                        "--epochs",
+                        "1",
+                        "--quiet",
+                        "--out",
+                        sparse.toString());
+        assertThat(rs.exit()).as(rs.err()).isZero();
+        JsonNode ss = Json.JSON.readTree(sparse.resolve("summary.json").toFile());
+        assertThat(ss.get("exec").asText()).isEqualTo("sparse");
+        assertThat(ss.get("exec_reason").asText()).contains("GRU language model");
+        assertThat(ss.get("test_bits_per_character").asDouble()).isPositive();
+        Result es = sprig("export", sparse.toString());
+        assertThat(es.exit()).as(es.err()).isZero();
+        assertThat(sparse.resolve("export/state_dict.pt")).exists();
+
         Result ts = sprig("export", run.toString(), "--format", "torchscript");
         assertThat(ts.exit()).isNotZero();
         assertThat(ts.err().strip().lines().count()).isEqualTo(1);

@@ -35,6 +35,11 @@ public final class CsrBackend implements ExecutionBackend {
         return ExecutionPath.choose(config, specs, device) == ExecutionPath.SPARSE;
     }
 
+    @Override
+    public String whyNotPreferred(TrainConfig config, List<LayerSpec> specs) {
+        return ExecutionPath.whyEngine(config, specs);
+    }
+
     /** Reads the common format, or the sparse path's format from before it (older runs resume). */
     @Override
     public Checkpoint.Contents readCheckpoint(java.nio.file.Path file) {

@@ -160,6 +160,24 @@ public final class CsrLayer implements dev.sprig.sparse.Rewiring.Layer {
     }
 
     /**
+     * Columns per tile when a batch is wide: every stored weight reads a batch-length row of the
+     * input, so on a wide batch (a recurrent layer passes a whole window, 3,200 columns) the rows
+     * of one output stream from memory; in tiles of at most {@value} floats of input (256 KiB, in
+     * the L2 cache) the input a worker reads stays cached across its rows. Forward and input
+     * gradient sum each value in the same order tiled or not; the weight gradient adds per-tile dot
+     * products in tile order, so it is still independent of the thread count.
+     */
+    static final int TILE_FLOATS = 1 << 16;
+
+    /** The column tile for a batch: the whole batch when the input fits, else a lane multiple. */
+    private static int tile(int inputRows, int batch) {
+        if ((long) inputRows * batch <= TILE_FLOATS) {
+            return batch;
+        }
+        return Math.min(batch, Math.max(64, TILE_FLOATS / Math.max(1, inputRows) / 16 * 16));
+    }
+
+    /**
      * Computes {@code out = W · in + b} for a feature-major batch.
      *
      * @param in {@code cols × batch}
@@ -168,31 +186,35 @@ public final class CsrLayer implements dev.sprig.sparse.Rewiring.Layer {
      * @param pool workers
      */
     public void forward(float[] in, float[] out, int batch, WorkerPool pool) {
+        int tile = tile(cols, batch);
         pool.each(
                 rows,
                 (from, to) -> {
-                    for (int r = from; r < to; r++) {
-                        int o = r * batch;
-                        Arrays.fill(out, o, o + batch, bias[r]);
-                        int k = rowPtr[r];
-                        int end = rowPtr[r + 1];
-                        for (; k + 3 < end; k += 4) {
-                            Kernels.axpy4(
-                                    values[k],
-                                    values[k + 1],
-                                    values[k + 2],
-                                    values[k + 3],
-                                    in,
-                                    colIdx[k] * batch,
-                                    colIdx[k + 1] * batch,
-                                    colIdx[k + 2] * batch,
-                                    colIdx[k + 3] * batch,
-                                    out,
-                                    o,
-                                    batch);
-                        }
-                        for (; k < end; k++) {
-                            Kernels.axpy(values[k], in, colIdx[k] * batch, out, o, batch);
+                    for (int t0 = 0; t0 < batch; t0 += tile) {
+                        int n = Math.min(tile, batch - t0);
+                        for (int r = from; r < to; r++) {
+                            int o = r * batch + t0;
+                            Arrays.fill(out, o, o + n, bias[r]);
+                            int k = rowPtr[r];
+                            int end = rowPtr[r + 1];
+                            for (; k + 3 < end; k += 4) {
+                                Kernels.axpy4(
+                                        values[k],
+                                        values[k + 1],
+                                        values[k + 2],
+                                        values[k + 3],
+                                        in,
+                                        colIdx[k] * batch + t0,
+                                        colIdx[k + 1] * batch + t0,
+                                        colIdx[k + 2] * batch + t0,
+                                        colIdx[k + 3] * batch + t0,
+                                        out,
+                                        o,
+                                        n);
+                            }
+                            for (; k < end; k++) {
+                                Kernels.axpy(values[k], in, colIdx[k] * batch + t0, out, o, n);
+                            }
                         }
                     }
                 });
@@ -209,39 +231,80 @@ public final class CsrLayer implements dev.sprig.sparse.Rewiring.Layer {
      * @param pool workers
      */
     public void backward(float[] dOut, float[] in, float[] dIn, int batch, WorkerPool pool) {
+        weightGradient(dOut, in, batch, pool);
+        if (dIn != null) {
+            inputGradient(dOut, dIn, batch, pool);
+        }
+    }
+
+    /**
+     * Computes the weight gradient at stored positions and the bias gradient, overwriting both: the
+     * sums run over every column of the batch (a recurrent layer passes all its time steps at
+     * once).
+     *
+     * @param dOut gradient at this layer's output, {@code rows × batch}
+     * @param in this layer's input, {@code cols × batch}
+     * @param batch columns
+     * @param pool workers
+     */
+    public void weightGradient(float[] dOut, float[] in, int batch, WorkerPool pool) {
+        int tile = tile(cols, batch);
         pool.each(
                 rows,
                 (from, to) -> {
-                    for (int r = from; r < to; r++) {
-                        int o = r * batch;
-                        biasGrad[r] = Kernels.sum(dOut, o, batch);
-                        int k = rowPtr[r];
-                        int end = rowPtr[r + 1];
-                        for (; k + 3 < end; k += 4) {
-                            Kernels.dot4(
-                                    dOut,
-                                    o,
-                                    in,
-                                    colIdx[k] * batch,
-                                    colIdx[k + 1] * batch,
-                                    colIdx[k + 2] * batch,
-                                    colIdx[k + 3] * batch,
-                                    batch,
-                                    grad,
-                                    k);
-                        }
-                        for (; k < end; k++) {
-                            grad[k] = Kernels.dot(dOut, o, in, colIdx[k] * batch, batch);
+                    float[] part = new float[4];
+                    for (int t0 = 0; t0 < batch; t0 += tile) {
+                        int n = Math.min(tile, batch - t0);
+                        boolean first = t0 == 0;
+                        for (int r = from; r < to; r++) {
+                            int o = r * batch + t0;
+                            float b = Kernels.sum(dOut, o, n);
+                            biasGrad[r] = first ? b : biasGrad[r] + b;
+                            int k = rowPtr[r];
+                            int end = rowPtr[r + 1];
+                            for (; k + 3 < end; k += 4) {
+                                Kernels.dot4(
+                                        dOut,
+                                        o,
+                                        in,
+                                        colIdx[k] * batch + t0,
+                                        colIdx[k + 1] * batch + t0,
+                                        colIdx[k + 2] * batch + t0,
+                                        colIdx[k + 3] * batch + t0,
+                                        n,
+                                        part,
+                                        0);
+                                for (int q = 0; q < 4; q++) {
+                                    grad[k + q] = first ? part[q] : grad[k + q] + part[q];
+                                }
+                            }
+                            for (; k < end; k++) {
+                                float d = Kernels.dot(dOut, o, in, colIdx[k] * batch + t0, n);
+                                grad[k] = first ? d : grad[k] + d;
+                            }
                         }
                     }
                 });
-        if (dIn != null) {
-            pool.each(
-                    cols,
-                    (from, to) -> {
+    }
+
+    /**
+     * Computes the input gradient {@code dIn = Wᵀ · dOut}, overwriting it.
+     *
+     * @param dOut gradient at this layer's output, {@code rows × batch}
+     * @param dIn {@code cols × batch}, overwritten
+     * @param batch columns
+     * @param pool workers
+     */
+    public void inputGradient(float[] dOut, float[] dIn, int batch, WorkerPool pool) {
+        int tile = tile(rows, batch);
+        pool.each(
+                cols,
+                (from, to) -> {
+                    for (int t0 = 0; t0 < batch; t0 += tile) {
+                        int n = Math.min(tile, batch - t0);
                         for (int c = from; c < to; c++) {
-                            int i = c * batch;
-                            Arrays.fill(dIn, i, i + batch, 0f);
+                            int i = c * batch + t0;
+                            Arrays.fill(dIn, i, i + n, 0f);
                             int t = colPtr[c];
                             int end = colPtr[c + 1];
                             for (; t + 3 < end; t += 4) {
@@ -251,20 +314,21 @@ public final class CsrLayer implements dev.sprig.sparse.Rewiring.Layer {
                                         values[tPos[t + 2]],
                                         values[tPos[t + 3]],
                                         dOut,
-                                        tRow[t] * batch,
-                                        tRow[t + 1] * batch,
-                                        tRow[t + 2] * batch,
-                                        tRow[t + 3] * batch,
+                                        tRow[t] * batch + t0,
+                                        tRow[t + 1] * batch + t0,
+                                        tRow[t + 2] * batch + t0,
+                                        tRow[t + 3] * batch + t0,
                                         dIn,
                                         i,
-                                        batch);
+                                        n);
                             }
                             for (; t < end; t++) {
-                                Kernels.axpy(values[tPos[t]], dOut, tRow[t] * batch, dIn, i, batch);
+                                Kernels.axpy(
+                                        values[tPos[t]], dOut, tRow[t] * batch + t0, dIn, i, n);
                             }
                         }
-                    });
-        }
+                    }
+                });
     }
 
     /** Row starts of the stored entries ({@code rows + 1}); replaced when the structure is. */

@@ -95,9 +95,12 @@ public final class CsrSession implements TrainingSession {
         this.seeds = new SeedStream(config.seed);
         this.pool = new WorkerPool(config.threads);
         this.net =
-                isConvolutional(specs)
-                        ? SparseCnn.initial(config, setup.data().train(), setup.device(), pool)
-                        : initialNetwork(config, specs, pool);
+                isRecurrent(specs)
+                        ? SparseGru.initial(config, setup.data().train(), setup.device(), pool)
+                        : isConvolutional(specs)
+                                ? SparseCnn.initial(
+                                        config, setup.data().train(), setup.device(), pool)
+                                : initialNetwork(config, specs, pool);
         this.trainSize = setup.data().train().size();
         this.train = setup.data().train();
     }
@@ -132,9 +135,11 @@ public final class CsrSession implements TrainingSession {
         List<LayerSpec> prunable = prunable(specs);
         List<CsrLayer> layers = CsrFormat.readLayers(in, prunable);
         net =
-                isConvolutional(specs)
-                        ? SparseCnn.of(config, train, layers, pool)
-                        : new SparseMlp(layers, pool);
+                isRecurrent(specs)
+                        ? SparseGru.of(layers, pool)
+                        : isConvolutional(specs)
+                                ? SparseCnn.of(config, train, layers, pool)
+                                : new SparseMlp(layers, pool);
         int n = in.readInt();
         if (n < 0 || n > specs.size()) {
             throw new IOException(
@@ -171,7 +176,12 @@ public final class CsrSession implements TrainingSession {
 
     /** Whether a model has layers beyond fully-connected ones (and so runs as a CNN). */
     static boolean isConvolutional(List<LayerSpec> specs) {
-        return specs.stream().anyMatch(l -> l.kind() != LayerKind.LINEAR);
+        return !isRecurrent(specs) && specs.stream().anyMatch(l -> l.kind() != LayerKind.LINEAR);
+    }
+
+    /** Whether a model is a recurrent language model (it starts with an embedding). */
+    static boolean isRecurrent(List<LayerSpec> specs) {
+        return specs.stream().anyMatch(l -> l.kind() == LayerKind.EMBEDDING);
     }
 
     /** The prunable layers of a model, in model order. */
@@ -195,8 +205,10 @@ public final class CsrSession implements TrainingSession {
 
     @Override
     public StepResult step(long step, int epoch, int index, BatchSource.Batch batch, double lr) {
-        SparseMlp.BatchResult r =
-                net.forwardBackward(batch.images(), batch.labels(), config.labelSmoothing);
+        if (index == 0) {
+            net.resetState();
+        }
+        SparseMlp.BatchResult r = net.train(batch, config.labelSmoothing);
         if (!Double.isFinite(r.loss())) {
             return new StepResult(r.loss(), 0, false); // the trainer stops the run
         }
@@ -212,6 +224,9 @@ public final class CsrSession implements TrainingSession {
         if (update && skipUpdateStep) {
             updates += rewireAll(drops.dropFraction(step), step);
         } else {
+            if (config.clipNorm > 0) {
+                clipGradients(config.clipNorm);
+            }
             for (CsrLayer l : net.layers()) {
                 l.sgdStep(
                         lr,
@@ -233,38 +248,39 @@ public final class CsrSession implements TrainingSession {
 
     @Override
     public Evaluation evaluate(BatchSource source) {
-        double lossSum = 0;
-        long seen = 0;
-        int classes = source.set().classes();
-        Evaluation.ClassTally tally = new Evaluation.ClassTally(classes);
-        for (int b = 0; b < source.batchesPerEpoch(); b++) {
-            BatchSource.Batch batch = source.batch(0, b);
-            float[] logits = net.forward(batch.images(), batch.size());
-            SparseMlp.BatchResult r =
-                    SparseMlp.softmaxCrossEntropy(logits, batch.labels(), 0, null);
-            lossSum += r.loss() * batch.size();
-            tally.add(batch.labels(), argMax(logits, batch.size(), classes));
-            seen += batch.size();
-        }
-        return tally.evaluation(lossSum / seen, seen);
+        return net.evaluate(source);
     }
 
     /**
-     * The predicted class of each example (first of equal maxima, as the engine's argMax); the
-     * sparse network's logits are class-major, {@code logits[c * rows + i]}.
+     * Scales every gradient by {@code max / norm} when their global L2 norm exceeds {@code max}, as
+     * the engine path clips: over the stored weights' gradients (the engine's are masked to them),
+     * the biases' and the other parameters'.
      */
-    private static long[] argMax(float[] logits, int rows, int classes) {
-        long[] out = new long[rows];
-        for (int i = 0; i < rows; i++) {
-            int best = 0;
-            for (int c = 1; c < classes; c++) {
-                if (logits[c * rows + i] > logits[best * rows + i]) {
-                    best = c;
-                }
+    private void clipGradients(double max) {
+        double sq = net.otherGradientSquares();
+        for (CsrLayer l : net.layers()) {
+            for (float g : l.grad()) {
+                sq += (double) g * g;
             }
-            out[i] = best;
+            for (float g : l.biasGrad()) {
+                sq += (double) g * g;
+            }
         }
-        return out;
+        double norm = Math.sqrt(sq);
+        if (norm > max) {
+            float scale = (float) (max / norm);
+            for (CsrLayer l : net.layers()) {
+                scaleInPlace(l.grad(), scale);
+                scaleInPlace(l.biasGrad(), scale);
+            }
+            net.scaleOtherGradients(scale);
+        }
+    }
+
+    private static void scaleInPlace(float[] v, float scale) {
+        for (int i = 0; i < v.length; i++) {
+            v[i] *= scale;
+        }
     }
 
     @Override
@@ -329,9 +345,7 @@ public final class CsrSession implements TrainingSession {
                 : String.format(
                         java.util.Locale.ROOT,
                         ", sparse path: auto, sparsity >= %.2f",
-                        isConvolutional(specs)
-                                ? ExecutionPath.AUTO_MIN_SPARSITY_CNN
-                                : ExecutionPath.AUTO_MIN_SPARSITY);
+                        ExecutionPath.minimumSparsity(specs));
     }
 
     @Override

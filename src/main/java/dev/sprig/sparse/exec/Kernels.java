@@ -204,4 +204,88 @@ final class Kernels {
             g[j] = y[j] > 0f ? d[j] : 0f;
         }
     }
+
+    /**
+     * One GRU step over a row of {@code n} streams of one hidden unit: r = σ(gi_r + gh_r), z =
+     * σ(gi_z + gh_z), n = tanh(gi_n + r · gh_n), h = n + z · (h_prev − n). Writes r, z, n and h at
+     * {@code o}, where {@code prev} holds h_prev.
+     */
+    static void gruGates(
+            float[] gi,
+            int iR,
+            int iZ,
+            int iN,
+            float[] gh,
+            int hR,
+            int hZ,
+            int hN,
+            float[] prev,
+            float[] r,
+            float[] z,
+            float[] cand,
+            float[] h,
+            int o,
+            int n) {
+        if (VECTOR) {
+            VectorKernels.gruGates(gi, iR, iZ, iN, gh, hR, hZ, hN, prev, r, z, cand, h, o, n);
+            return;
+        }
+        for (int s = 0; s < n; s++) {
+            float rs = (float) (1 / (1 + Math.exp(-(gi[iR + s] + gh[hR + s]))));
+            float zs = (float) (1 / (1 + Math.exp(-(gi[iZ + s] + gh[hZ + s]))));
+            float ns = (float) Math.tanh(gi[iN + s] + rs * gh[hN + s]);
+            r[o + s] = rs;
+            z[o + s] = zs;
+            cand[o + s] = ns;
+            h[o + s] = ns + zs * (prev[o + s] - ns);
+        }
+    }
+
+    /**
+     * The backward pass of {@link #gruGates} for one hidden unit's row: from dh (at {@code d})
+     * writes the gradients of the input gates (at {@code gR, gZ, gN}) and of the recurrent gates
+     * (at {@code hR, hZ, hN}, the n gate's scaled by r), and replaces dh by z · dh, the part that
+     * flows straight to h_prev. {@code ghN} holds the recurrent n gate's forward value at {@code
+     * o}.
+     */
+    static void gruGatesBackward(
+            float[] dh,
+            int d,
+            float[] ghN,
+            float[] prev,
+            float[] r,
+            float[] z,
+            float[] cand,
+            int o,
+            float[] dGi,
+            int gR,
+            int gZ,
+            int gN,
+            float[] dGh,
+            int hR,
+            int hZ,
+            int hN,
+            int n) {
+        if (VECTOR) {
+            VectorKernels.gruGatesBackward(
+                    dh, d, ghN, prev, r, z, cand, o, dGi, gR, gZ, gN, dGh, hR, hZ, hN, n);
+            return;
+        }
+        for (int s = 0; s < n; s++) {
+            float dhs = dh[d + s];
+            float rs = r[o + s];
+            float zs = z[o + s];
+            float ns = cand[o + s];
+            float dAn = dhs * (1 - zs) * (1 - ns * ns);
+            float dAz = dhs * (prev[o + s] - ns) * zs * (1 - zs);
+            float dAr = dAn * ghN[o + s] * rs * (1 - rs);
+            dGi[gN + s] = dAn;
+            dGh[hN + s] = dAn * rs;
+            dGi[gR + s] = dAr;
+            dGh[hR + s] = dAr;
+            dGi[gZ + s] = dAz;
+            dGh[hZ + s] = dAz;
+            dh[d + s] = dhs * zs;
+        }
+    }
 }

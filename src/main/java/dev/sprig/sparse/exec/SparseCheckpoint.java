@@ -164,13 +164,23 @@ public final class SparseCheckpoint {
                         write(model, layer.name() + ".bias", layer.bias(), file);
                     }
                 }
-                if (!CsrSession.isConvolutional(model.layers())) {
+                boolean recurrent = CsrSession.isRecurrent(model.layers());
+                if (!recurrent && !CsrSession.isConvolutional(model.layers())) {
                     return; // an MLP's section ends with growth state, nothing else to copy
                 }
                 int grown = in.readInt();
                 for (int i = 0; i < grown; i++) {
                     in.readUTF();
                     CsrFormat.readFloats(in, Integer.MAX_VALUE - 8);
+                }
+                if (recurrent) {
+                    // A GRU's other parameters start with its embedding table.
+                    write(
+                            model,
+                            "embed.embedding",
+                            CsrFormat.readFloats(in, Integer.MAX_VALUE - 8),
+                            file);
+                    return;
                 }
                 for (Map.Entry<String, SparseCnn.BatchNormState> e :
                         SparseCnn.readBatchNorms(in).entrySet()) {

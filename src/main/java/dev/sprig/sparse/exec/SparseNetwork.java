@@ -1,5 +1,7 @@
 package dev.sprig.sparse.exec;
 
+import dev.sprig.data.BatchSource;
+import dev.sprig.train.Evaluation;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -37,6 +39,85 @@ public interface SparseNetwork {
      * @return loss and correct count
      */
     SparseMlp.BatchResult forwardBackward(float[] x, int[] labels, double smoothing);
+
+    /**
+     * One training batch: forward and backward in training mode, every gradient left in place. A
+     * recurrent network reads the batch as windows and carries its state to the next batch.
+     *
+     * @param batch the batch
+     * @param smoothing label smoothing ε
+     * @return loss and correct count (examples, as the trainer counts them)
+     */
+    default SparseMlp.BatchResult train(BatchSource.Batch batch, double smoothing) {
+        return forwardBackward(batch.images(), batch.labels(), smoothing);
+    }
+
+    /** Forgets any state carried between batches: an epoch's first batch starts from here. */
+    default void resetState() {}
+
+    /**
+     * Loss and accuracy over a set, in evaluation mode.
+     *
+     * @param source the set's batches
+     * @return the figures
+     */
+    default Evaluation evaluate(BatchSource source) {
+        double lossSum = 0;
+        long seen = 0;
+        int classes = source.set().classes();
+        Evaluation.ClassTally tally = new Evaluation.ClassTally(classes);
+        for (int b = 0; b < source.batchesPerEpoch(); b++) {
+            BatchSource.Batch batch = source.batch(0, b);
+            float[] logits = forward(batch.images(), batch.size());
+            SparseMlp.BatchResult r =
+                    SparseMlp.softmaxCrossEntropy(logits, batch.labels(), 0, null);
+            lossSum += r.loss() * batch.size();
+            tally.add(batch.labels(), argMax(logits, batch.size(), classes));
+            seen += batch.size();
+        }
+        return tally.evaluation(lossSum / seen, seen);
+    }
+
+    /**
+     * The predicted class of each example (first of equal maxima, as the engine's argMax); the
+     * sparse network's logits are class-major, {@code logits[c * rows + i]}.
+     *
+     * @param logits class-major logits
+     * @param rows examples
+     * @param classes classes
+     * @return the class of each example
+     */
+    static long[] argMax(float[] logits, int rows, int classes) {
+        long[] out = new long[rows];
+        for (int i = 0; i < rows; i++) {
+            int best = 0;
+            for (int c = 1; c < classes; c++) {
+                if (logits[c * rows + i] > logits[best * rows + i]) {
+                    best = c;
+                }
+            }
+            out[i] = best;
+        }
+        return out;
+    }
+
+    /**
+     * The sum of squares of the gradients of the parameters that are not in {@link #layers()}, for
+     * clipping by global norm. Only networks the sparse path clips (MLPs have none; the GRU's
+     * embedding) need it: {@code ExecutionPath} keeps clipped CNNs on the engine.
+     *
+     * @return Σ g²
+     */
+    default double otherGradientSquares() {
+        return 0;
+    }
+
+    /**
+     * Multiplies the gradients of the parameters that are not in {@link #layers()} by a factor.
+     *
+     * @param scale the factor
+     */
+    default void scaleOtherGradients(float scale) {}
 
     /**
      * Returns the batch size of the last pass.

@@ -253,4 +253,150 @@ final class VectorKernels {
             g[j] = y[j] > 0f ? d[j] : 0f;
         }
     }
+
+    private static final float TANH_CLAMP = 7.90531110763549805f;
+    private static final float[] TANH_P = {
+        4.89352455891786e-03f,
+        6.37261928875436e-04f,
+        1.48572235717979e-05f,
+        5.12229709037114e-08f,
+        -8.60467152213735e-11f,
+        2.00018790482477e-13f,
+        -2.76076847742355e-16f
+    };
+    private static final float[] TANH_Q = {
+        4.89352518554385e-03f, 2.26843463243900e-03f, 1.18534705686654e-04f, 1.19825839466702e-06f
+    };
+
+    /**
+     * tanh per lane, within 4·10⁻⁷ of the true value: the odd rational approximation of degree 13/6
+     * that Eigen and PyTorch's CPU kernels use, on x clamped to ±7.9 (where tanh rounds to ±1).
+     * Only multiplications, fused multiply-adds and one division: {@code lanewise(TANH)} and {@code
+     * lanewise(EXP)} are not used, because the JIT's intrinsics (SVML) and the interpreter's
+     * fallback round differently, so results would depend on when a method got compiled, and so on
+     * timing and the thread count; these operations round alike in both.
+     */
+    static FloatVector tanh(FloatVector v) {
+        FloatVector x = v.max(-TANH_CLAMP).min(TANH_CLAMP);
+        FloatVector x2 = x.mul(x);
+        FloatVector p = FloatVector.broadcast(S, TANH_P[6]);
+        for (int i = 5; i >= 0; i--) {
+            p = p.fma(x2, FloatVector.broadcast(S, TANH_P[i]));
+        }
+        FloatVector q = FloatVector.broadcast(S, TANH_Q[3]);
+        for (int i = 2; i >= 0; i--) {
+            q = q.fma(x2, FloatVector.broadcast(S, TANH_Q[i]));
+        }
+        return p.mul(x).div(q);
+    }
+
+    /** The logistic function per lane, σ(x) = (1 + tanh(x / 2)) / 2. */
+    static FloatVector sigmoid(FloatVector x) {
+        return tanh(x.mul(0.5f)).fma(0.5f, 0.5f);
+    }
+
+    static void gruGates(
+            float[] gi,
+            int iR,
+            int iZ,
+            int iN,
+            float[] gh,
+            int hR,
+            int hZ,
+            int hN,
+            float[] prev,
+            float[] r,
+            float[] z,
+            float[] cand,
+            float[] h,
+            int o,
+            int n) {
+        int s = 0;
+        int bound = S.loopBound(n);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (; s < bound; s += S.length()) {
+            FloatVector ar =
+                    FloatVector.fromArray(S, gi, iR + s).add(FloatVector.fromArray(S, gh, hR + s));
+            FloatVector az =
+                    FloatVector.fromArray(S, gi, iZ + s).add(FloatVector.fromArray(S, gh, hZ + s));
+            FloatVector rs = sigmoid(ar);
+            FloatVector zs = sigmoid(az);
+            FloatVector ns =
+                    tanh(
+                            rs.fma(
+                                    FloatVector.fromArray(S, gh, hN + s),
+                                    FloatVector.fromArray(S, gi, iN + s)));
+            FloatVector p = FloatVector.fromArray(S, prev, o + s);
+            rs.intoArray(r, o + s);
+            zs.intoArray(z, o + s);
+            ns.intoArray(cand, o + s);
+            zs.fma(p.sub(ns), ns).intoArray(h, o + s);
+        }
+        for (; s < n; s++) {
+            float rs = (float) (1 / (1 + Math.exp(-(gi[iR + s] + gh[hR + s]))));
+            float zs = (float) (1 / (1 + Math.exp(-(gi[iZ + s] + gh[hZ + s]))));
+            float ns = (float) Math.tanh(gi[iN + s] + rs * gh[hN + s]);
+            r[o + s] = rs;
+            z[o + s] = zs;
+            cand[o + s] = ns;
+            h[o + s] = ns + zs * (prev[o + s] - ns);
+        }
+    }
+
+    static void gruGatesBackward(
+            float[] dh,
+            int d,
+            float[] ghN,
+            float[] prev,
+            float[] r,
+            float[] z,
+            float[] cand,
+            int o,
+            float[] dGi,
+            int gR,
+            int gZ,
+            int gN,
+            float[] dGh,
+            int hR,
+            int hZ,
+            int hN,
+            int n) {
+        int s = 0;
+        int bound = S.loopBound(n);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (; s < bound; s += S.length()) {
+            FloatVector dhs = FloatVector.fromArray(S, dh, d + s);
+            FloatVector rs = FloatVector.fromArray(S, r, o + s);
+            FloatVector zs = FloatVector.fromArray(S, z, o + s);
+            FloatVector ns = FloatVector.fromArray(S, cand, o + s);
+            FloatVector dAn = dhs.mul(one.sub(zs)).mul(one.sub(ns.mul(ns)));
+            FloatVector dAz =
+                    dhs.mul(FloatVector.fromArray(S, prev, o + s).sub(ns)).mul(zs).mul(one.sub(zs));
+            FloatVector dAr =
+                    dAn.mul(FloatVector.fromArray(S, ghN, o + s)).mul(rs).mul(one.sub(rs));
+            dAn.intoArray(dGi, gN + s);
+            dAn.mul(rs).intoArray(dGh, hN + s);
+            dAr.intoArray(dGi, gR + s);
+            dAr.intoArray(dGh, hR + s);
+            dAz.intoArray(dGi, gZ + s);
+            dAz.intoArray(dGh, hZ + s);
+            dhs.mul(zs).intoArray(dh, d + s);
+        }
+        for (; s < n; s++) {
+            float dhs = dh[d + s];
+            float rs = r[o + s];
+            float zs = z[o + s];
+            float ns = cand[o + s];
+            float dAn = dhs * (1 - zs) * (1 - ns * ns);
+            float dAz = dhs * (prev[o + s] - ns) * zs * (1 - zs);
+            float dAr = dAn * ghN[o + s] * rs * (1 - rs);
+            dGi[gN + s] = dAn;
+            dGh[hN + s] = dAn * rs;
+            dGi[gR + s] = dAr;
+            dGh[hR + s] = dAr;
+            dGi[gZ + s] = dAz;
+            dGh[hZ + s] = dAz;
+            dh[d + s] = dhs * zs;
+        }
+    }
 }
