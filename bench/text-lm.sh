@@ -6,7 +6,9 @@
 # training FLOPs and wall time relative to dense, one row per run, from summary.json.
 #   prerequisites: mvn -B -q package -DskipTests; run alone on the machine (wall times are compared)
 #   usage: bench/text-lm.sh [OUT] [MODEL] [MAX_STEPS]   (MAX_STEPS 0 = the whole text once)
-#   SEED=N picks the seed (default 0); SPARSITIES="0.75" limits the sparse rows
+#   SEED=N picks the seed (default 0); SPARSITIES="0.75" limits the sparse rows; METHODS="rigl"
+#   limits the methods; EXECS="dense sparse" runs each sparse row on the engine's masked-dense
+#   path and on Sprig's sparse path (rows named METHOD-SPARSITY-sparse), dense path by default
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-runs/text-lm}"
@@ -25,25 +27,27 @@ text="$out/kjv.txt"
 common=(--dataset "text:$text" --model "$model" --seq-len 50 --batch-size 64 --epochs 1
         --max-steps-per-epoch "$steps" --lr 1 --momentum 0.9 --weight-decay 0 --clip-norm 1
         --lr-schedule cosine --validation-fraction 0 --update-interval 100
-        --exec dense --threads 2 --seed "${SEED:-0}" --quiet)
+        --threads 2 --seed "${SEED:-0}" --quiet)
 runs=(dense)
-[ -f "$out/dense/summary.json" ] || ./sprig train --method dense "${common[@]}" --overwrite --out "$out/dense"
+[ -f "$out/dense/summary.json" ] || ./sprig train --method dense "${common[@]}" --exec dense --overwrite --out "$out/dense"
 for s in ${SPARSITIES:-0.75 0.9}; do
-  for m in static set rigl; do
-    name="$m-$s"; runs+=("$name")
-    [ -f "$out/$name/summary.json" ] || ./sprig train --method "$m" --sparsity "$s" "${common[@]}" --overwrite --out "$out/$name"
+  for m in ${METHODS:-static set rigl}; do
+    for e in ${EXECS:-dense}; do
+      name="$m-$s"; [ "$e" = dense ] || name="$name-$e"; runs+=("$name")
+      [ -f "$out/$name/summary.json" ] || ./sprig train --method "$m" --sparsity "$s" "${common[@]}" --exec "$e" --overwrite --out "$out/$name"
+    done
   done
 done
 /usr/bin/python3 - "$out" "${runs[@]}" <<'PY'
 import json, os, sys
 out, runs = sys.argv[1], sys.argv[2:]
 dense = json.load(open(os.path.join(out, "dense", "summary.json")))
-print("| run | test bits/char | perplexity | next-char acc | train FLOPs vs dense | wall s | wall vs dense |")
-print("|---|---|---|---|---|---|---|")
+print("| run | path | test bits/char | perplexity | next-char acc | train FLOPs vs dense | wall s | wall vs dense |")
+print("|---|---|---|---|---|---|---|---|")
 for r in runs:
     s = json.load(open(os.path.join(out, r, "summary.json")))
-    print("| %s | %.4f | %.3f | %.2f%% | %.3fx | %.0f | %.2fx |" % (
-        r, s["test_bits_per_character"], s["test_perplexity"], 100 * s["test_accuracy"],
+    print("| %s | %s | %.4f | %.3f | %.2f%% | %.3fx | %.0f | %.2fx |" % (
+        r, s.get("exec", "engine"), s["test_bits_per_character"], s["test_perplexity"], 100 * s["test_accuracy"],
         s["train_flops"] / dense["train_flops"], s["wall_seconds"],
         s["wall_seconds"] / dense["wall_seconds"]))
 PY

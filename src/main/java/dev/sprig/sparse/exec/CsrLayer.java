@@ -169,12 +169,18 @@ public final class CsrLayer implements dev.sprig.sparse.Rewiring.Layer {
      */
     static final int TILE_FLOATS = 1 << 16;
 
-    /** The column tile for a batch: the whole batch when the input fits, else a lane multiple. */
+    /**
+     * Batches up to this many columns are never tiled: image batches (MLPs, up to 1,024 examples)
+     * keep the single pass, and so their sums, that their figures were measured with.
+     */
+    static final int UNTILED_BATCH = 1024;
+
+    /** The column tile for a batch: the whole batch when it is narrow or its input fits. */
     private static int tile(int inputRows, int batch) {
-        if ((long) inputRows * batch <= TILE_FLOATS) {
+        if (batch <= UNTILED_BATCH || (long) inputRows * batch <= TILE_FLOATS) {
             return batch;
         }
-        return Math.min(batch, Math.max(64, TILE_FLOATS / Math.max(1, inputRows) / 16 * 16));
+        return Math.min(batch, Math.max(256, TILE_FLOATS / Math.max(1, inputRows) / 16 * 16));
     }
 
     /**
