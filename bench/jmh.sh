@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # JMH micro-benchmarks of Sprig's own kernels (src/test/java/dev/sprig/bench): mask selection
 # (TopK), the CSR forward against the engine's dense product, and one sparse convolution layer's
-# forward+backward against the engine's dense convolution (SparseConvBenchmark). Arguments go to JMH, e.g.
+# forward+backward against the engine's dense convolution (SparseConvBenchmark), and a character
+# GRU's matrices (RecurrentMatrixBenchmark: projection and recurrent step, forward and both
+# gradients, against the engine's dense product with autograd). Arguments go to JMH, e.g.
 #   bench/jmh.sh                      # everything
 #   bench/jmh.sh CsrKernel -p sparsity=0.9
 set -euo pipefail
