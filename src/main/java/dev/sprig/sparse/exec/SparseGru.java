@@ -1,15 +1,25 @@
 package dev.sprig.sparse.exec;
 
 import ai.djl.Device;
+import dev.sprig.SeedStream;
 import dev.sprig.data.BatchSource;
+import dev.sprig.data.ImageSet;
+import dev.sprig.models.LayerSpec;
+import dev.sprig.models.NamedParameter;
 import dev.sprig.models.RecurrentLm;
+import dev.sprig.models.SprigModel;
+import dev.sprig.sparse.LayerAllocation;
 import dev.sprig.train.Evaluation;
+import dev.sprig.train.TrainConfig;
+import dev.sprig.train.Trainer;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A GRU language model ({@link RecurrentLm}, cell GRU) on the sparse backend: the embedding is a
@@ -574,22 +584,17 @@ public final class SparseGru implements SparseNetwork {
      * @param pool workers
      * @return the network
      */
-    static SparseGru initial(
-            dev.sprig.train.TrainConfig config,
-            dev.sprig.data.ImageSet train,
-            Device device,
-            WorkerPool pool) {
-        try (dev.sprig.models.SprigModel model =
-                dev.sprig.train.Trainer.buildModel(config, train, device)) {
-            List<dev.sprig.models.LayerSpec> prunable = new ArrayList<>();
-            for (dev.sprig.models.NamedParameter p : model.prunableWeights()) {
+    static SparseGru initial(TrainConfig config, ImageSet train, Device device, WorkerPool pool) {
+        try (SprigModel model = Trainer.buildModel(config, train, device)) {
+            List<LayerSpec> prunable = new ArrayList<>();
+            for (NamedParameter p : model.prunableWeights()) {
                 prunable.add(p.layer());
             }
-            dev.sprig.sparse.LayerAllocation allocation = CsrSession.allocation(config, prunable);
-            dev.sprig.SeedStream seeds = new dev.sprig.SeedStream(config.seed);
+            LayerAllocation allocation = CsrSession.allocation(config, prunable);
+            SeedStream seeds = new SeedStream(config.seed);
             List<boolean[]> masks = new ArrayList<>();
             for (int i = 0; i < prunable.size(); i++) {
-                dev.sprig.models.LayerSpec l = prunable.get(i);
+                LayerSpec l = prunable.get(i);
                 masks.add(
                         CsrSession.initialMask(
                                 seeds,
@@ -597,7 +602,7 @@ public final class SparseGru implements SparseNetwork {
                                 Math.toIntExact(l.weightCount()),
                                 allocation.keep().get(l.name())));
             }
-            java.util.Map<String, float[]> named = new java.util.LinkedHashMap<>();
+            Map<String, float[]> named = new LinkedHashMap<>();
             model.parameters().forEach((name, p) -> named.put(name, p.array().toFloatArray()));
             return fromParameters(named, prunable, masks, pool);
         }
@@ -615,13 +620,13 @@ public final class SparseGru implements SparseNetwork {
      * @return the network
      */
     static SparseGru fromParameters(
-            java.util.Map<String, float[]> named,
-            List<dev.sprig.models.LayerSpec> specs,
+            Map<String, float[]> named,
+            List<LayerSpec> specs,
             List<boolean[]> masks,
             WorkerPool pool) {
         List<CsrLayer> layers = new ArrayList<>();
         for (int i = 0; i < specs.size(); i++) {
-            dev.sprig.models.LayerSpec l = specs.get(i);
+            LayerSpec l = specs.get(i);
             int rows = l.outChannels();
             int cols = l.inChannels();
             layers.add(
