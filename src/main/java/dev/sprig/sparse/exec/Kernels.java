@@ -230,15 +230,82 @@ final class Kernels {
             VectorKernels.gruGates(gi, iR, iZ, iN, gh, hR, hZ, hN, prev, r, z, cand, h, o, n);
             return;
         }
-        for (int s = 0; s < n; s++) {
-            float rs = (float) (1 / (1 + Math.exp(-(gi[iR + s] + gh[hR + s]))));
-            float zs = (float) (1 / (1 + Math.exp(-(gi[iZ + s] + gh[hZ + s]))));
-            float ns = (float) Math.tanh(gi[iN + s] + rs * gh[hN + s]);
+        gruGatesFrom(0, gi, iR, iZ, iN, gh, hR, hZ, hN, prev, r, z, cand, h, o, n);
+    }
+
+    /**
+     * The scalar loop of {@link #gruGates} from element {@code from} on: the whole row without the
+     * vector module, the tail of a row with it. Its tanh and sigmoid round exactly as the vector
+     * lanes do, so a value does not depend on whether it fell in a lane or in the tail.
+     */
+    static void gruGatesFrom(
+            int from,
+            float[] gi,
+            int iR,
+            int iZ,
+            int iN,
+            float[] gh,
+            int hR,
+            int hZ,
+            int hN,
+            float[] prev,
+            float[] r,
+            float[] z,
+            float[] cand,
+            float[] h,
+            int o,
+            int n) {
+        for (int s = from; s < n; s++) {
+            float rs = sigmoid(gi[iR + s] + gh[hR + s]);
+            float zs = sigmoid(gi[iZ + s] + gh[hZ + s]);
+            float ns = tanh(Math.fma(rs, gh[hN + s], gi[iN + s]));
             r[o + s] = rs;
             z[o + s] = zs;
             cand[o + s] = ns;
-            h[o + s] = ns + zs * (prev[o + s] - ns);
+            h[o + s] = Math.fma(zs, prev[o + s] - ns, ns);
         }
+    }
+
+    /** tanh clamped where it rounds to ±1: the rational approximation's range. */
+    static final float TANH_CLAMP = 7.90531110763549805f;
+
+    /** Odd numerator coefficients (x¹ … x¹³ over x) of the rational tanh, lowest first. */
+    static final float[] TANH_P = {
+        4.89352455891786e-03f,
+        6.37261928875436e-04f,
+        1.48572235717979e-05f,
+        5.12229709037114e-08f,
+        -8.60467152213735e-11f,
+        2.00018790482477e-13f,
+        -2.76076847742355e-16f
+    };
+
+    /** Even denominator coefficients (x⁰ … x⁶) of the rational tanh, lowest first. */
+    static final float[] TANH_Q = {
+        4.89352518554385e-03f, 2.26843463243900e-03f, 1.18534705686654e-04f, 1.19825839466702e-06f
+    };
+
+    /**
+     * tanh within 4·10⁻⁷ (see {@code VectorKernels.tanh}, which this matches operation for
+     * operation).
+     */
+    static float tanh(float v) {
+        float x = Math.min(Math.max(v, -TANH_CLAMP), TANH_CLAMP);
+        float x2 = x * x;
+        float p = TANH_P[6];
+        for (int i = 5; i >= 0; i--) {
+            p = Math.fma(p, x2, TANH_P[i]);
+        }
+        float q = TANH_Q[3];
+        for (int i = 2; i >= 0; i--) {
+            q = Math.fma(q, x2, TANH_Q[i]);
+        }
+        return p * x / q;
+    }
+
+    /** The logistic function, (1 + tanh(x / 2)) / 2, as the vector lanes compute it. */
+    static float sigmoid(float x) {
+        return Math.fma(tanh(x * 0.5f), 0.5f, 0.5f);
     }
 
     /**
@@ -271,7 +338,31 @@ final class Kernels {
                     dh, d, ghN, prev, r, z, cand, o, dGi, gR, gZ, gN, dGh, hR, hZ, hN, n);
             return;
         }
-        for (int s = 0; s < n; s++) {
+        gruGatesBackwardFrom(
+                0, dh, d, ghN, prev, r, z, cand, o, dGi, gR, gZ, gN, dGh, hR, hZ, hN, n);
+    }
+
+    /** The scalar loop of {@link #gruGatesBackward} from element {@code from} on. */
+    static void gruGatesBackwardFrom(
+            int from,
+            float[] dh,
+            int d,
+            float[] ghN,
+            float[] prev,
+            float[] r,
+            float[] z,
+            float[] cand,
+            int o,
+            float[] dGi,
+            int gR,
+            int gZ,
+            int gN,
+            float[] dGh,
+            int hR,
+            int hZ,
+            int hN,
+            int n) {
+        for (int s = from; s < n; s++) {
             float dhs = dh[d + s];
             float rs = r[o + s];
             float zs = z[o + s];

@@ -68,6 +68,10 @@ public final class SparseGru implements SparseNetwork {
     private float[][] outputs; // h_t per column
     private float[] logits;
     private float[] logitGrad;
+
+    /** Gradients at a layer's output and input, {@code width × cols}, swapped layer by layer. */
+    private float[][] hiddenGrad;
+
     private int[] targets;
     private int[] tokens;
 
@@ -94,7 +98,10 @@ public final class SparseGru implements SparseNetwork {
         for (int k = 0; k < depth; k++) {
             CsrLayer in = layers.get(2 * k);
             CsrLayer rec = layers.get(2 * k + 1);
-            if (in.rows() != 3 * width || rec.rows() != 3 * width || rec.cols() != width) {
+            if (in.rows() != 3 * width
+                    || in.cols() != width
+                    || rec.rows() != 3 * width
+                    || rec.cols() != width) {
                 throw new IllegalArgumentException(
                         "layer "
                                 + (k + 1)
@@ -165,6 +172,7 @@ public final class SparseGru implements SparseNetwork {
         }
         logits = new float[vocabulary * cols];
         logitGrad = new float[vocabulary * cols];
+        hiddenGrad = new float[][] {new float[width * cols], new float[width * cols]};
         targets = new int[cols];
         steps = t;
         streams = b;
@@ -349,7 +357,7 @@ public final class SparseGru implements SparseNetwork {
         int t = steps;
         int b = streams;
         int cols = t * b;
-        float[] dOut = new float[width * cols];
+        float[] dOut = hiddenGrad[0];
         layers.get(layers.size() - 1).backward(logitGrad, outputs[depth - 1], dOut, cols, pool);
         for (int k = depth - 1; k >= 0; k--) {
             CsrLayer in = layers.get(2 * k);
@@ -415,7 +423,7 @@ public final class SparseGru implements SparseNetwork {
                         }
                     });
             rec.weightGradient(dGhAll, prev, cols, pool);
-            float[] dIn = new float[in.cols() * cols];
+            float[] dIn = dOut == hiddenGrad[0] ? hiddenGrad[1] : hiddenGrad[0];
             in.backward(dGi, inputs[k], dIn, cols, pool);
             dOut = dIn;
         }

@@ -254,20 +254,6 @@ final class VectorKernels {
         }
     }
 
-    private static final float TANH_CLAMP = 7.90531110763549805f;
-    private static final float[] TANH_P = {
-        4.89352455891786e-03f,
-        6.37261928875436e-04f,
-        1.48572235717979e-05f,
-        5.12229709037114e-08f,
-        -8.60467152213735e-11f,
-        2.00018790482477e-13f,
-        -2.76076847742355e-16f
-    };
-    private static final float[] TANH_Q = {
-        4.89352518554385e-03f, 2.26843463243900e-03f, 1.18534705686654e-04f, 1.19825839466702e-06f
-    };
-
     /**
      * tanh per lane, within 4·10⁻⁷ of the true value: the odd rational approximation of degree 13/6
      * that Eigen and PyTorch's CPU kernels use, on x clamped to ±7.9 (where tanh rounds to ±1).
@@ -277,15 +263,15 @@ final class VectorKernels {
      * timing and the thread count; these operations round alike in both.
      */
     static FloatVector tanh(FloatVector v) {
-        FloatVector x = v.max(-TANH_CLAMP).min(TANH_CLAMP);
+        FloatVector x = v.max(-Kernels.TANH_CLAMP).min(Kernels.TANH_CLAMP);
         FloatVector x2 = x.mul(x);
-        FloatVector p = FloatVector.broadcast(S, TANH_P[6]);
+        FloatVector p = FloatVector.broadcast(S, Kernels.TANH_P[6]);
         for (int i = 5; i >= 0; i--) {
-            p = p.fma(x2, FloatVector.broadcast(S, TANH_P[i]));
+            p = p.fma(x2, FloatVector.broadcast(S, Kernels.TANH_P[i]));
         }
-        FloatVector q = FloatVector.broadcast(S, TANH_Q[3]);
+        FloatVector q = FloatVector.broadcast(S, Kernels.TANH_Q[3]);
         for (int i = 2; i >= 0; i--) {
-            q = q.fma(x2, FloatVector.broadcast(S, TANH_Q[i]));
+            q = q.fma(x2, FloatVector.broadcast(S, Kernels.TANH_Q[i]));
         }
         return p.mul(x).div(q);
     }
@@ -332,15 +318,7 @@ final class VectorKernels {
             ns.intoArray(cand, o + s);
             zs.fma(p.sub(ns), ns).intoArray(h, o + s);
         }
-        for (; s < n; s++) {
-            float rs = (float) (1 / (1 + Math.exp(-(gi[iR + s] + gh[hR + s]))));
-            float zs = (float) (1 / (1 + Math.exp(-(gi[iZ + s] + gh[hZ + s]))));
-            float ns = (float) Math.tanh(gi[iN + s] + rs * gh[hN + s]);
-            r[o + s] = rs;
-            z[o + s] = zs;
-            cand[o + s] = ns;
-            h[o + s] = ns + zs * (prev[o + s] - ns);
-        }
+        Kernels.gruGatesFrom(s, gi, iR, iZ, iN, gh, hR, hZ, hN, prev, r, z, cand, h, o, n);
     }
 
     static void gruGatesBackward(
@@ -382,21 +360,7 @@ final class VectorKernels {
             dAz.intoArray(dGh, hZ + s);
             dhs.mul(zs).intoArray(dh, d + s);
         }
-        for (; s < n; s++) {
-            float dhs = dh[d + s];
-            float rs = r[o + s];
-            float zs = z[o + s];
-            float ns = cand[o + s];
-            float dAn = dhs * (1 - zs) * (1 - ns * ns);
-            float dAz = dhs * (prev[o + s] - ns) * zs * (1 - zs);
-            float dAr = dAn * ghN[o + s] * rs * (1 - rs);
-            dGi[gN + s] = dAn;
-            dGh[hN + s] = dAn * rs;
-            dGi[gR + s] = dAr;
-            dGh[hR + s] = dAr;
-            dGi[gZ + s] = dAz;
-            dGh[hZ + s] = dAz;
-            dh[d + s] = dhs * zs;
-        }
+        Kernels.gruGatesBackwardFrom(
+                s, dh, d, ghN, prev, r, z, cand, o, dGi, gR, gZ, gN, dGh, hR, hZ, hN, n);
     }
 }
