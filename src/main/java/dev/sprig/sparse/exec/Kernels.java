@@ -160,7 +160,11 @@ final class Kernels {
         return s;
     }
 
-    /** Batch norm of one channel: xhat = (x − mean)·inv, out = xhat·g + b. */
+    /**
+     * Batch norm of one channel, with the ReLU that follows it when {@code relu}: out = (x −
+     * mean)·inv·g + b, clamped at zero. The normalised input is not stored: the backward pass
+     * recomputes it from x, which costs less than writing and reading a second activation.
+     */
     static void normalize(
             float[] x,
             int off,
@@ -169,28 +173,63 @@ final class Kernels {
             float inv,
             float g,
             float b,
-            float[] xhat,
+            boolean relu,
             float[] out) {
         if (VECTOR) {
-            VectorKernels.normalize(x, off, n, mean, inv, g, b, xhat, out);
+            VectorKernels.normalize(x, off, n, mean, inv, g, b, relu, out);
             return;
         }
         for (int j = 0; j < n; j++) {
-            float h = (x[off + j] - mean) * inv;
-            xhat[off + j] = h;
-            out[off + j] = h * g + b;
+            float v = Math.fma((x[off + j] - mean) * inv, g, b);
+            out[off + j] = relu ? Math.max(v, 0f) : v;
         }
     }
 
-    /** out = a·d + (bx·xhat + c), element-wise (batch norm's input gradient). */
-    static void combine(
-            float[] d, float[] xhat, int off, int n, float a, float bx, float c, float[] out) {
+    /**
+     * The two sums batch norm's backward pass needs over one block of a channel, written to {@code
+     * sums}: Σ g and Σ g·(x − mean), where g is the output gradient d, masked by y > 0 when the
+     * fused ReLU's output y is given (null: no ReLU).
+     */
+    static void normGradientSums(
+            float[] d, float[] y, float[] x, int off, int n, float mean, float[] sums) {
         if (VECTOR) {
-            VectorKernels.combine(d, xhat, off, n, a, bx, c, out);
+            VectorKernels.normGradientSums(d, y, x, off, n, mean, sums);
+            return;
+        }
+        float sg = 0;
+        float sgx = 0;
+        for (int j = 0; j < n; j++) {
+            float g = y == null || y[off + j] > 0f ? d[off + j] : 0f;
+            sg += g;
+            sgx += g * (x[off + j] - mean);
+        }
+        sums[0] = sg;
+        sums[1] = sgx;
+    }
+
+    /**
+     * Batch norm's input gradient over one channel: out = a·g + (bx·(x − mean)·inv + c), with g
+     * masked as in {@link #normGradientSums}.
+     */
+    static void normInputGradient(
+            float[] d,
+            float[] y,
+            float[] x,
+            int off,
+            int n,
+            float mean,
+            float inv,
+            float a,
+            float bx,
+            float c,
+            float[] out) {
+        if (VECTOR) {
+            VectorKernels.normInputGradient(d, y, x, off, n, mean, inv, a, bx, c, out);
             return;
         }
         for (int j = 0; j < n; j++) {
-            out[off + j] = d[off + j] * a + (xhat[off + j] * bx + c);
+            float g = y == null || y[off + j] > 0f ? d[off + j] : 0f;
+            out[off + j] = Math.fma(g, a, Math.fma((x[off + j] - mean) * inv, bx, c));
         }
     }
 

@@ -165,8 +165,15 @@ public final class SparseCnn implements SparseNetwork {
      */
     private List<Stage> compile(List<NetOp> ops, Map<String, CsrLayer> weights, int[] chw) {
         List<Stage> out = new ArrayList<>();
-        for (NetOp op : ops) {
-            out.add(stage(op, weights, chw));
+        for (int i = 0; i < ops.size(); i++) {
+            NetOp op = ops.get(i);
+            boolean reluNext = i + 1 < ops.size() && ops.get(i + 1) instanceof NetOp.Relu;
+            if (op instanceof NetOp.BatchNorm n && reluNext) {
+                out.add(batchNorm(n, true));
+                i++; // the ReLU runs inside the batch norm
+            } else {
+                out.add(stage(op, weights, chw));
+            }
         }
         return out;
     }
@@ -186,9 +193,7 @@ public final class SparseCnn implements SparseNetwork {
             return linear;
         }
         if (op instanceof NetOp.BatchNorm n) {
-            BatchNorm bn = new BatchNorm(n.spec());
-            norms.put(bn.name, bn);
-            return bn;
+            return batchNorm(n, false);
         }
         if (op instanceof NetOp.Relu) {
             return new Relu();
@@ -215,6 +220,12 @@ public final class SparseCnn implements SparseNetwork {
             return new Residual(m, sc, r.reluAfter());
         }
         throw new IllegalArgumentException("the sparse backend cannot run " + op);
+    }
+
+    private BatchNorm batchNorm(NetOp.BatchNorm op, boolean relu) {
+        BatchNorm bn = new BatchNorm(op.spec(), relu);
+        norms.put(bn.name, bn);
+        return bn;
     }
 
     private static void set(int[] chw, int c, int h, int w) {
@@ -531,29 +542,44 @@ public final class SparseCnn implements SparseNetwork {
     private static final int BLOCK = 512;
 
     /**
-     * Σ x (or Σ (x − mean)² when a mean is given) over a channel: vector sums in float over blocks
-     * of {@value #BLOCK}, added in double, so batch statistics stay as precise as the engine's
-     * (masks decided by magnitude depend on them).
+     * Mean and (biased) variance of a channel into {@code moments}, reading it from memory once:
+     * each block of {@value #BLOCK} values is summed in float vector lanes and, while it is still
+     * in cache, its squared deviations from its own mean; the blocks are merged in double (Chan,
+     * Golub and LeVeque's pairwise update), so batch statistics stay as precise as the engine's
+     * two-pass ones (masks decided by magnitude depend on them).
      */
-    private static double preciseSum(float[] x, int off, int n, float mean) {
-        double s = 0;
+    private static void channelMoments(float[] x, int off, int n, double[] moments) {
+        double mean = 0;
+        double m2 = 0;
+        long count = 0;
         for (int from = 0; from < n; from += BLOCK) {
             int len = Math.min(BLOCK, n - from);
-            s +=
-                    Float.isNaN(mean)
-                            ? Kernels.laneSum(x, off + from, len)
-                            : Kernels.sumSquaredDeviation(x, off + from, len, mean);
+            float blockMean = Kernels.laneSum(x, off + from, len) / len;
+            double blockM2 = Kernels.sumSquaredDeviation(x, off + from, len, blockMean);
+            long total = count + len;
+            double delta = blockMean - mean;
+            mean += delta * len / total;
+            m2 += blockM2 + delta * delta * count * len / total;
+            count = total;
         }
-        return s;
+        moments[0] = mean;
+        moments[1] = m2 / n;
     }
 
-    /** Batch normalisation over the channels of {@code [C][H][W][b]} (ε 1e-5, momentum 0.1). */
+    /**
+     * Batch normalisation over the channels of {@code [C][H][W][b]} (ε 1e-5, momentum 0.1), with
+     * the ReLU that follows it fused in when {@code relu}: the activations are far larger than the
+     * caches, so each pass over them costs memory traffic, and the fused stage makes three in the
+     * forward pass (statistics, then normalise and clamp) and two in the backward pass instead of
+     * seven and six.
+     */
     private final class BatchNorm implements Stage {
         static final double EPS = 1e-5;
         static final double MOMENTUM = 0.1;
         final String name;
         final int channels;
         final int plane;
+        final boolean relu;
         final float[] gamma;
         final float[] beta;
         final float[] dGamma;
@@ -562,15 +588,17 @@ public final class SparseCnn implements SparseNetwork {
         final float[] vBeta;
         final float[] runMean;
         final float[] runVar;
+        private final float[] mean;
         private final float[] invStd;
-        private float[] xhat;
+        private float[] in;
         private float[] out;
         private float[] dIn;
 
-        BatchNorm(LayerSpec spec) {
+        BatchNorm(LayerSpec spec, boolean relu) {
             this.name = spec.name();
             this.channels = spec.outChannels();
             this.plane = spec.inHeight() * spec.inWidth();
+            this.relu = relu;
             gamma = new float[channels];
             Arrays.fill(gamma, 1f);
             beta = new float[channels];
@@ -581,6 +609,7 @@ public final class SparseCnn implements SparseNetwork {
             runMean = new float[channels];
             runVar = new float[channels];
             Arrays.fill(runVar, 1f);
+            mean = new float[channels];
             invStd = new float[channels];
         }
 
@@ -588,37 +617,44 @@ public final class SparseCnn implements SparseNetwork {
             return new BatchNormState(gamma, beta, vGamma, vBeta, runMean, runVar);
         }
 
+        /**
+         * Keeps {@code in} for the backward pass, which recomputes the normalised input from it: a
+         * stage's output buffer is written only by that stage's next forward pass.
+         */
         @Override
         public float[] forward(float[] in, int b, boolean training) {
             int n = plane * b;
             if (out == null || out.length != channels * n) {
                 out = new float[channels * n];
-                xhat = new float[channels * n];
                 dIn = new float[channels * n];
             }
+            this.in = in;
             pool.each(
                     channels,
                     (from, to) -> {
+                        double[] moments = new double[2];
                         for (int ch = from; ch < to; ch++) {
                             int base = ch * n;
-                            double mean;
+                            double mu;
                             double var;
                             if (training) {
-                                mean = preciseSum(in, base, n, Float.NaN) / n;
-                                var = preciseSum(in, base, n, (float) mean) / n;
+                                channelMoments(in, base, n, moments);
+                                mu = moments[0];
+                                var = moments[1];
                                 runMean[ch] =
-                                        (float) ((1 - MOMENTUM) * runMean[ch] + MOMENTUM * mean);
+                                        (float) ((1 - MOMENTUM) * runMean[ch] + MOMENTUM * mu);
                                 double unbiased = n > 1 ? var * n / (n - 1) : var;
                                 runVar[ch] =
                                         (float) ((1 - MOMENTUM) * runVar[ch] + MOMENTUM * unbiased);
                             } else {
-                                mean = runMean[ch];
+                                mu = runMean[ch];
                                 var = runVar[ch];
                             }
                             float inv = (float) (1 / Math.sqrt(var + EPS));
+                            mean[ch] = (float) mu;
                             invStd[ch] = inv;
                             Kernels.normalize(
-                                    in, base, n, (float) mean, inv, gamma[ch], beta[ch], xhat, out);
+                                    in, base, n, (float) mu, inv, gamma[ch], beta[ch], relu, out);
                         }
                     });
             return out;
@@ -627,25 +663,42 @@ public final class SparseCnn implements SparseNetwork {
         @Override
         public float[] backward(float[] d, int b, boolean needInput) {
             int n = plane * b;
+            float[] x = in;
+            float[] y = relu ? out : null;
             pool.each(
                     channels,
                     (from, to) -> {
+                        float[] sums = new float[2];
                         for (int ch = from; ch < to; ch++) {
                             int base = ch * n;
-                            float sb = (float) preciseSum(d, base, n, Float.NaN);
                             double sgd = 0;
+                            double sgxd = 0;
                             for (int at = 0; at < n; at += BLOCK) {
                                 int len = Math.min(BLOCK, n - at);
-                                sgd += Kernels.dot(d, base + at, xhat, base + at, len);
+                                Kernels.normGradientSums(d, y, x, base + at, len, mean[ch], sums);
+                                sgd += sums[0];
+                                sgxd += sums[1];
                             }
-                            float sg = (float) sgd;
+                            float inv = invStd[ch];
+                            float sb = (float) sgd;
+                            float sg = (float) (sgxd * inv); // Σ g·xhat
                             dGamma[ch] = sg;
                             dBeta[ch] = sb;
                             if (needInput) {
-                                // dIn = γ·inv/n · (n·d − Σd − xhat·Σ(d·xhat))
-                                float scale = gamma[ch] * invStd[ch] / n;
-                                Kernels.combine(
-                                        d, xhat, base, n, scale * n, -scale * sg, -scale * sb, dIn);
+                                // dIn = γ·inv/n · (n·g − Σg − xhat·Σ(g·xhat))
+                                float scale = gamma[ch] * inv / n;
+                                Kernels.normInputGradient(
+                                        d,
+                                        y,
+                                        x,
+                                        base,
+                                        n,
+                                        mean[ch],
+                                        inv,
+                                        scale * n,
+                                        -scale * sg,
+                                        -scale * sb,
+                                        dIn);
                             }
                         }
                     });

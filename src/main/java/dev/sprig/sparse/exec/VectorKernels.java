@@ -203,40 +203,91 @@ final class VectorKernels {
             float inv,
             float g,
             float b,
-            float[] xhat,
+            boolean relu,
             float[] out) {
         FloatVector m = FloatVector.broadcast(S, mean);
         FloatVector iv = FloatVector.broadcast(S, inv);
         FloatVector gv = FloatVector.broadcast(S, g);
         FloatVector bv = FloatVector.broadcast(S, b);
+        FloatVector zero = FloatVector.zero(S);
         int j = 0;
         int bound = S.loopBound(n);
         for (; j < bound; j += S.length()) {
-            FloatVector h = FloatVector.fromArray(S, x, off + j).sub(m).mul(iv);
-            h.intoArray(xhat, off + j);
-            h.fma(gv, bv).intoArray(out, off + j);
+            FloatVector v = FloatVector.fromArray(S, x, off + j).sub(m).mul(iv).fma(gv, bv);
+            (relu ? v.max(zero) : v).intoArray(out, off + j);
         }
         for (; j < n; j++) {
-            float h = (x[off + j] - mean) * inv;
-            xhat[off + j] = h;
-            out[off + j] = h * g + b;
+            float v = Math.fma((x[off + j] - mean) * inv, g, b);
+            out[off + j] = relu ? Math.max(v, 0f) : v;
         }
     }
 
-    static void combine(
-            float[] d, float[] xhat, int off, int n, float a, float bx, float c, float[] out) {
-        FloatVector av = FloatVector.broadcast(S, a);
-        FloatVector bv = FloatVector.broadcast(S, bx);
-        FloatVector cv = FloatVector.broadcast(S, c);
+    static void normGradientSums(
+            float[] d, float[] y, float[] x, int off, int n, float mean, float[] sums) {
+        FloatVector m = FloatVector.broadcast(S, mean);
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector sg = zero;
+        FloatVector sgx = zero;
         int j = 0;
         int bound = S.loopBound(n);
         for (; j < bound; j += S.length()) {
-            FloatVector.fromArray(S, d, off + j)
-                    .fma(av, FloatVector.fromArray(S, xhat, off + j).fma(bv, cv))
-                    .intoArray(out, off + j);
+            FloatVector g = FloatVector.fromArray(S, d, off + j);
+            if (y != null) {
+                g =
+                        zero.blend(
+                                g,
+                                FloatVector.fromArray(S, y, off + j)
+                                        .compare(VectorOperators.GT, 0f));
+            }
+            sg = sg.add(g);
+            sgx = FloatVector.fromArray(S, x, off + j).sub(m).fma(g, sgx);
+        }
+        float rg = sg.reduceLanes(VectorOperators.ADD);
+        float rgx = sgx.reduceLanes(VectorOperators.ADD);
+        for (; j < n; j++) {
+            float g = y == null || y[off + j] > 0f ? d[off + j] : 0f;
+            rg += g;
+            rgx += g * (x[off + j] - mean);
+        }
+        sums[0] = rg;
+        sums[1] = rgx;
+    }
+
+    static void normInputGradient(
+            float[] d,
+            float[] y,
+            float[] x,
+            int off,
+            int n,
+            float mean,
+            float inv,
+            float a,
+            float bx,
+            float c,
+            float[] out) {
+        FloatVector m = FloatVector.broadcast(S, mean);
+        FloatVector iv = FloatVector.broadcast(S, inv);
+        FloatVector av = FloatVector.broadcast(S, a);
+        FloatVector bv = FloatVector.broadcast(S, bx);
+        FloatVector cv = FloatVector.broadcast(S, c);
+        FloatVector zero = FloatVector.zero(S);
+        int j = 0;
+        int bound = S.loopBound(n);
+        for (; j < bound; j += S.length()) {
+            FloatVector g = FloatVector.fromArray(S, d, off + j);
+            if (y != null) {
+                g =
+                        zero.blend(
+                                g,
+                                FloatVector.fromArray(S, y, off + j)
+                                        .compare(VectorOperators.GT, 0f));
+            }
+            FloatVector h = FloatVector.fromArray(S, x, off + j).sub(m).mul(iv);
+            g.fma(av, h.fma(bv, cv)).intoArray(out, off + j);
         }
         for (; j < n; j++) {
-            out[off + j] = d[off + j] * a + (xhat[off + j] * bx + c);
+            float g = y == null || y[off + j] > 0f ? d[off + j] : 0f;
+            out[off + j] = Math.fma(g, a, Math.fma((x[off + j] - mean) * inv, bx, c));
         }
     }
 
