@@ -342,7 +342,7 @@ final class BenchCommand implements Runnable {
 
     /** How training is timed, the same for every benchmark and for the PyTorch peer. */
     static final class Rounds {
-        @Option(names = "--rounds", description = "timed rounds (after one warm-up epoch)")
+        @Option(names = "--rounds", description = "timed rounds (after a warm-up round)")
         int rounds = 5;
 
         @Option(
@@ -353,10 +353,11 @@ final class BenchCommand implements Runnable {
 
     /**
      * Times training in rounds of at least {@code minSeconds}: an epoch of the config's steps is
-     * timed once to find how many epochs make a round, then one warm-up epoch and the rounds run in
-     * one training, each round's rate its samples over its summed step time (evaluation excluded).
-     * Rounds this long keep the spread of short, fast models (an MLP epoch takes about 0.1 s) from
-     * deciding a ratio.
+     * timed once to find how many epochs make a round, then a warm-up as long as a round and the
+     * rounds run in one training, each round's rate its samples over its summed step time
+     * (evaluation excluded). Rounds this long keep the spread of short, fast models (an MLP epoch
+     * takes about 0.1 s) from deciding a ratio; with a warm-up of one epoch the first timed round
+     * of an MLP still ran 10-20% slow (the JIT was still compiling the training's kernels).
      *
      * @param c the run (its epochs are set here)
      * @param data the data
@@ -373,14 +374,14 @@ final class BenchCommand implements Runnable {
         epochs(calibrate, data, chooseBackend, seconds);
         int perRound = (int) Math.max(1, Math.ceil(minSeconds / Math.max(seconds.get(1), 1e-6)));
         TrainConfig timed = c.copy();
-        timed.epochs = 1 + rounds * perRound;
+        timed.epochs = (1 + rounds) * perRound;
         seconds.clear();
         epochs(timed, data, chooseBackend, seconds);
         List<Double> rates = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             double sum = 0;
             for (int k = 0; k < perRound; k++) {
-                sum += seconds.get(1 + r * perRound + k);
+                sum += seconds.get((1 + r) * perRound + k);
             }
             rates.add((double) perRound * c.maxStepsPerEpoch * c.batchSize / sum);
         }

@@ -334,7 +334,7 @@ class CliTest {
         assertThat(rows).hasSize(1);
         assertThat(rows.get(0).get("model").asText()).isEqualTo("lenet-300-100");
         assertThat(rows.get(0).get("samples_per_s").asDouble()).isPositive();
-        // --rounds counts timed rounds; the warm-up epoch is extra.
+        // --rounds counts timed rounds; the warm-up round is extra.
         assertThat(rows.get(0).get("rounds")).hasSize(3);
     }
 
