@@ -548,7 +548,7 @@ public final class SparseCnn implements SparseNetwork {
      * Golub and LeVeque's pairwise update), so batch statistics stay as precise as the engine's
      * two-pass ones (masks decided by magnitude depend on them).
      */
-    private static void channelMoments(float[] x, int off, int n, double[] moments) {
+    static void channelMoments(float[] x, int off, int n, double[] moments) {
         double mean = 0;
         double m2 = 0;
         long count = 0;
