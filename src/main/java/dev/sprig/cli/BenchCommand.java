@@ -34,8 +34,9 @@ final class BenchCommand implements Runnable {
 
     /**
      * Training throughput of Sprig's own loop on synthetic data: LeNet-300-100 (1×28×28, batch 128)
-     * and ResNet-20 (3×32×32, batch 64). Each round is one short "epoch" timed by the trainer
-     * itself; the first round is warm-up and the median of the rest is reported.
+     * and ResNet-20 (3×32×32, batch 64), timed by {@link BenchCommand#roundRates}: rounds of whole
+     * short "epochs" lasting at least {@code --min-seconds}, after a warm-up round; the median is
+     * reported.
      */
     @Command(
             name = "train",
@@ -125,12 +126,13 @@ final class BenchCommand implements Runnable {
     }
 
     /**
-     * Training throughput of MLPs on the sparse path, the masked-dense path and (when Debian's
-     * python3-torch is installed) PyTorch dense and masked, at several sparsities, all with the
-     * same batch, optimiser, thread count and timing rule: each round is one short epoch on
-     * synthetic 1×28×28 data, the first round is warm-up, the median of the rest is reported. Masks
-     * are static and uniform (every layer at the target sparsity), so the rows measure the training
-     * step itself; RigL's periodic updates are measured by real runs.
+     * Training throughput of MLPs (synthetic 1×28×28 data) and CNNs (3×32×32) on the sparse path,
+     * the masked-dense path and (when Debian's python3-torch is installed) PyTorch dense and
+     * masked, at several sparsities, all with the same batch, optimiser, thread count and timing
+     * rule ({@link BenchCommand#roundRates}; the peer's {@code bench/timing.py} follows it): rounds
+     * of whole short epochs lasting at least {@code --min-seconds}, after a warm-up round; the
+     * median is reported. Masks are static and uniform (every layer at the target sparsity), so the
+     * rows measure the training step itself; RigL's periodic updates are measured by real runs.
      */
     @Command(
             name = "sparse",
