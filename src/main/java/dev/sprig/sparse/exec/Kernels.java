@@ -135,29 +135,35 @@ final class Kernels {
         return s;
     }
 
-    /** Σ x[off..off+n), in vector lanes. */
-    static float laneSum(float[] x, int off, int n) {
+    /**
+     * Σ (x − shift) and Σ (x − shift)² over {@code x[off..off+n)}, into {@code sums}: one read of
+     * the values for both of batch norm's statistics (a shift near the mean keeps the squares from
+     * cancelling).
+     */
+    static void deviationSums(float[] x, int off, int n, float shift, float[] sums) {
         if (VECTOR) {
-            return VectorKernels.sum(x, off, n);
+            VectorKernels.deviationSums(x, off, n, shift, sums);
+            return;
         }
-        float s = 0;
-        for (int j = 0; j < n; j++) {
-            s += x[off + j];
-        }
-        return s;
+        sums[0] = 0f;
+        sums[1] = 0f;
+        deviationSumsFrom(0, x, off, n, shift, sums);
     }
 
-    /** Σ (x[off+j] − mean)² over j < n. */
-    static float sumSquaredDeviation(float[] x, int off, int n, float mean) {
-        if (VECTOR) {
-            return VectorKernels.sumSquaredDeviation(x, off, n, mean);
+    /**
+     * The scalar loop of {@link #deviationSums} from element {@code from} on, adding to the sums
+     * already in {@code sums} (the vector lanes' totals, or zeros).
+     */
+    static void deviationSumsFrom(int from, float[] x, int off, int n, float shift, float[] sums) {
+        float s1 = sums[0];
+        float s2 = sums[1];
+        for (int j = from; j < n; j++) {
+            float d = x[off + j] - shift;
+            s1 += d;
+            s2 += d * d;
         }
-        float s = 0;
-        for (int j = 0; j < n; j++) {
-            float d = x[off + j] - mean;
-            s += d * d;
-        }
-        return s;
+        sums[0] = s1;
+        sums[1] = s2;
     }
 
     /**
@@ -179,10 +185,30 @@ final class Kernels {
             VectorKernels.normalize(x, off, n, mean, inv, g, b, relu, out);
             return;
         }
-        for (int j = 0; j < n; j++) {
+        normalizeFrom(0, x, off, n, mean, inv, g, b, relu, out);
+    }
+
+    /** The scalar loop of {@link #normalize} from element {@code from} on (the vector tail). */
+    static void normalizeFrom(
+            int from,
+            float[] x,
+            int off,
+            int n,
+            float mean,
+            float inv,
+            float g,
+            float b,
+            boolean relu,
+            float[] out) {
+        for (int j = from; j < n; j++) {
             float v = Math.fma((x[off + j] - mean) * inv, g, b);
             out[off + j] = relu ? Math.max(v, 0f) : v;
         }
+    }
+
+    /** The output gradient at {@code i}, zero where the fused ReLU's output y is not positive. */
+    static float maskedGradient(float[] d, float[] y, int i) {
+        return y == null || y[i] > 0f ? d[i] : 0f;
     }
 
     /**
@@ -196,10 +222,21 @@ final class Kernels {
             VectorKernels.normGradientSums(d, y, x, off, n, mean, sums);
             return;
         }
-        float sg = 0;
-        float sgx = 0;
-        for (int j = 0; j < n; j++) {
-            float g = y == null || y[off + j] > 0f ? d[off + j] : 0f;
+        sums[0] = 0f;
+        sums[1] = 0f;
+        normGradientSumsFrom(0, d, y, x, off, n, mean, sums);
+    }
+
+    /**
+     * The scalar loop of {@link #normGradientSums} from element {@code from} on, adding to the sums
+     * already in {@code sums} (the vector lanes' totals, or zeros).
+     */
+    static void normGradientSumsFrom(
+            int from, float[] d, float[] y, float[] x, int off, int n, float mean, float[] sums) {
+        float sg = sums[0];
+        float sgx = sums[1];
+        for (int j = from; j < n; j++) {
+            float g = maskedGradient(d, y, off + j);
             sg += g;
             sgx += g * (x[off + j] - mean);
         }
@@ -227,8 +264,25 @@ final class Kernels {
             VectorKernels.normInputGradient(d, y, x, off, n, mean, inv, a, bx, c, out);
             return;
         }
-        for (int j = 0; j < n; j++) {
-            float g = y == null || y[off + j] > 0f ? d[off + j] : 0f;
+        normInputGradientFrom(0, d, y, x, off, n, mean, inv, a, bx, c, out);
+    }
+
+    /** The scalar loop of {@link #normInputGradient} from element {@code from} on. */
+    static void normInputGradientFrom(
+            int from,
+            float[] d,
+            float[] y,
+            float[] x,
+            int off,
+            int n,
+            float mean,
+            float inv,
+            float a,
+            float bx,
+            float c,
+            float[] out) {
+        for (int j = from; j < n; j++) {
+            float g = maskedGradient(d, y, off + j);
             out[off + j] = Math.fma(g, a, Math.fma((x[off + j] - mean) * inv, bx, c));
         }
     }

@@ -543,27 +543,27 @@ public final class SparseCnn implements SparseNetwork {
 
     /**
      * Mean and (biased) variance of a channel into {@code moments}, reading it from memory once:
-     * each block of {@value #BLOCK} values is summed in float vector lanes and, while it is still
-     * in cache, its squared deviations from its own mean; the blocks are merged in double (Chan,
-     * Golub and LeVeque's pairwise update), so batch statistics stay as precise as the engine's
-     * two-pass ones (masks decided by magnitude depend on them).
+     * deviations from a shift (the first block's mean, close enough to the channel's that the
+     * squares do not cancel) are summed with their squares in float over blocks of {@value #BLOCK}
+     * and the blocks added in double, so batch statistics stay as precise as the engine's two-pass
+     * ones (masks decided by magnitude depend on them).
+     *
+     * @param sums scratch of two floats
      */
-    static void channelMoments(float[] x, int off, int n, double[] moments) {
-        double mean = 0;
-        double m2 = 0;
-        long count = 0;
+    static void channelMoments(float[] x, int off, int n, float[] sums, double[] moments) {
+        int first = Math.min(BLOCK, n);
+        Kernels.deviationSums(x, off, first, 0f, sums);
+        float shift = sums[0] / first;
+        double s1 = 0;
+        double s2 = 0;
         for (int from = 0; from < n; from += BLOCK) {
-            int len = Math.min(BLOCK, n - from);
-            float blockMean = Kernels.laneSum(x, off + from, len) / len;
-            double blockM2 = Kernels.sumSquaredDeviation(x, off + from, len, blockMean);
-            long total = count + len;
-            double delta = blockMean - mean;
-            mean += delta * len / total;
-            m2 += blockM2 + delta * delta * count * len / total;
-            count = total;
+            Kernels.deviationSums(x, off + from, Math.min(BLOCK, n - from), shift, sums);
+            s1 += sums[0];
+            s2 += sums[1];
         }
-        moments[0] = mean;
-        moments[1] = m2 / n;
+        double d = s1 / n;
+        moments[0] = shift + d;
+        moments[1] = Math.max(0, s2 / n - d * d);
     }
 
     /**
@@ -632,13 +632,14 @@ public final class SparseCnn implements SparseNetwork {
             pool.each(
                     channels,
                     (from, to) -> {
+                        float[] sums = new float[2];
                         double[] moments = new double[2];
                         for (int ch = from; ch < to; ch++) {
                             int base = ch * n;
                             double mu;
                             double var;
                             if (training) {
-                                channelMoments(in, base, n, moments);
+                                channelMoments(in, base, n, sums, moments);
                                 mu = moments[0];
                                 var = moments[1];
                                 runMean[ch] =

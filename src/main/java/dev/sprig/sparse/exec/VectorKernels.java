@@ -164,35 +164,20 @@ final class VectorKernels {
         }
     }
 
-    static float sum(float[] x, int off, int n) {
-        FloatVector s = FloatVector.zero(S);
+    static void deviationSums(float[] x, int off, int n, float shift, float[] sums) {
+        FloatVector k = FloatVector.broadcast(S, shift);
+        FloatVector s1 = FloatVector.zero(S);
+        FloatVector s2 = s1;
         int j = 0;
         int bound = S.loopBound(n);
         for (; j < bound; j += S.length()) {
-            s = s.add(FloatVector.fromArray(S, x, off + j));
+            FloatVector d = FloatVector.fromArray(S, x, off + j).sub(k);
+            s1 = s1.add(d);
+            s2 = d.fma(d, s2);
         }
-        float r = s.reduceLanes(VectorOperators.ADD);
-        for (; j < n; j++) {
-            r += x[off + j];
-        }
-        return r;
-    }
-
-    static float sumSquaredDeviation(float[] x, int off, int n, float mean) {
-        FloatVector m = FloatVector.broadcast(S, mean);
-        FloatVector s = FloatVector.zero(S);
-        int j = 0;
-        int bound = S.loopBound(n);
-        for (; j < bound; j += S.length()) {
-            FloatVector d = FloatVector.fromArray(S, x, off + j).sub(m);
-            s = d.fma(d, s);
-        }
-        float r = s.reduceLanes(VectorOperators.ADD);
-        for (; j < n; j++) {
-            float d = x[off + j] - mean;
-            r += d * d;
-        }
-        return r;
+        sums[0] = s1.reduceLanes(VectorOperators.ADD);
+        sums[1] = s2.reduceLanes(VectorOperators.ADD);
+        Kernels.deviationSumsFrom(j, x, off, n, shift, sums);
     }
 
     static void normalize(
@@ -216,10 +201,17 @@ final class VectorKernels {
             FloatVector v = FloatVector.fromArray(S, x, off + j).sub(m).mul(iv).fma(gv, bv);
             (relu ? v.max(zero) : v).intoArray(out, off + j);
         }
-        for (; j < n; j++) {
-            float v = Math.fma((x[off + j] - mean) * inv, g, b);
-            out[off + j] = relu ? Math.max(v, 0f) : v;
-        }
+        Kernels.normalizeFrom(j, x, off, n, mean, inv, g, b, relu, out);
+    }
+
+    /**
+     * d's lanes at {@code i}, zero where the fused ReLU's output y (when given) is not positive.
+     */
+    private static FloatVector maskedGradient(float[] d, float[] y, int i, FloatVector zero) {
+        FloatVector g = FloatVector.fromArray(S, d, i);
+        return y == null
+                ? g
+                : zero.blend(g, FloatVector.fromArray(S, y, i).compare(VectorOperators.GT, 0f));
     }
 
     static void normGradientSums(
@@ -231,26 +223,13 @@ final class VectorKernels {
         int j = 0;
         int bound = S.loopBound(n);
         for (; j < bound; j += S.length()) {
-            FloatVector g = FloatVector.fromArray(S, d, off + j);
-            if (y != null) {
-                g =
-                        zero.blend(
-                                g,
-                                FloatVector.fromArray(S, y, off + j)
-                                        .compare(VectorOperators.GT, 0f));
-            }
+            FloatVector g = maskedGradient(d, y, off + j, zero);
             sg = sg.add(g);
             sgx = FloatVector.fromArray(S, x, off + j).sub(m).fma(g, sgx);
         }
-        float rg = sg.reduceLanes(VectorOperators.ADD);
-        float rgx = sgx.reduceLanes(VectorOperators.ADD);
-        for (; j < n; j++) {
-            float g = y == null || y[off + j] > 0f ? d[off + j] : 0f;
-            rg += g;
-            rgx += g * (x[off + j] - mean);
-        }
-        sums[0] = rg;
-        sums[1] = rgx;
+        sums[0] = sg.reduceLanes(VectorOperators.ADD);
+        sums[1] = sgx.reduceLanes(VectorOperators.ADD);
+        Kernels.normGradientSumsFrom(j, d, y, x, off, n, mean, sums);
     }
 
     static void normInputGradient(
@@ -274,21 +253,11 @@ final class VectorKernels {
         int j = 0;
         int bound = S.loopBound(n);
         for (; j < bound; j += S.length()) {
-            FloatVector g = FloatVector.fromArray(S, d, off + j);
-            if (y != null) {
-                g =
-                        zero.blend(
-                                g,
-                                FloatVector.fromArray(S, y, off + j)
-                                        .compare(VectorOperators.GT, 0f));
-            }
+            FloatVector g = maskedGradient(d, y, off + j, zero);
             FloatVector h = FloatVector.fromArray(S, x, off + j).sub(m).mul(iv);
             g.fma(av, h.fma(bv, cv)).intoArray(out, off + j);
         }
-        for (; j < n; j++) {
-            float g = y == null || y[off + j] > 0f ? d[off + j] : 0f;
-            out[off + j] = Math.fma(g, a, Math.fma((x[off + j] - mean) * inv, bx, c));
-        }
+        Kernels.normInputGradientFrom(j, d, y, x, off, n, mean, inv, a, bx, c, out);
     }
 
     static void reluBackward(float[] y, float[] d, float[] g, int from, int to) {

@@ -8,9 +8,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Batch norm's one-pass statistics against a two-pass reference in double: block moments merged in
- * double must stay precise where a float sum of squares would not (a large mean over a small
- * spread), for channel lengths that do and do not fill the last block.
+ * Batch norm's one-pass statistics against a two-pass reference in double: shifted sums must stay
+ * precise where a plain float sum of squares would not (a large mean over a small spread), for
+ * channel lengths that do and do not fill the last block.
  */
 class ChannelMomentsTest {
 
@@ -44,7 +44,7 @@ class ChannelMomentsTest {
         double var = sq / n;
 
         double[] moments = new double[2];
-        SparseCnn.channelMoments(x, off, n, moments);
+        SparseCnn.channelMoments(x, off, n, new float[2], moments);
 
         assertThat(moments[0]).isCloseTo(mu, within(1e-6 * Math.max(1, Math.abs(mu))));
         assertThat(moments[1]).isCloseTo(var, within(1e-5 * var + 1e-12));
