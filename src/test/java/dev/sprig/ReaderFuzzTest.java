@@ -52,6 +52,9 @@ class ReaderFuzzTest {
     private static final Duration LIMIT = Duration.ofSeconds(20);
     private static final ExecutorService RUNNER = Executors.newSingleThreadExecutor();
 
+    /** Run folders written by earlier formats, which the readers must still open. */
+    private static final Path LEGACY_RUNS = Path.of("src/test/resources/legacy-runs");
+
     @TempDir Path tmp;
 
     /** Loads one candidate file; any outcome but success or a SprigException is a finding. */
@@ -265,8 +268,7 @@ class ReaderFuzzTest {
                 new Reader(
                         "checkpoint-v1",
                         Files.readAllBytes(
-                                Path.of(
-                                        "src/test/resources/legacy-runs/engine-static/checkpoints/last.ckpt")),
+                                LEGACY_RUNS.resolve("engine-static/checkpoints/last.ckpt")),
                         false,
                         engine));
         List<LayerSpec> mlp = ModelZoo.specs("lenet-300-100", 1, 28, 10, 0.1);
@@ -274,9 +276,7 @@ class ReaderFuzzTest {
         out.add(
                 new Reader(
                         "checkpoint-csr-legacy",
-                        Files.readAllBytes(
-                                Path.of(
-                                        "src/test/resources/legacy-runs/csr-static/checkpoints/last.ckpt")),
+                        Files.readAllBytes(LEGACY_RUNS.resolve("csr-static/checkpoints/last.ckpt")),
                         false,
                         f -> SparseCheckpoint.network(f, mlp, pool)));
 
