@@ -3,8 +3,8 @@
 # ensemble with the authors' settings and one with the short-schedule recipe (density 0.5, half
 # the run exploring), M = 3, each evaluated with `sprig evaluate`.
 # The single dense model is member-1 of the dense ensemble (same recipe, seed 0).
-# LANES=2 trains in two single-threaded lanes at once (twice the throughput on a 2-core machine
-# for these small networks); the wall column then compares runs that shared the machine.
+# LANES=2 trains in two single-threaded lanes at once, for networks too small to keep two threads
+# busy (throughput, not timing); the wall column then compares runs that shared the machine.
 #   prerequisites: mvn -B -q package -DskipTests; SPRIG_DATA pointing at the data root
 #   usage: [LANES=1|2] bench/ensemble.sh [DATASET] [MODEL] [EPOCHS] [OUT] [CORRUPTION_LIMIT]
 #          [WIDTH_MULTIPLIER]
