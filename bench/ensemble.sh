@@ -33,18 +33,19 @@ train() {
   ./sprig ensemble --method "$method" "${common[@]}" "$@" --overwrite --out "$out/$name"
 }
 short=(--sparsity 0.5 --edst-explore-fraction 0.5)
+# the runs in two lanes of about equal work: one after the other, or side by side with LANES=2
+first_lane() { train dense-ensemble dense-ensemble && train edst-ensemble edst-ensemble; }
+second_lane() { train dst-ensemble dst-ensemble && train edst-short edst-ensemble "${short[@]}"; }
 if [ "$lanes" = 2 ]; then
-  (train dense-ensemble dense-ensemble && train edst-ensemble edst-ensemble) &
+  first_lane &
   first=$!
-  (train dst-ensemble dst-ensemble && train edst-short edst-ensemble "${short[@]}") &
+  second_lane &
   second=$!
   wait "$first"
   wait "$second"
 else
-  train dense-ensemble dense-ensemble
-  train dst-ensemble dst-ensemble
-  train edst-ensemble edst-ensemble
-  train edst-short edst-ensemble "${short[@]}"
+  first_lane
+  second_lane
 fi
 for d in dense-ensemble/member-1 dense-ensemble dst-ensemble edst-ensemble edst-short; do
   e="$out/eval/${d//\//-}.json"
