@@ -6,6 +6,8 @@
 #   prerequisites: mvn -B -q package -DskipTests; SPRIG_DATA pointing at the data root
 #   usage: bench/short-schedules.sh eb|epi [EPOCHS] [MODEL] [WIDTH] [OUT] [RATIOS] [ORACLE_EPOCHS]
 #   SEED=N in the environment picks the seed (default 0) for every run of the table
+#   Run it again after a stop: finished runs are kept, a run stopped part-way resumes (an oracle
+#   grid stopped part-way starts afresh)
 #   EB:  RATIOS are Early-Bird's prune ratios (default 0.5,0.3); EPI: a 50% FLOPs budget, and the
 #        oracle grid (prune at fixed epochs) when ORACLE_EPOCHS is given
 set -euo pipefail
@@ -18,17 +20,22 @@ out="${5:-runs/short-$kind-$model-$epochs}"
 ratios="${6:-0.5,0.3}"
 oracle="${7:-}"
 seed="${SEED:-0}"
-common=(--model "$model" --width-multiplier "$width" --dataset fashion-mnist --epochs "$epochs" --lr 0.1
-        --lr-schedule multistep --lr-milestones "$((epochs / 2)),$((epochs * 3 / 4))" --weight-decay 1e-4
-        --batch-size 128 --validation-fraction 0 --threads 2 --seed "$seed" --quiet)
-[ -f "$out/dense/summary.json" ] || ./sprig train --method dense "${common[@]}" --overwrite --out "$out/dense"
+common=(--model "$model" --width-multiplier "$width" --dataset fashion-mnist --epochs "$epochs"
+        --lr 0.1 --lr-schedule multistep --lr-milestones "$((epochs / 2)),$((epochs * 3 / 4))"
+        --weight-decay 1e-4 --batch-size 128 --validation-fraction 0 --threads 2 --seed "$seed"
+        --quiet)
+# A run that was stopped part-way (its folder holds config.yaml, no summary.json) resumes from its
+# checkpoint with the same settings; one never started starts afresh.
+start() { if [ -f "$1/config.yaml" ]; then echo --resume; else echo --overwrite; fi; }
+[ -f "$out/dense/summary.json" ] || ./sprig train --method dense "${common[@]}" \
+  "$(start "$out/dense")" --out "$out/dense"
 runs=()
 if [ "$kind" = eb ]; then
   for p in ${ratios//,/ }; do
     for interval in epoch auto; do
       name="eb-$p-$interval"; runs+=("$name")
       [ -f "$out/$name/summary.json" ] || ./sprig earlybird --prune-ratio "$p" --bn-gamma-init 0.5 \
-        --eb-interval "$interval" "${common[@]}" --overwrite --out "$out/$name"
+        --eb-interval "$interval" "${common[@]}" "$(start "$out/$name")" --out "$out/$name"
     done
   done
 else
@@ -39,20 +46,20 @@ else
     runs+=("grid/epi")
   else
     runs+=("epi-epoch")
-    [ -f "$out/epi-epoch/summary.json" ] || ./sprig epi --epi-budget flops --epi-budget-fraction 0.5 \
-      "${common[@]}" --overwrite --out "$out/epi-epoch"
+    [ -f "$out/epi-epoch/summary.json" ] || ./sprig epi --epi-budget flops \
+      --epi-budget-fraction 0.5 "${common[@]}" "$(start "$out/epi-epoch")" --out "$out/epi-epoch"
   fi
   runs+=("epi-auto")
   [ -f "$out/epi-auto/summary.json" ] || ./sprig epi --epi-budget flops --epi-budget-fraction 0.5 \
-    --epi-interval auto "${common[@]}" --overwrite --out "$out/epi-auto"
+    --epi-interval auto "${common[@]}" "$(start "$out/epi-auto")" --out "$out/epi-auto"
   for e in ${oracle//,/ }; do runs+=("grid/epoch-$e"); done
 fi
 /usr/bin/python3 - "$out" "${runs[@]}" <<'PY'
 import json, os, sys
 out, runs = sys.argv[1], sys.argv[2:]
 dense = json.load(open(os.path.join(out, "dense", "summary.json")))
-print("| run | fired at (epochs) | fraction of schedule | test acc | vs dense | train FLOPs vs dense"
-      " | before / after | wall vs dense |")
+print("| run | fired at (epochs) | fraction of schedule | test acc | vs dense"
+      " | train FLOPs vs dense | before / after | wall vs dense |")
 print("|---|---|---|---|---|---|---|---|")
 print("| dense | - | - | %.2f%% | - | 1.00x | - | 1.00x (%.0f s) |"
       % (100 * dense["test_accuracy"], dense["wall_seconds"]))
@@ -62,7 +69,9 @@ for name in runs:
     at = "never" if not b.get("happened") else "%.2f" % b["epochs_trained"]
     frac = "-" if not b.get("happened") else "%.2f" % b["fraction_of_schedule"]
     print("| %s | %s | %s | %.2f%% | %+.2f | %.2fx | %.2f / %.2f | %.2fx |" % (
-        name, at, frac, 100 * s["test_accuracy"], 100 * (s["test_accuracy"] - dense["test_accuracy"]),
-        s["train_flops"] / dense["dense_train_flops"], b.get("train_flops_before_ratio", float("nan")),
+        name, at, frac, 100 * s["test_accuracy"],
+        100 * (s["test_accuracy"] - dense["test_accuracy"]),
+        s["train_flops"] / dense["dense_train_flops"],
+        b.get("train_flops_before_ratio", float("nan")),
         b.get("train_flops_after_ratio", float("nan")), s["wall_seconds"] / dense["wall_seconds"]))
 PY
