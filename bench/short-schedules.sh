@@ -24,18 +24,21 @@ common=(--model "$model" --width-multiplier "$width" --dataset fashion-mnist --e
         --lr 0.1 --lr-schedule multistep --lr-milestones "$((epochs / 2)),$((epochs * 3 / 4))"
         --weight-decay 1e-4 --batch-size 128 --validation-fraction 0 --threads 2 --seed "$seed"
         --quiet)
-# A run that was stopped part-way (its folder holds config.yaml, no summary.json) resumes from its
-# checkpoint with the same settings; one never started starts afresh.
-start() { if [ -f "$1/config.yaml" ]; then echo --resume; else echo --overwrite; fi; }
-[ -f "$out/dense/summary.json" ] || ./sprig train --method dense "${common[@]}" \
-  "$(start "$out/dense")" --out "$out/dense"
+# run DIR ARGS...: one row's run with the common settings. A finished run (summary.json) is kept;
+# one stopped part-way (config.yaml, no summary.json) resumes from its checkpoint; else it starts.
+run() {
+  local dir=$1 mode=--overwrite; shift
+  [ -f "$dir/summary.json" ] && return
+  [ -f "$dir/config.yaml" ] && mode=--resume
+  ./sprig "$@" "${common[@]}" "$mode" --out "$dir"
+}
+run "$out/dense" train --method dense
 runs=()
 if [ "$kind" = eb ]; then
   for p in ${ratios//,/ }; do
     for interval in epoch auto; do
       name="eb-$p-$interval"; runs+=("$name")
-      [ -f "$out/$name/summary.json" ] || ./sprig earlybird --prune-ratio "$p" --bn-gamma-init 0.5 \
-        --eb-interval "$interval" "${common[@]}" "$(start "$out/$name")" --out "$out/$name"
+      run "$out/$name" earlybird --prune-ratio "$p" --bn-gamma-init 0.5 --eb-interval "$interval"
     done
   done
 else
@@ -46,12 +49,10 @@ else
     runs+=("grid/epi")
   else
     runs+=("epi-epoch")
-    [ -f "$out/epi-epoch/summary.json" ] || ./sprig epi --epi-budget flops \
-      --epi-budget-fraction 0.5 "${common[@]}" "$(start "$out/epi-epoch")" --out "$out/epi-epoch"
+    run "$out/epi-epoch" epi --epi-budget flops --epi-budget-fraction 0.5
   fi
   runs+=("epi-auto")
-  [ -f "$out/epi-auto/summary.json" ] || ./sprig epi --epi-budget flops --epi-budget-fraction 0.5 \
-    --epi-interval auto "${common[@]}" "$(start "$out/epi-auto")" --out "$out/epi-auto"
+  run "$out/epi-auto" epi --epi-budget flops --epi-budget-fraction 0.5 --epi-interval auto
   for e in ${oracle//,/ }; do runs+=("grid/epoch-$e"); done
 fi
 /usr/bin/python3 - "$out" "${runs[@]}" <<'PY'
